@@ -1,0 +1,191 @@
+package dev.coba.core;
+
+import dev.coba.core.state.StateReader;
+import dev.coba.core.state.StateWriter;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The part every method shares: task indexing, report validation (nothing changes on a
+ * bad report), the step order, the current weights and the state envelope. A method
+ * implements {@link #apply} and its own state.
+ */
+public abstract class AbstractBalancer implements Balancer {
+  protected final String method;
+  protected final List<String> tasks;
+  protected final int k;
+  protected final Params params;
+  /** Step-0 losses given at creation, NaN where not given. */
+  protected final double[] initialLosses;
+  private final Map<String, Integer> index;
+  private long lastStep;
+  private boolean hasStep;
+  private double[] weights;
+
+  protected AbstractBalancer(String method, List<String> tasks, Params params, double[] initialLosses) {
+    this.method = method;
+    this.tasks = List.copyOf(tasks);
+    this.k = tasks.size();
+    this.params = params;
+    this.initialLosses = initialLosses.clone();
+    this.index = new HashMap<>();
+    for (int i = 0; i < k; i++) {
+      index.put(tasks.get(i), i);
+    }
+    this.weights = uniform();
+  }
+
+  /** Computes the next weights from a validated report; mutates the method's state. */
+  protected abstract Update apply(TaskReport report);
+
+  /** Refuses a report the method cannot use (for example: it lacks gradNorms). No mutation. */
+  protected void check(TaskReport report) {
+    boolean any = false;
+    for (double v : report.val()) {
+      any |= !Double.isNaN(v);
+    }
+    if (!any) {
+      throw new InvalidInputException("valLosses", "step " + report.step() + ": valLosses names no task");
+    }
+  }
+
+  /** Writes the method's own state. */
+  protected abstract void writeState(StateWriter out);
+
+  /** Reads what {@link #writeState} wrote. */
+  protected abstract void readState(StateReader in);
+
+  @Override
+  public final String method() {
+    return method;
+  }
+
+  @Override
+  public final List<String> tasks() {
+    return tasks;
+  }
+
+  @Override
+  public final Params params() {
+    return params;
+  }
+
+  @Override
+  public Objective objective() {
+    return Objective.LINEAR;
+  }
+
+  @Override
+  public final Weights weights() {
+    return new Weights(tasks, weights);
+  }
+
+  @Override
+  public final Long lastStep() {
+    return hasStep ? lastStep : null;
+  }
+
+  @Override
+  public final Update update(Report report) {
+    TaskReport r = validate(report);
+    check(r);
+    Update u = apply(r);
+    lastStep = r.step();
+    hasStep = true;
+    weights = u.weights().values();
+    return u;
+  }
+
+  /** Turns a report into task-index form, refusing anything malformed. */
+  public final TaskReport validate(Report report) {
+    long step = report.step();
+    if (step < 0) {
+      throw new InvalidInputException("step", "step must be >= 0, got " + step);
+    }
+    if (hasStep && step <= lastStep) {
+      throw new InvalidInputException("step", "step " + step + " does not increase: the last step was " + lastStep);
+    }
+    if (!hasStep && step == 0 && hasInitialLosses()) {
+      throw new InvalidInputException("step", "step 0 is the step of initialLosses; reports start at step 1");
+    }
+    return new TaskReport(step,
+        indexed("valLosses", step, report.valLosses()),
+        indexed("trainLosses", step, report.trainLosses()),
+        indexed("gradNorms", step, report.gradNorms()));
+  }
+
+  private double[] indexed(String field, long step, Map<String, Double> values) {
+    double[] out = new double[k];
+    Arrays.fill(out, Double.NaN);
+    for (Map.Entry<String, Double> e : values.entrySet()) {
+      Integer i = index.get(e.getKey());
+      if (i == null) {
+        throw new InvalidInputException(field + "." + e.getKey(),
+            "step " + step + ": unknown task '" + e.getKey() + "' in " + field + "; tasks are " + tasks);
+      }
+      Double v = e.getValue();
+      if (v == null || !Double.isFinite(v)) {
+        throw new InvalidInputException(field + "." + e.getKey(),
+            "step " + step + ": " + field + " of task '" + e.getKey() + "' must be a finite number, got " + v);
+      }
+      if (v < 0) {
+        throw new InvalidInputException(field + "." + e.getKey(),
+            "step " + step + ": " + field + " of task '" + e.getKey() + "' must be >= 0, got " + v);
+      }
+      out[i] = v;
+    }
+    return out;
+  }
+
+  protected final boolean hasInitialLosses() {
+    for (double v : initialLosses) {
+      if (!Double.isNaN(v)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  protected final double[] uniform() {
+    double[] w = new double[k];
+    Arrays.fill(w, 1.0 / k);
+    return w;
+  }
+
+  /** An update with no diagnostics. */
+  protected final Update plain(long step, double[] w) {
+    return new Update(step, new Weights(tasks, w), objective(), Map.of(), Map.of());
+  }
+
+  @Override
+  public final BalancerState exportState() {
+    StateWriter out = new StateWriter();
+    out.put("lastStep", hasStep ? lastStep : -1);
+    out.put("hasStep", hasStep);
+    out.put("weights", weights);
+    writeState(out);
+    Map<String, Double> init = new LinkedHashMap<>();
+    for (int i = 0; i < k; i++) {
+      if (!Double.isNaN(initialLosses[i])) {
+        init.put(tasks.get(i), initialLosses[i]);
+      }
+    }
+    return new BalancerState(BalancerState.CURRENT_VERSION, method, tasks, params.asMap(), init, out.build());
+  }
+
+  /** Loads the state envelope and the method's own state; used by {@link Methods#restore}. */
+  final void importState(Map<String, Object> data) {
+    StateReader in = new StateReader(data);
+    hasStep = in.getBool("hasStep");
+    lastStep = in.getLong("lastStep");
+    double[] w = in.getDoubles("weights");
+    if (w.length != k) {
+      throw new InvalidInputException("state.data.weights", "expected " + k + " weights, got " + w.length);
+    }
+    weights = w;
+    readState(in);
+  }
+}

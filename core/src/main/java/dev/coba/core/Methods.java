@@ -1,0 +1,117 @@
+package dev.coba.core;
+
+import dev.coba.core.coba.CoBaMethod;
+import dev.coba.core.methods.Uniform;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** The registry of balancing methods, and the one way to create or restore a balancer. */
+public final class Methods {
+  /** Bound on tasks per run: each report costs O(tasks). */
+  public static final int MAX_TASKS = 1024;
+  public static final int MAX_TASK_NAME_LENGTH = 128;
+
+  private static final Map<String, MethodDescriptor> METHODS = new LinkedHashMap<>();
+
+  static {
+    register(CoBaMethod.DESCRIPTOR);
+    register(Uniform.DESCRIPTOR);
+  }
+
+  private Methods() {}
+
+  private static void register(MethodDescriptor d) {
+    METHODS.put(d.name(), d);
+  }
+
+  /** Every method, in a stable order. */
+  public static List<MethodDescriptor> all() {
+    return List.copyOf(METHODS.values());
+  }
+
+  public static MethodDescriptor get(String name) {
+    MethodDescriptor d = name == null ? null : METHODS.get(name);
+    if (d == null) {
+      throw new InvalidInputException("method", "unknown method '" + name + "'; known: " + METHODS.keySet());
+    }
+    return d;
+  }
+
+  /**
+   * Creates a balancer after validating everything.
+   *
+   * @param params given parameters by name (JSON-typed); missing ones take defaults
+   * @param initialLosses optional step-0 validation losses by task (may be partial or null)
+   */
+  public static Balancer create(String method, List<String> tasks, Map<String, ?> params,
+      Map<String, Double> initialLosses) {
+    MethodDescriptor d = get(method);
+    checkTasks(tasks);
+    Params resolved = Params.resolve(d.name(), d.params(), params);
+    return d.factory().create(List.copyOf(tasks), resolved, initial(tasks, initialLosses));
+  }
+
+  /** Rebuilds a balancer from {@link Balancer#exportState()}; it continues bit-identically. */
+  public static Balancer restore(BalancerState state) {
+    if (state.version() != BalancerState.CURRENT_VERSION) {
+      throw new InvalidInputException("state.version", "state version " + state.version()
+          + " is not supported; this build reads version " + BalancerState.CURRENT_VERSION);
+    }
+    Balancer b = create(state.method(), state.tasks(), state.params(), state.initialLosses());
+    ((AbstractBalancer) b).importState(state.data());
+    return b;
+  }
+
+  /** Refuses an empty, oversized or duplicated task list and unprintable names. */
+  public static void checkTasks(List<String> tasks) {
+    if (tasks == null || tasks.isEmpty()) {
+      throw new InvalidInputException("tasks", "tasks must name at least one task");
+    }
+    if (tasks.size() > MAX_TASKS) {
+      throw new InvalidInputException("tasks", "at most " + MAX_TASKS + " tasks, got " + tasks.size());
+    }
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < tasks.size(); i++) {
+      String t = tasks.get(i);
+      String field = "tasks[" + i + "]";
+      if (t == null || t.isBlank()) {
+        throw new InvalidInputException(field, "a task name must not be empty");
+      }
+      if (t.length() > MAX_TASK_NAME_LENGTH) {
+        throw new InvalidInputException(field, "a task name has at most " + MAX_TASK_NAME_LENGTH + " characters");
+      }
+      if (t.chars().anyMatch(c -> Character.isISOControl(c))) {
+        throw new InvalidInputException(field, "task name '" + t.strip() + "' contains a control character");
+      }
+      if (!seen.add(t)) {
+        throw new InvalidInputException(field, "duplicate task '" + t + "'");
+      }
+    }
+  }
+
+  private static double[] initial(List<String> tasks, Map<String, Double> given) {
+    double[] out = new double[tasks.size()];
+    Arrays.fill(out, Double.NaN);
+    if (given == null) {
+      return out;
+    }
+    for (Map.Entry<String, Double> e : given.entrySet()) {
+      int i = tasks.indexOf(e.getKey());
+      String field = "initialLosses." + e.getKey();
+      if (i < 0) {
+        throw new InvalidInputException(field, "unknown task '" + e.getKey() + "' in initialLosses; tasks are " + tasks);
+      }
+      Double v = e.getValue();
+      if (v == null || !Double.isFinite(v) || v <= 0) {
+        throw new InvalidInputException(field, "initial loss of task '" + e.getKey()
+            + "' must be a finite number > 0 (it divides every later loss), got " + v);
+      }
+      out[i] = v;
+    }
+    return out;
+  }
+}

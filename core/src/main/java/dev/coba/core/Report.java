@@ -1,0 +1,36 @@
+package dev.coba.core;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One report from the trainer: the step number it describes and per-task values. A task
+ * missing from a map is simply not measured at this step. Maps keep their insertion order.
+ *
+ * @param step the optimizer step the losses were measured after
+ * @param valLosses per-task validation losses (what CoBa reads)
+ * @param trainLosses per-task training losses (optional)
+ * @param gradNorms per-task gradient norms of the shared last layer (optional, GradNorm)
+ */
+public record Report(
+    long step,
+    Map<String, Double> valLosses,
+    Map<String, Double> trainLosses,
+    Map<String, Double> gradNorms) {
+
+  public Report {
+    valLosses = copy(valLosses);
+    trainLosses = copy(trainLosses);
+    gradNorms = copy(gradNorms);
+  }
+
+  /** A report with validation losses only. */
+  public static Report of(long step, Map<String, Double> valLosses) {
+    return new Report(step, valLosses, Map.of(), Map.of());
+  }
+
+  private static Map<String, Double> copy(Map<String, Double> m) {
+    return m == null || m.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(m));
+  }
+}

@@ -1,0 +1,122 @@
+package dev.coba.core.methods;
+
+import dev.coba.core.AbstractBalancer;
+import dev.coba.core.InvalidInputException;
+import dev.coba.core.MethodDescriptor;
+import dev.coba.core.Objective;
+import dev.coba.core.ParamSpec;
+import dev.coba.core.Params;
+import dev.coba.core.TaskReport;
+import dev.coba.core.Update;
+import dev.coba.core.Weights;
+import dev.coba.core.state.StateReader;
+import dev.coba.core.state.StateWriter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Loss-Balanced Task Weighting (Liu, Liang and Gitter, AAAI 2019) fed validation losses, the
+ * CoBa paper's LBTW* (docs/coba-spec.md, "Peers"): {@code w_i ∝ (l_i(t) / l_i(0))^b}. A task
+ * whose loss has fallen least since the start weighs most.
+ *
+ * <p>{@code l_i(0)} is the task's initial loss given at creation, else its first positive
+ * reported validation loss (its ratio is 1 at that report; a zero loss before it gives no
+ * ratio). A task absent from a report keeps its last ratio; until every task has a ratio the
+ * weights are uniform. Ratios are clamped to [1e-12, 1e12] and divided by the largest before
+ * the power, so that a zero loss still gets a positive weight and nothing under- or overflows
+ * (with {@code b <= 10} the smallest term is at least 1e-240). Scale-free: multiplying a
+ * task's losses by a constant leaves its ratios unchanged. Per report O(K), memory O(K).
+ */
+public final class Lbtw extends AbstractBalancer {
+  static final double MIN_RATIO = 1e-12;
+  static final double MAX_RATIO = 1e12;
+
+  public static final MethodDescriptor DESCRIPTOR = new MethodDescriptor(
+      "lbtw",
+      "Loss-Balanced Task Weighting on validation losses (LBTW*): w_i proportional to (l_i(t)/l_i(0))^b.",
+      List.of(ParamSpec.real("b", 0.5, 0, 10,
+          "exponent of the loss ratio, in [0, 10]; 0 gives uniform weights, the LBTW paper recommends 0.5")),
+      List.of("valLosses"), Objective.LINEAR, Lbtw::new);
+
+  private final double b;
+  /** l_i(0): given, or the first positive loss of the task; NaN until known. */
+  private final double[] reference;
+  /** The task's last ratio l_i(t) / l_i(0); NaN until it has one. */
+  private final double[] ratio;
+
+  public Lbtw(List<String> tasks, Params params, double[] initialLosses) {
+    super("lbtw", tasks, params, initialLosses);
+    b = params.getDouble("b");
+    reference = initialLosses.clone();
+    ratio = new double[k];
+    java.util.Arrays.fill(ratio, Double.NaN);
+  }
+
+  @Override
+  protected Update apply(TaskReport report) {
+    for (int i = 0; i < k; i++) {
+      if (!report.hasVal(i)) {
+        continue; // absent: the task keeps its last ratio
+      }
+      double loss = report.val()[i];
+      if (Double.isNaN(reference[i])) {
+        if (loss == 0) {
+          continue; // no ratio without a positive reference loss
+        }
+        reference[i] = loss;
+      }
+      ratio[i] = loss / reference[i];
+    }
+    Map<String, double[]> perTask = new LinkedHashMap<>();
+    perTask.put("ratios", ratio.clone());
+    double max = 0;
+    for (int i = 0; i < k; i++) {
+      if (Double.isNaN(ratio[i])) {
+        return new Update(report.step(), Weights.uniform(tasks), objective(), perTask, Map.of());
+      }
+      max = Math.max(max, clamp(ratio[i]));
+    }
+    double[] w = new double[k];
+    double sum = 0;
+    for (int i = 0; i < k; i++) {
+      // (r_i / r_max)^b: the same proportions as r_i^b, but the largest term is 1
+      w[i] = Math.pow(clamp(ratio[i]) / max, b);
+      sum += w[i];
+    }
+    for (int i = 0; i < k; i++) {
+      w[i] /= sum;
+    }
+    return new Update(report.step(), new Weights(tasks, checked(w)), objective(), perTask, Map.of());
+  }
+
+  private static double clamp(double r) {
+    return Math.min(Math.max(r, MIN_RATIO), MAX_RATIO);
+  }
+
+  /** Every weight leaving the method is finite and positive; anything else is a bug. */
+  private static double[] checked(double[] w) {
+    for (double v : w) {
+      if (!(v > 0) || !Double.isFinite(v)) {
+        throw new IllegalStateException("lbtw produced weight " + v);
+      }
+    }
+    return w;
+  }
+
+  @Override
+  protected void writeState(StateWriter out) {
+    out.put("reference", reference).put("ratios", ratio);
+  }
+
+  @Override
+  protected void readState(StateReader in) {
+    double[] ref = in.getDoubles("reference");
+    double[] r = in.getDoubles("ratios");
+    if (ref.length != k || r.length != k) {
+      throw new InvalidInputException("state.data", "lbtw state does not have " + k + " tasks");
+    }
+    System.arraycopy(ref, 0, reference, 0, k);
+    System.arraycopy(r, 0, ratio, 0, k);
+  }
+}
