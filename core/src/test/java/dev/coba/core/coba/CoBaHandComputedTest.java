@@ -1,0 +1,149 @@
+package dev.coba.core.coba;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.coba.core.Balancer;
+import dev.coba.core.Methods;
+import dev.coba.core.Report;
+import dev.coba.core.Update;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Small CoBa cases worked out by hand (the arithmetic is in the comments). Two tasks a and b,
+ * initial losses a = 2, b = 4 (so the windows start with the point (0, 1)), N = 3, tau = 5.
+ */
+class CoBaHandComputedTest {
+  private static final double EPS = 1e-12;
+
+  private static Balancer twoTasks(int warmup) {
+    return Methods.create("coba", List.of("a", "b"),
+        Map.of("warmupSteps", warmup, "historyLength", 3, "tau", 5), Map.of("a", 2.0, "b", 4.0));
+  }
+
+  private static double sigmoid(double x) {
+    return 1 / (1 + Math.exp(-x));
+  }
+
+  @Test
+  void threeStepsOfThePaperFormulas() {
+    Balancer coba = twoTasks(0);
+
+    // step 1: a = 1.8 (ratio 0.9), b = 4.0 (ratio 1).
+    // slopes over (0,1),(1,0.9) and (0,1),(1,1): alpha = (-0.1, 0).
+    // RCS logits K*alpha/sum|alpha| = (2*-0.1/0.1, 0) = (-2, 0) -> (sigmoid(-2), sigmoid(2)).
+    // ACS logits -n*alpha/sum|hist|: a: -1*-0.1/0.1 = 1; b: normaliser 0 -> 0.
+    // amax = 0, all recorded amax are 0 -> DF = 1 -> w = RCS.
+    Update u1 = coba.update(Report.of(1, Map.of("a", 1.8, "b", 4.0)));
+    assertArrayEquals(new double[] {-0.1, 0}, u1.taskDiagnostics().get("slopes"), EPS);
+    assertArrayEquals(new double[] {sigmoid(-2), sigmoid(2)}, u1.taskDiagnostics().get("rcs"), EPS);
+    assertArrayEquals(new double[] {sigmoid(1), sigmoid(-1)}, u1.taskDiagnostics().get("acs"), EPS);
+    assertEquals(1.0, u1.diagnostics().get("df"), 0);
+    assertArrayEquals(new double[] {sigmoid(-2), sigmoid(2)}, u1.weights().values(), EPS);
+
+    // step 2: a = 1.6 (0.8), b = 3.6 (0.9).
+    // a: (0,1),(1,.9),(2,.8): slope -0.1. b: (0,1),(1,1),(2,.9): mean y .9667,
+    //   sum (x-1)(y-ybar) = -(.0333) + (-.0667) = -0.1, sum (x-1)^2 = 2 -> -0.05.
+    // RCS logits (2*-.1/.15, 2*-.05/.15) = (-4/3, -2/3).
+    // ACS: a: -2*-.1/(.1+.1) = 1; b: -2*-.05/(0+.05) = 2.
+    // amax history (0, -0.05), T = 2, sum|.| = .05: logits -5*2*a/.05 = (0, 10):
+    //   DF = min(2 * e^10/(1+e^10), 1) = 1.
+    Update u2 = coba.update(Report.of(2, Map.of("a", 1.6, "b", 3.6)));
+    assertArrayEquals(new double[] {-0.1, -0.05}, u2.taskDiagnostics().get("slopes"), EPS);
+    assertArrayEquals(new double[] {sigmoid(-2.0 / 3), sigmoid(2.0 / 3)}, u2.taskDiagnostics().get("rcs"), EPS);
+    assertArrayEquals(new double[] {sigmoid(-1), sigmoid(1)}, u2.taskDiagnostics().get("acs"), EPS);
+    assertEquals(1.0, u2.diagnostics().get("df"), 0);
+    assertArrayEquals(u2.taskDiagnostics().get("rcs"), u2.weights().values(), EPS);
+
+    // step 3: a = 2.0 (ratio 1.0, task a turns upward), b = 2.7 (.675). Window of 3 points.
+    // a: (1,.9),(2,.8),(3,1): sum (x-2)(y-.9) = 0 + .1 -> slope .05.
+    // b: (1,1),(2,.9),(3,.675): ybar .858333, sum = -(.141667) + (-.183333) = -.325 -> -.1625.
+    // amax = .05; history (0, -.05, .05), T = 3, sum|.| = .1, logits -150*a = (0, 7.5, -7.5):
+    //   DF = 3 * e^-7.5 / (1 + e^7.5 + e^-7.5).
+    // ACS: a: -3*.05/(.1+.1+.05) = -.6; b: -3*-.1625/(0+.05+.1625) = 2.294117647...
+    // RCS logits: sum|alpha| = .2125: (2*.05/.2125, 2*-.1625/.2125).
+    Update u3 = coba.update(Report.of(3, Map.of("a", 2.0, "b", 2.7)));
+    assertArrayEquals(new double[] {0.05, -0.1625}, u3.taskDiagnostics().get("slopes"), EPS);
+    double df = 3 * Math.exp(-7.5) / (1 + Math.exp(7.5) + Math.exp(-7.5));
+    assertEquals(df, u3.diagnostics().get("df"), EPS);
+    double acsA = sigmoid(-0.6 - 3 * 0.1625 / 0.2125);
+    double rcsA = sigmoid(2 * 0.05 / 0.2125 - 2 * -0.1625 / 0.2125);
+    assertEquals(acsA, u3.taskDiagnostics().get("acs")[0], EPS);
+    assertEquals(rcsA, u3.taskDiagnostics().get("rcs")[0], EPS);
+    assertEquals(df * rcsA + (1 - df) * acsA, u3.weights().get("a"), EPS);
+    assertEquals(1 - (df * rcsA + (1 - df) * acsA), u3.weights().get("b"), EPS);
+  }
+
+  @Test
+  void warmupBoundaryIsStepPlusOneBelowWarmup() {
+    // warmupSteps 3: uniform while t + 1 < 3, i.e. after steps 1; real weights from step 2 on.
+    Balancer coba = twoTasks(3);
+    Update u1 = coba.update(Report.of(1, Map.of("a", 1.8, "b", 4.0)));
+    assertArrayEquals(new double[] {0.5, 0.5}, u1.weights().values(), 0);
+    // the slopes were still fitted and recorded during warm-up
+    assertArrayEquals(new double[] {-0.1, 0}, u1.taskDiagnostics().get("slopes"), EPS);
+    Update u2 = coba.update(Report.of(2, Map.of("a", 1.6, "b", 3.6)));
+    assertArrayEquals(new double[] {sigmoid(-2.0 / 3), sigmoid(2.0 / 3)}, u2.weights().values(), EPS);
+  }
+
+  @Test
+  void withoutInitialLossesTheFirstReportIsTheReference() {
+    // no initial losses: the first report sets l(0) and gives the point (t, 1).
+    Balancer coba = Methods.create("coba", List.of("a", "b"), Map.of("warmupSteps", 0, "historyLength", 3), null);
+    Update u0 = coba.update(Report.of(10, Map.of("a", 3.0, "b", 5.0)));
+    assertArrayEquals(new double[] {0.5, 0.5}, u0.weights().values(), 0); // one point each: no slope yet
+    Update u1 = coba.update(Report.of(20, Map.of("a", 2.7, "b", 5.0)));
+    // x is the step: slope of a = (0.9 - 1) / (20 - 10) = -0.01; b: 0 -> RCS logits (-2, 0)
+    assertArrayEquals(new double[] {-0.01, 0}, u1.taskDiagnostics().get("slopes"), EPS);
+    assertArrayEquals(new double[] {sigmoid(-2), sigmoid(2)}, u1.weights().values(), EPS);
+  }
+
+  @Test
+  void aMissingTaskKeepsItsSlope() {
+    Balancer coba = twoTasks(0);
+    coba.update(Report.of(1, Map.of("a", 1.8, "b", 4.0)));
+    // b absent at step 2: its window is still (0,1),(1,1): slope 0; a: -0.1
+    Update u2 = coba.update(Report.of(2, Map.of("a", 1.6)));
+    assertArrayEquals(new double[] {-0.1, 0}, u2.taskDiagnostics().get("slopes"), EPS);
+    assertEquals(Double.NaN, u2.taskDiagnostics().get("ratios")[1]);
+  }
+
+  @Test
+  void ablationsPickTheirScores() {
+    Map<String, Double> init = Map.of("a", 2.0, "b", 4.0);
+    for (String off : List.of("useRcs", "useAcs", "useDf")) {
+      Balancer coba = Methods.create("coba", List.of("a", "b"),
+          Map.of("warmupSteps", 0, "historyLength", 3, off, false), init);
+      coba.update(Report.of(1, Map.of("a", 1.8, "b", 4.0)));
+      coba.update(Report.of(2, Map.of("a", 1.6, "b", 3.6)));
+      Update u = coba.update(Report.of(3, Map.of("a", 2.0, "b", 2.7)));
+      double[] rcs = u.taskDiagnostics().get("rcs");
+      double[] acs = u.taskDiagnostics().get("acs");
+      double[] w = u.weights().values();
+      switch (off) {
+        case "useRcs" -> assertArrayEquals(acs, w, 0);
+        case "useAcs" -> assertArrayEquals(rcs, w, 0);
+        default -> {
+          assertEquals(0.5, u.diagnostics().get("df"), 0);
+          assertEquals(0.5 * rcs[0] + 0.5 * acs[0], w[0], EPS);
+        }
+      }
+    }
+  }
+
+  @Test
+  void zeroLossesAndHugeLossesStayFinite() {
+    Balancer coba = Methods.create("coba", List.of("a", "b"), Map.of("warmupSteps", 0, "historyLength", 4), null);
+    // a zero before a reference exists is skipped; a later zero is a ratio of 0
+    coba.update(Report.of(1, Map.of("a", 0.0, "b", 1.0)));
+    coba.update(Report.of(2, Map.of("a", 2.0, "b", 1e300)));
+    coba.update(Report.of(3, Map.of("a", 0.0, "b", 0.5)));
+    Update u = coba.update(Report.of(4, Map.of("a", 1.0, "b", 1e-300)));
+    for (double w : u.weights().values()) {
+      assertEquals(true, Double.isFinite(w) && w >= 0, "weight " + w);
+    }
+    assertEquals(1.0, u.weights().get(0) + u.weights().get(1), EPS);
+  }
+}
