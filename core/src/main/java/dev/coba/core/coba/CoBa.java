@@ -155,7 +155,7 @@ public final class CoBa extends AbstractBalancer {
         .put("slopeHistory", slopes)
         .put("slopeSums", slopeAcc)
         .put("amaxHistory", divergence.values())
-        .put("amaxAbsSum", divergence.absSum());
+        .put("amaxSums", divergence.accumulators());
   }
 
   @Override
@@ -175,6 +175,6 @@ public final class CoBa extends AbstractBalancer {
       windows[i].restore(xs[i], ys[i], acc[i]);
       slopeHistory[i].restore(slopes[i], slopeAcc[i]);
     }
-    divergence.restore(in.getDoubles("amaxHistory"), in.getDouble("amaxAbsSum"));
+    divergence.restore(in.getDoubles("amaxHistory"), in.getDoubles("amaxSums"));
   }
 }

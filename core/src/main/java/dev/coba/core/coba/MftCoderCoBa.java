@@ -230,7 +230,7 @@ public final class MftCoderCoBa extends AbstractBalancer {
         .put("slopeHistory", slopes)
         .put("slopeSums", slopeAcc)
         .put("betaHistory", divergence.values())
-        .put("betaAbsSum", divergence.absSum());
+        .put("betaSums", divergence.accumulators());
   }
 
   @Override
@@ -263,6 +263,6 @@ public final class MftCoderCoBa extends AbstractBalancer {
     for (int i = 0; i < k; i++) {
       slopeHistory[i].restore(slopes[i], slopeAcc[i]);
     }
-    divergence.restore(in.getDoubles("betaHistory"), in.getDouble("betaAbsSum"));
+    divergence.restore(in.getDoubles("betaHistory"), in.getDoubles("betaSums"));
   }
 }

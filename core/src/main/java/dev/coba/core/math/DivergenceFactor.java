@@ -5,13 +5,39 @@ import java.util.Arrays;
 /**
  * CoBa's divergence factor over the recorded maximum slopes {@code a_1..a_T}:
  * {@code DF = min(T * softmax_s(-tau * T * a_s / sum_u |a_u|)[T], 1)}, and 1 when every
- * {@code a} is 0. Memory O(T); the value costs O(T).
+ * {@code a} is 0. {@link #uncapped} is the same without the cap (MFTCoder's form).
+ *
+ * <p>Why it is not O(T) per report: the softmax's temperature {@code c = -tau*T/sum|a|}
+ * changes at every report, so its normaliser {@code sum_s exp(c * a_s)} cannot be kept as a
+ * plain running sum. It is kept instead as a Taylor expansion around a reference
+ * temperature {@code c0}: with {@code d_s = a_s - p} (p the smallest value when expanded),
+ * {@code sum_s exp(c d_s) = sum_k (c - c0)^k / k! * M_k}, where
+ * {@code M_k = sum_s d_s^k exp(c0 d_s)} are updated in O(TERMS) per new value. While
+ * {@code |c - c0| * max|d_s| <= RADIUS} the truncation error is below 1e-20 relative; when
+ * the temperature has drifted further the moments are rebuilt around the current one
+ * (O(T), rare: roughly every few percent of T reports). Below {@code EXACT_BELOW} values the
+ * sum is simply computed directly. Memory O(T).
  */
 public final class DivergenceFactor {
+  private static final int EXACT_BELOW = 64;
+  private static final int TERMS = 29;
+  private static final double RADIUS = 2.0;
+  /** Largest exponent c0 * d allowed in a moment, so that no moment can overflow. */
+  private static final double MAX_EXPONENT = 300;
+
   private double[] history = new double[64];
   private int count;
   private double absSum;
   private double min = Double.POSITIVE_INFINITY;
+
+  // the expansion: valid while expanded; a pure cache of history, but saved with the state
+  // so that a restored factor rounds exactly as the original would have
+  private boolean expanded;
+  private double c0;
+  private double pivot;
+  private double unit;
+  private double spread;
+  private final double[] moments = new double[TERMS];
 
   public void append(double amax) {
     if (count == history.length) {
@@ -20,6 +46,15 @@ public final class DivergenceFactor {
     history[count++] = amax;
     absSum += Math.abs(amax);
     min = Math.min(min, amax);
+    if (expanded) {
+      double d = amax - pivot;
+      spread = Math.max(spread, Math.abs(d));
+      if (c0 * d > MAX_EXPONENT || spread > 2 * unit) {
+        expanded = false; // far outside the expansion: rebuild at the next value()
+      } else {
+        addMoments(d);
+      }
+    }
   }
 
   public int count() {
@@ -31,36 +66,93 @@ public final class DivergenceFactor {
     return Math.min(uncapped(tau), 1);
   }
 
-  /** {@code T * softmax(...)[T]} without the cap at 1 (MFTCoder's form); 1 when all values are 0. */
+  /** {@code T * softmax(...)[T]} without the cap at 1; 1 when all values are 0. */
   public double uncapped(double tau) {
     if (count == 0 || absSum == 0 || tau == 0) {
       return 1;
     }
     double c = -tau * count / absSum;
-    double top = c * min; // c <= 0, so the largest logit belongs to the smallest a
-    double sum = 0;
-    for (int s = 0; s < count; s++) {
-      sum += Math.exp(c * history[s] - top);
+    double top = Math.exp(c * (history[count - 1] - min));
+    return count * top / normaliser(c);
+  }
+
+  /** {@code sum_s exp(c * (a_s - min))}. */
+  private double normaliser(double c) {
+    if (count < EXACT_BELOW) {
+      double sum = 0;
+      for (int s = 0; s < count; s++) {
+        sum += Math.exp(c * (history[s] - min));
+      }
+      return sum;
     }
-    return count * Math.exp(c * history[count - 1] - top) / sum;
+    if (!expanded || Math.abs(c - c0) * spread > RADIUS) {
+      expand(c);
+    }
+    double step = (c - c0) * unit;
+    double s = moments[TERMS - 1];
+    for (int k = TERMS - 1; k >= 1; k--) {
+      s = moments[k - 1] + step / k * s;
+    }
+    return s * Math.exp(c * (pivot - min));
+  }
+
+  private void expand(double c) {
+    c0 = c;
+    pivot = min;
+    spread = 0;
+    for (int s = 0; s < count; s++) {
+      spread = Math.max(spread, history[s] - pivot);
+    }
+    unit = spread > 0 ? spread : 1;
+    Arrays.fill(moments, 0);
+    for (int s = 0; s < count; s++) {
+      addMoments(history[s] - pivot);
+    }
+    expanded = true;
+  }
+
+  private void addMoments(double d) {
+    double term = Math.exp(c0 * d);
+    double u = d / unit;
+    for (int k = 0; k < TERMS; k++) {
+      moments[k] += term;
+      term *= u;
+    }
   }
 
   public double[] values() {
     return Arrays.copyOf(history, count);
   }
 
-  /** The running sum of |a|, saved so that a restored factor continues bit-identically. */
-  public double absSum() {
-    return absSum;
+  /** The running sum of |a| and the expansion, saved so that a restore continues bit-identically. */
+  public double[] accumulators() {
+    double[] acc = new double[6 + TERMS];
+    acc[0] = absSum;
+    acc[1] = expanded ? 1 : 0;
+    acc[2] = c0;
+    acc[3] = pivot;
+    acc[4] = unit;
+    acc[5] = spread;
+    System.arraycopy(moments, 0, acc, 6, TERMS);
+    return acc;
   }
 
-  public void restore(double[] values, double savedAbsSum) {
+  public void restore(double[] values, double[] acc) {
+    if (acc.length != 6 + TERMS) {
+      throw new IllegalArgumentException("divergence factor state has " + acc.length + " accumulators, expected " + (6 + TERMS));
+    }
     history = Arrays.copyOf(values, Math.max(64, values.length));
     count = values.length;
-    absSum = savedAbsSum;
     min = Double.POSITIVE_INFINITY;
     for (double v : values) {
       min = Math.min(min, v);
     }
+    absSum = acc[0];
+    expanded = acc[1] != 0;
+    c0 = acc[2];
+    pivot = acc[3];
+    unit = acc[4];
+    spread = acc[5];
+    System.arraycopy(acc, 6, moments, 0, TERMS);
   }
 }

@@ -7,6 +7,54 @@ import org.junit.jupiter.api.Test;
 
 class DivergenceFactorTest {
 
+  /** The formula read literally: logits, then a max-shifted softmax. */
+  private static double direct(double[] a, int t, double tau) {
+    double total = 0;
+    for (int s = 0; s < t; s++) {
+      total += Math.abs(a[s]);
+    }
+    if (total == 0) {
+      return 1;
+    }
+    double[] z = new double[t];
+    double max = Double.NEGATIVE_INFINITY;
+    for (int s = 0; s < t; s++) {
+      z[s] = -tau * t * a[s] / total;
+      max = Math.max(max, z[s]);
+    }
+    double sum = 0;
+    for (int s = 0; s < t; s++) {
+      sum += Math.exp(z[s] - max);
+    }
+    return t * Math.exp(z[t - 1] - max) / sum;
+  }
+
+  @Test
+  void expansionAgreesWithTheDirectSumOnLongRandomHistories() {
+    java.util.Random rnd = new java.util.Random(11);
+    for (int h = 0; h < 40; h++) {
+      int n = 200 + rnd.nextInt(h < 4 ? 20000 : 3000);
+      double tau = new double[] {0.5, 1, 5, 20}[rnd.nextInt(4)];
+      double[] a = new double[n];
+      DivergenceFactor df = new DivergenceFactor();
+      double level = -0.01 * (1 + rnd.nextDouble());
+      for (int s = 0; s < n; s++) {
+        level *= 0.999; // slopes shrink toward 0 as training converges
+        a[s] = level * (1 + 0.5 * rnd.nextGaussian()) + (rnd.nextDouble() < 0.002 ? 0.05 * rnd.nextGaussian() : 0);
+        df.append(a[s]);
+        if (s % 7 == 0 || s > n - 50) {
+          double expected = direct(a, s + 1, tau);
+          assertEquals(expected, df.uncapped(tau), 1e-13 * Math.max(1, expected), "history " + h + " T " + (s + 1));
+        }
+      }
+      DivergenceFactor copy = new DivergenceFactor();
+      copy.restore(df.values(), df.accumulators());
+      df.append(-0.001);
+      copy.append(-0.001);
+      assertEquals(df.uncapped(tau), copy.uncapped(tau), 0.0);
+    }
+  }
+
   @Test
   void byHand() {
     // a = (-1, -1, 1): sum|a| = 3, T = 3, tau = 1: logits -1*3*a/3 = (1, 1, -1)
