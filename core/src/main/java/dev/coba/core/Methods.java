@@ -20,6 +20,13 @@ public final class Methods {
   static {
     register(CoBaMethod.DESCRIPTOR);
     register(Uniform.DESCRIPTOR);
+    register(dev.coba.core.methods.Lbtw.DESCRIPTOR);
+    register(dev.coba.core.methods.Dwa.DESCRIPTOR);
+    register(dev.coba.core.methods.Famo.DESCRIPTOR);
+    register(dev.coba.core.methods.GradNorm.DESCRIPTOR);
+    register(dev.coba.core.methods.Uncertainty.DESCRIPTOR);
+    register(dev.coba.core.methods.Rlw.DESCRIPTOR);
+    register(dev.coba.core.methods.IgbV1.DESCRIPTOR);
   }
 
   private Methods() {}

@@ -13,17 +13,22 @@ import java.util.Arrays;
  * temperature {@code c0}: with {@code d_s = a_s - p} (p the smallest value when expanded),
  * {@code sum_s exp(c d_s) = sum_k (c - c0)^k / k! * M_k}, where
  * {@code M_k = sum_s d_s^k exp(c0 d_s)} are updated in O(TERMS) per new value. While
- * {@code |c - c0| * max|d_s| <= RADIUS} the truncation error is below 1e-20 relative; when
- * the temperature has drifted further the moments are rebuilt around the current one
- * (O(T), rare: roughly every few percent of T reports). Below {@code EXACT_BELOW} values the
- * sum is simply computed directly. Memory O(T).
+ * {@code |c - c0| * max|d_s| <= RADIUS} the truncation error is below 1e-20 relative. Values
+ * with {@code c0 * d_s < -CUT} are left out of the moments: their terms are below
+ * {@code e^-50} of the smallest value's term while {@code |c| >= KEEP/CUT * |c0|}, far below
+ * rounding. (Without that cut, early steep slopes would make {@code |c0| * max|d|} huge and
+ * force a rebuild every few reports.) When the temperature has drifted out of range the
+ * moments are rebuilt around the current one: O(T), roughly once per few percent of T
+ * reports. Below {@code EXACT_BELOW} values the sum is simply computed directly. Memory O(T).
  */
 public final class DivergenceFactor {
   private static final int EXACT_BELOW = 64;
   private static final int TERMS = 29;
   private static final double RADIUS = 2.0;
-  /** Largest exponent c0 * d allowed in a moment, so that no moment can overflow. */
-  private static final double MAX_EXPONENT = 300;
+  /** Values with c0 * d below -CUT are left out of the expansion... */
+  private static final double CUT = 60;
+  /** ...which stays valid while they stay below exp(-KEEP) relative, i.e. |c| * cut >= KEEP. */
+  private static final double KEEP = 50;
 
   private double[] history = new double[64];
   private int count;
@@ -35,7 +40,9 @@ public final class DivergenceFactor {
   private boolean expanded;
   private double c0;
   private double pivot;
-  private double unit;
+  /** d beyond which a value is left out; also the scale of the moments' powers. */
+  private double cut;
+  /** max |d| over the values in the expansion. */
   private double spread;
   private final double[] moments = new double[TERMS];
 
@@ -48,10 +55,10 @@ public final class DivergenceFactor {
     min = Math.min(min, amax);
     if (expanded) {
       double d = amax - pivot;
-      spread = Math.max(spread, Math.abs(d));
-      if (c0 * d > MAX_EXPONENT || spread > 2 * unit) {
-        expanded = false; // far outside the expansion: rebuild at the next value()
-      } else {
+      if (d < -2 * cut) {
+        expanded = false; // far below the pivot: rebuild at the next value()
+      } else if (d <= cut) {
+        spread = Math.max(spread, Math.abs(d));
         addMoments(d);
       }
     }
@@ -85,10 +92,10 @@ public final class DivergenceFactor {
       }
       return sum;
     }
-    if (!expanded || Math.abs(c - c0) * spread > RADIUS) {
+    if (!expanded || Math.abs(c - c0) * spread > RADIUS || Math.abs(c) * cut < KEEP) {
       expand(c);
     }
-    double step = (c - c0) * unit;
+    double step = (c - c0) * cut;
     double s = moments[TERMS - 1];
     for (int k = TERMS - 1; k >= 1; k--) {
       s = moments[k - 1] + step / k * s;
@@ -99,21 +106,22 @@ public final class DivergenceFactor {
   private void expand(double c) {
     c0 = c;
     pivot = min;
+    cut = CUT / Math.abs(c0);
     spread = 0;
-    for (int s = 0; s < count; s++) {
-      spread = Math.max(spread, history[s] - pivot);
-    }
-    unit = spread > 0 ? spread : 1;
     Arrays.fill(moments, 0);
     for (int s = 0; s < count; s++) {
-      addMoments(history[s] - pivot);
+      double d = history[s] - pivot;
+      if (d <= cut) {
+        spread = Math.max(spread, d);
+        addMoments(d);
+      }
     }
     expanded = true;
   }
 
   private void addMoments(double d) {
     double term = Math.exp(c0 * d);
-    double u = d / unit;
+    double u = d / cut;
     for (int k = 0; k < TERMS; k++) {
       moments[k] += term;
       term *= u;
@@ -131,7 +139,7 @@ public final class DivergenceFactor {
     acc[1] = expanded ? 1 : 0;
     acc[2] = c0;
     acc[3] = pivot;
-    acc[4] = unit;
+    acc[4] = cut;
     acc[5] = spread;
     System.arraycopy(moments, 0, acc, 6, TERMS);
     return acc;
@@ -151,7 +159,7 @@ public final class DivergenceFactor {
     expanded = acc[1] != 0;
     c0 = acc[2];
     pivot = acc[3];
-    unit = acc[4];
+    cut = acc[4];
     spread = acc[5];
     System.arraycopy(acc, 6, moments, 0, TERMS);
   }

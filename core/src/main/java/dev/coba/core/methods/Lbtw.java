@@ -11,6 +11,7 @@ import dev.coba.core.Update;
 import dev.coba.core.Weights;
 import dev.coba.core.state.StateReader;
 import dev.coba.core.state.StateWriter;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,7 +51,7 @@ public final class Lbtw extends AbstractBalancer {
     b = params.getDouble("b");
     reference = initialLosses.clone();
     ratio = new double[k];
-    java.util.Arrays.fill(ratio, Double.NaN);
+    Arrays.fill(ratio, Double.NaN);
   }
 
   @Override
