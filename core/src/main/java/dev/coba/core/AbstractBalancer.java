@@ -155,6 +155,35 @@ public abstract class AbstractBalancer implements Balancer {
     return w;
   }
 
+  /**
+   * Raises each weight to at least {@code floor} (a softmax term or a gradient step can reach
+   * 0), divides by the sum and checks the result; in place, summing in task order.
+   */
+  protected final double[] floorAndNormalise(double[] w, double floor) {
+    double sum = 0;
+    for (int i = 0; i < w.length; i++) {
+      w[i] = Math.max(w[i], floor);
+      sum += w[i];
+    }
+    for (int i = 0; i < w.length; i++) {
+      w[i] /= sum;
+    }
+    return checkPositive(w);
+  }
+
+  /**
+   * Every weight leaving a method is finite and positive; anything else is a bug of the method,
+   * never the trainer's input (that was refused before), hence not an InvalidInputException.
+   */
+  protected final double[] checkPositive(double[] w) {
+    for (double v : w) {
+      if (!(v > 0) || !Double.isFinite(v)) {
+        throw new IllegalStateException(method + " produced weight " + v);
+      }
+    }
+    return w;
+  }
+
   /** An update with no diagnostics. */
   protected final Update plain(long step, double[] w) {
     return new Update(step, new Weights(tasks, w), objective(), Map.of(), Map.of());

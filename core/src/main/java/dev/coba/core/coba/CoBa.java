@@ -2,6 +2,7 @@ package dev.coba.core.coba;
 
 import dev.coba.core.AbstractBalancer;
 import dev.coba.core.Params;
+import dev.coba.core.ReferenceLosses;
 import dev.coba.core.TaskReport;
 import dev.coba.core.Update;
 import dev.coba.core.Weights;
@@ -21,15 +22,9 @@ import java.util.Map;
  * Memory O(K * N + T).
  */
 public final class CoBa extends AbstractBalancer {
-  private final int warmup;
-  private final int history;
-  private final double tau;
-  private final boolean useRcs;
-  private final boolean useAcs;
-  private final boolean useDf;
+  private final CoBaMethod.Settings settings;
 
-  /** l_i(0): given, or the first positive loss of the task; NaN until known. */
-  private final double[] reference;
+  private final ReferenceLosses reference;
   private final WindowedSlope[] windows;
   private final RollingAbsSum[] slopeHistory;
   private final DivergenceFactor divergence = new DivergenceFactor();
@@ -41,19 +36,14 @@ public final class CoBa extends AbstractBalancer {
 
   CoBa(List<String> tasks, Params params, double[] initialLosses) {
     super("coba", tasks, params, initialLosses);
-    warmup = params.getInt("warmupSteps");
-    history = params.getInt("historyLength");
-    tau = params.getDouble("tau");
-    useRcs = params.getBool("useRcs");
-    useAcs = params.getBool("useAcs");
-    useDf = params.getBool("useDf");
-    reference = initialLosses.clone();
+    settings = new CoBaMethod.Settings(params);
+    reference = new ReferenceLosses(initialLosses);
     windows = new WindowedSlope[k];
     slopeHistory = new RollingAbsSum[k];
     for (int i = 0; i < k; i++) {
-      windows[i] = new WindowedSlope(history);
-      slopeHistory[i] = new RollingAbsSum(history);
-      if (!Double.isNaN(reference[i])) {
+      windows[i] = new WindowedSlope(settings.history());
+      slopeHistory[i] = new RollingAbsSum(settings.history());
+      if (reference.has(i)) {
         windows[i].add(0, 1.0); // the step-0 point, ratio 1 by definition
       }
     }
@@ -67,19 +57,11 @@ public final class CoBa extends AbstractBalancer {
     long t = report.step();
     double[] ratios = new double[k];
     for (int i = 0; i < k; i++) {
-      ratios[i] = Double.NaN;
-      if (!report.hasVal(i)) {
-        continue;
+      // absent, or no reference yet: no point for the task's fit
+      ratios[i] = report.hasVal(i) ? reference.ratio(i, report.val()[i]) : Double.NaN;
+      if (!Double.isNaN(ratios[i])) {
+        windows[i].add(t, ratios[i]);
       }
-      double loss = report.val()[i];
-      if (Double.isNaN(reference[i])) {
-        if (loss == 0) {
-          continue; // no ratio without a positive reference loss
-        }
-        reference[i] = loss;
-      }
-      ratios[i] = loss / reference[i];
-      windows[i].add(t, ratios[i]);
     }
     Map<String, double[]> perTask = new LinkedHashMap<>();
     perTask.put("ratios", ratios);
@@ -97,14 +79,14 @@ public final class CoBa extends AbstractBalancer {
     divergence.append(amax);
 
     relativeScores(alpha, rcs);
-    absoluteScores(alpha, acs);
-    double df = useDf ? divergence.value(tau) : 0.5;
+    absoluteScores(alpha, slopeHistory, acs);
+    double df = settings.useDf() ? divergence.value(settings.tau()) : 0.5;
     double[] w = new double[k];
-    if (t + 1 < warmup) {
+    if (t + 1 < settings.warmup()) {
       java.util.Arrays.fill(w, 1.0 / k);
     } else {
       for (int i = 0; i < k; i++) {
-        w[i] = !useAcs ? rcs[i] : !useRcs ? acs[i] : df * rcs[i] + (1 - df) * acs[i];
+        w[i] = settings.mix(df, rcs[i], acs[i]);
       }
     }
     perTask.put("slopes", alpha.clone());
@@ -113,68 +95,47 @@ public final class CoBa extends AbstractBalancer {
     return new Update(t, new Weights(tasks, w), objective(), perTask, Map.of("df", df));
   }
 
-  /** RCS_i = softmax_i(K * alpha_i / sum_j |alpha_j|); uniform when every slope is 0. */
-  private void relativeScores(double[] a, double[] out) {
+  /**
+   * RCS_i = softmax_i(K * alpha_i / sum_j |alpha_j|); uniform when every slope is 0. The
+   * mftcoder variant computes it the same way, so it calls this.
+   */
+  static void relativeScores(double[] alpha, double[] out) {
+    int k = alpha.length;
     double norm = 0;
-    for (double v : a) {
+    for (double v : alpha) {
       norm += Math.abs(v);
     }
     for (int i = 0; i < k; i++) {
-      out[i] = norm == 0 ? 0 : k * a[i] / norm;
+      out[i] = norm == 0 ? 0 : k * alpha[i] / norm;
     }
     Softmax.apply(out, out);
   }
 
-  /** ACS_i = softmax_i(-n * alpha_i / sum over the task's last n slopes of |alpha|). */
-  private void absoluteScores(double[] a, double[] out) {
-    for (int i = 0; i < k; i++) {
-      double norm = slopeHistory[i].absSum();
-      out[i] = norm == 0 ? 0 : -slopeHistory[i].size() * a[i] / norm;
+  /**
+   * ACS_i = softmax_i(-n * alpha_i / sum over the task's last n slopes of |alpha|), n being the
+   * slopes {@code recentSlopes[i]} holds (the variants differ only in how many they keep).
+   */
+  static void absoluteScores(double[] alpha, RollingAbsSum[] recentSlopes, double[] out) {
+    for (int i = 0; i < alpha.length; i++) {
+      double norm = recentSlopes[i].absSum();
+      out[i] = norm == 0 ? 0 : -recentSlopes[i].size() * alpha[i] / norm;
     }
     Softmax.apply(out, out);
   }
 
   @Override
   protected void writeState(StateWriter out) {
-    long[][] xs = new long[k][];
-    double[][] ys = new double[k][];
-    double[][] acc = new double[k][];
-    double[][] slopes = new double[k][];
-    double[][] slopeAcc = new double[k][];
-    for (int i = 0; i < k; i++) {
-      xs[i] = windows[i].xValues();
-      ys[i] = windows[i].yValues();
-      acc[i] = windows[i].accumulators();
-      slopes[i] = slopeHistory[i].toArray();
-      slopeAcc[i] = slopeHistory[i].accumulators();
-    }
-    out.put("reference", reference)
-        .put("windowSteps", xs)
-        .put("windowRatios", ys)
-        .put("windowSums", acc)
-        .put("slopeHistory", slopes)
-        .put("slopeSums", slopeAcc)
-        .put("amaxHistory", divergence.values())
-        .put("amaxSums", divergence.accumulators());
+    reference.write(out);
+    CoBaState.writeFits(out, "windowSteps", windows);
+    CoBaState.writeSlopeHistories(out, slopeHistory);
+    out.put("amaxHistory", divergence.values()).put("amaxSums", divergence.accumulators());
   }
 
   @Override
   protected void readState(StateReader in) {
-    double[] ref = in.getDoubles("reference");
-    long[][] xs = in.getLongRows("windowSteps");
-    double[][] ys = in.getDoubleRows("windowRatios");
-    double[][] acc = in.getDoubleRows("windowSums");
-    double[][] slopes = in.getDoubleRows("slopeHistory");
-    double[][] slopeAcc = in.getDoubleRows("slopeSums");
-    if (ref.length != k || xs.length != k || ys.length != k || acc.length != k
-        || slopes.length != k || slopeAcc.length != k) {
-      throw new dev.coba.core.InvalidInputException("state.data", "CoBa state does not have " + k + " tasks");
-    }
-    System.arraycopy(ref, 0, reference, 0, k);
-    for (int i = 0; i < k; i++) {
-      windows[i].restore(xs[i], ys[i], acc[i]);
-      slopeHistory[i].restore(slopes[i], slopeAcc[i]);
-    }
+    reference.read(in);
+    CoBaState.readFits(in, "windowSteps", windows);
+    CoBaState.readSlopeHistories(in, slopeHistory);
     divergence.restore(in.getDoubles("amaxHistory"), in.getDoubles("amaxSums"));
   }
 }

@@ -32,6 +32,20 @@ public final class CoBaMethod {
 
   private CoBaMethod() {}
 
+  /** The parameters as both variants read them, and the ablations' rule for mixing the scores. */
+  record Settings(int warmup, int history, double tau, boolean useRcs, boolean useAcs, boolean useDf) {
+
+    Settings(Params p) {
+      this(p.getInt("warmupSteps"), p.getInt("historyLength"), p.getDouble("tau"),
+          p.getBool("useRcs"), p.getBool("useAcs"), p.getBool("useDf"));
+    }
+
+    /** {@code DF * RCS + (1 - DF) * ACS}, or the one score an ablation leaves on. */
+    double mix(double df, double rcs, double acs) {
+      return !useAcs ? rcs : !useRcs ? acs : df * rcs + (1 - df) * acs;
+    }
+  }
+
   private static dev.coba.core.Balancer create(List<String> tasks, Params params, double[] initialLosses) {
     if (!params.getBool("useRcs") && !params.getBool("useAcs")) {
       throw new InvalidInputException("params.useAcs", "useRcs and useAcs cannot both be false: nothing would set the weights");

@@ -3,6 +3,7 @@ package dev.coba.core.coba;
 import dev.coba.core.AbstractBalancer;
 import dev.coba.core.InvalidInputException;
 import dev.coba.core.Params;
+import dev.coba.core.ReferenceLosses;
 import dev.coba.core.TaskReport;
 import dev.coba.core.Update;
 import dev.coba.core.Weights;
@@ -38,21 +39,18 @@ import java.util.Map;
  * O(K) per report plus O(T) for DF, like the paper variant.
  */
 public final class MftCoderCoBa extends AbstractBalancer {
-  private final int warmup;
+  private final CoBaMethod.Settings settings;
+  /** historyLength: the reports in the window. */
   private final int history;
-  private final double tau;
-  private final boolean useRcs;
-  private final boolean useAcs;
-  private final boolean useDf;
 
-  private final double[] reference;
-  /** Per task: the present points of the report window, x = the task's running count of present points. */
+  private final ReferenceLosses reference;
+  /**
+   * The present points of the report window, per series: tasks 0..K-1 and, at index K, the
+   * per-report maximum ratio over tasks; x = the series' running count of present points.
+   */
   private final WindowedSlope[] windows;
   private final long[] presentCount;
-  /** The same for the per-report maximum ratio over tasks. */
-  private final WindowedSlope maxWindow;
-  private long maxPresentCount;
-  /** Which tasks (index K: the max series) were present in each report of the window, oldest first. */
+  /** Which series were present in each report of the window, oldest first. */
   private final boolean[][] presence;
   private int presenceHead;
   private int presenceSize;
@@ -62,12 +60,9 @@ public final class MftCoderCoBa extends AbstractBalancer {
 
   MftCoderCoBa(List<String> tasks, Params params, double[] initialLosses) {
     super("coba", tasks, params, initialLosses);
-    warmup = params.getInt("warmupSteps");
-    history = params.getInt("historyLength");
-    tau = params.getDouble("tau");
-    useRcs = params.getBool("useRcs");
-    useAcs = params.getBool("useAcs");
-    useDf = params.getBool("useDf");
+    settings = new CoBaMethod.Settings(params);
+    int warmup = settings.warmup();
+    history = settings.history();
     if (warmup < 3) {
       throw new InvalidInputException("params.warmupSteps",
           "variant mftcoder needs warmupSteps >= 3 (MFTCoder itself fails below that), got " + warmup);
@@ -77,15 +72,16 @@ public final class MftCoderCoBa extends AbstractBalancer {
           "variant mftcoder needs historyLength >= warmupSteps (MFTCoder's ACS window is historyLength - warmupSteps + 1), got "
               + history + " < " + warmup);
     }
-    reference = initialLosses.clone();
-    windows = new WindowedSlope[k];
+    reference = new ReferenceLosses(initialLosses);
+    windows = new WindowedSlope[k + 1];
+    for (int i = 0; i <= k; i++) {
+      windows[i] = new WindowedSlope(history);
+    }
     slopeHistory = new RollingAbsSum[k];
     for (int i = 0; i < k; i++) {
-      windows[i] = new WindowedSlope(history);
       slopeHistory[i] = new RollingAbsSum(history - warmup + 1);
     }
-    presentCount = new long[k];
-    maxWindow = new WindowedSlope(history);
+    presentCount = new long[k + 1];
     presence = new boolean[history][k + 1];
   }
 
@@ -101,16 +97,16 @@ public final class MftCoderCoBa extends AbstractBalancer {
     double maxRatio = 0;
     for (int i = 0; i < k; i++) {
       double loss = report.hasVal(i) ? report.val()[i] : 0;
-      if (loss > 0 && Double.isNaN(reference[i])) {
-        reference[i] = loss; // MFTCoder always has the step-0 pass; without it, the first loss
-      }
-      ratios[i] = loss > 0 ? loss / reference[i] : 0;
+      // MFTCoder always has the step-0 pass; without it, the first positive loss is l_i(0)
+      ratios[i] = loss > 0 ? reference.ratio(i, loss) : 0;
       maxRatio = Math.max(maxRatio, ratios[i]);
     }
-    slideWindow(ratios, maxRatio);
+    double[] series = Arrays.copyOf(ratios, k + 1);
+    series[k] = maxRatio;
+    slideWindow(series);
     Map<String, double[]> perTask = new LinkedHashMap<>();
     perTask.put("ratios", ratios);
-    if (t + 1 < warmup) {
+    if (t + 1 < settings.warmup()) {
       return new Update(t, Weights.uniform(tasks), objective(), perTask, Map.of());
     }
 
@@ -119,30 +115,18 @@ public final class MftCoderCoBa extends AbstractBalancer {
       alpha[i] = windows[i].slope();
       slopeHistory[i].add(alpha[i]);
     }
-    double beta = maxWindow.slope();
+    double beta = windows[k].slope();
     divergence.append(beta);
 
     double[] rcs = new double[k];
-    double norm = 0;
-    for (double a : alpha) {
-      norm += Math.abs(a);
-    }
-    for (int i = 0; i < k; i++) {
-      rcs[i] = norm == 0 ? 0 : k * alpha[i] / norm;
-    }
-    Softmax.apply(rcs, rcs);
+    CoBa.relativeScores(alpha, rcs);
     double[] acs = new double[k];
-    for (int i = 0; i < k; i++) {
-      double s = slopeHistory[i].absSum();
-      acs[i] = s == 0 ? 0 : -slopeHistory[i].size() * alpha[i] / s;
-    }
-    Softmax.apply(acs, acs);
-    double df = useDf ? divergence.uncapped(tau) : 0.5;
+    CoBa.absoluteScores(alpha, slopeHistory, acs); // over the last historyLength - warmupSteps + 1 slopes
+    double df = settings.useDf() ? divergence.uncapped(settings.tau()) : 0.5;
 
     double[] w = new double[k];
     for (int i = 0; i < k; i++) {
-      double z = !useAcs ? rcs[i] : !useRcs ? acs[i] : df * rcs[i] + (1 - df) * acs[i];
-      w[i] = k * z;
+      w[i] = k * settings.mix(df, rcs[i], acs[i]);
     }
     Softmax.apply(w, w);
     double floor = 1.0 / (10.0 * k);
@@ -166,48 +150,33 @@ public final class MftCoderCoBa extends AbstractBalancer {
     return new Update(t, new Weights(tasks, w), objective(), perTask, scalars);
   }
 
-  /** Appends one report to the window of the last {@code historyLength} reports, dropping the oldest. */
-  private void slideWindow(double[] ratios, double maxRatio) {
+  /**
+   * Appends one report (the K task ratios, then their maximum) to the window of the last
+   * {@code historyLength} reports, dropping the oldest. A ratio of 0 is an absent point.
+   */
+  private void slideWindow(double[] series) {
     if (presenceSize == history) {
       boolean[] oldest = presence[presenceHead];
-      for (int i = 0; i < k; i++) {
+      for (int i = 0; i <= k; i++) {
         if (oldest[i]) {
           windows[i].removeOldest();
         }
-      }
-      if (oldest[k]) {
-        maxWindow.removeOldest();
       }
       presenceHead = (presenceHead + 1) % history;
       presenceSize--;
     }
     boolean[] row = presence[(presenceHead + presenceSize) % history];
-    for (int i = 0; i < k; i++) {
-      row[i] = ratios[i] != 0;
+    for (int i = 0; i <= k; i++) {
+      row[i] = series[i] != 0;
       if (row[i]) {
-        windows[i].add(presentCount[i]++, ratios[i]);
+        windows[i].add(presentCount[i]++, series[i]);
       }
-    }
-    row[k] = maxRatio != 0;
-    if (row[k]) {
-      maxWindow.add(maxPresentCount++, maxRatio);
     }
     presenceSize++;
   }
 
   @Override
   protected void writeState(StateWriter out) {
-    long[][] xs = new long[k + 1][];
-    double[][] ys = new double[k + 1][];
-    double[][] acc = new double[k + 1][];
-    for (int i = 0; i <= k; i++) {
-      WindowedSlope w = i < k ? windows[i] : maxWindow;
-      xs[i] = w.xValues();
-      ys[i] = w.yValues();
-      acc[i] = w.accumulators();
-    }
-    long[] counts = Arrays.copyOf(presentCount, k + 1);
-    counts[k] = maxPresentCount;
     long[][] rows = new long[presenceSize][k + 1];
     for (int r = 0; r < presenceSize; r++) {
       boolean[] row = presence[(presenceHead + r) % history];
@@ -215,54 +184,35 @@ public final class MftCoderCoBa extends AbstractBalancer {
         rows[r][i] = row[i] ? 1 : 0;
       }
     }
-    double[][] slopes = new double[k][];
-    double[][] slopeAcc = new double[k][];
-    for (int i = 0; i < k; i++) {
-      slopes[i] = slopeHistory[i].toArray();
-      slopeAcc[i] = slopeHistory[i].accumulators();
-    }
-    out.put("reference", reference)
-        .put("windowX", xs)
-        .put("windowRatios", ys)
-        .put("windowSums", acc)
-        .put("presentCounts", counts)
-        .put("presence", rows)
-        .put("slopeHistory", slopes)
-        .put("slopeSums", slopeAcc)
-        .put("betaHistory", divergence.values())
-        .put("betaSums", divergence.accumulators());
+    reference.write(out);
+    CoBaState.writeFits(out, "windowX", windows);
+    out.put("presentCounts", presentCount).put("presence", rows);
+    CoBaState.writeSlopeHistories(out, slopeHistory);
+    out.put("betaHistory", divergence.values()).put("betaSums", divergence.accumulators());
   }
 
   @Override
   protected void readState(StateReader in) {
-    double[] ref = in.getDoubles("reference");
-    long[][] xs = in.getLongRows("windowX");
-    double[][] ys = in.getDoubleRows("windowRatios");
-    double[][] acc = in.getDoubleRows("windowSums");
-    long[] counts = in.getLongs("presentCounts");
+    reference.read(in);
+    CoBaState.readFits(in, "windowX", windows);
+    in.copyInto("presentCounts", presentCount);
     long[][] rows = in.getLongRows("presence");
-    double[][] slopes = in.getDoubleRows("slopeHistory");
-    double[][] slopeAcc = in.getDoubleRows("slopeSums");
-    if (ref.length != k || xs.length != k + 1 || ys.length != k + 1 || acc.length != k + 1
-        || counts.length != k + 1 || rows.length > history || slopes.length != k || slopeAcc.length != k) {
-      throw new InvalidInputException("state.data", "mftcoder CoBa state does not fit " + k + " tasks");
+    if (rows.length > history) {
+      throw new InvalidInputException("state.data.presence",
+          "mftcoder CoBa state has " + rows.length + " reports in its window, more than historyLength " + history);
     }
-    System.arraycopy(ref, 0, reference, 0, k);
-    for (int i = 0; i <= k; i++) {
-      (i < k ? windows[i] : maxWindow).restore(xs[i], ys[i], acc[i]);
-    }
-    System.arraycopy(counts, 0, presentCount, 0, k);
-    maxPresentCount = counts[k];
     presenceHead = 0;
     presenceSize = rows.length;
     for (int r = 0; r < rows.length; r++) {
+      if (rows[r].length != k + 1) {
+        throw new InvalidInputException("state.data.presence",
+            "mftcoder CoBa state has " + rows[r].length + " series in a report, expected " + (k + 1));
+      }
       for (int i = 0; i <= k; i++) {
         presence[r][i] = rows[r][i] != 0;
       }
     }
-    for (int i = 0; i < k; i++) {
-      slopeHistory[i].restore(slopes[i], slopeAcc[i]);
-    }
+    CoBaState.readSlopeHistories(in, slopeHistory);
     divergence.restore(in.getDoubles("betaHistory"), in.getDoubles("betaSums"));
   }
 }

@@ -1,7 +1,6 @@
 package dev.coba.core.methods;
 
 import dev.coba.core.AbstractBalancer;
-import dev.coba.core.InvalidInputException;
 import dev.coba.core.MethodDescriptor;
 import dev.coba.core.Objective;
 import dev.coba.core.ParamSpec;
@@ -81,23 +80,8 @@ public final class Dwa extends AbstractBalancer {
       w[i] = ratios[i] / temperature;
     }
     Softmax.apply(w, w);
-    return new Update(report.step(), new Weights(tasks, positive(w)), objective(), perTask, Map.of());
-  }
-
-  /** Raises an underflowed weight to {@link #MIN_WEIGHT}, renormalises and checks for bugs. */
-  private static double[] positive(double[] w) {
-    double sum = 0;
-    for (int i = 0; i < w.length; i++) {
-      w[i] = Math.max(w[i], MIN_WEIGHT);
-      sum += w[i];
-    }
-    for (int i = 0; i < w.length; i++) {
-      w[i] /= sum;
-      if (!(w[i] > 0) || !Double.isFinite(w[i])) {
-        throw new IllegalStateException("dwa produced weight " + w[i]);
-      }
-    }
-    return w;
+    return new Update(report.step(), new Weights(tasks, floorAndNormalise(w, MIN_WEIGHT)), objective(), perTask,
+        Map.of());
   }
 
   @Override
@@ -107,12 +91,7 @@ public final class Dwa extends AbstractBalancer {
 
   @Override
   protected void readState(StateReader in) {
-    double[] l = in.getDoubles("last");
-    double[] b = in.getDoubles("before");
-    if (l.length != k || b.length != k) {
-      throw new InvalidInputException("state.data", "dwa state does not have " + k + " tasks");
-    }
-    System.arraycopy(l, 0, last, 0, k);
-    System.arraycopy(b, 0, before, 0, k);
+    in.copyInto("last", last);
+    in.copyInto("before", before);
   }
 }

@@ -1,7 +1,6 @@
 package dev.coba.core.methods;
 
 import dev.coba.core.AbstractBalancer;
-import dev.coba.core.InvalidInputException;
 import dev.coba.core.MethodDescriptor;
 import dev.coba.core.Objective;
 import dev.coba.core.ParamSpec;
@@ -133,18 +132,7 @@ public final class Famo extends AbstractBalancer {
   }
 
   private Update update(long step, double[] delta) {
-    double[] w = Softmax.of(logits);
-    double sum = 0;
-    for (int i = 0; i < k; i++) {
-      w[i] = Math.max(w[i], MIN_WEIGHT);
-      sum += w[i];
-    }
-    for (int i = 0; i < k; i++) {
-      w[i] /= sum;
-      if (!(w[i] > 0) || !Double.isFinite(w[i])) {
-        throw new IllegalStateException("famo produced weight " + w[i]);
-      }
-    }
+    double[] w = floorAndNormalise(Softmax.of(logits), MIN_WEIGHT);
     Map<String, double[]> perTask = new LinkedHashMap<>();
     perTask.put("logits", logits.clone());
     if (delta != null) {
@@ -160,17 +148,10 @@ public final class Famo extends AbstractBalancer {
 
   @Override
   protected void readState(StateReader in) {
-    double[] x = in.getDoubles("logits");
-    double[] mm = in.getDoubles("adamM");
-    double[] vv = in.getDoubles("adamV");
-    double[] p = in.getDoubles("prev");
-    if (x.length != k || mm.length != k || vv.length != k || p.length != k) {
-      throw new InvalidInputException("state.data", "famo state does not have " + k + " tasks");
-    }
-    System.arraycopy(x, 0, logits, 0, k);
-    System.arraycopy(mm, 0, m, 0, k);
-    System.arraycopy(vv, 0, v, 0, k);
-    System.arraycopy(p, 0, prev, 0, k);
+    in.copyInto("logits", logits);
+    in.copyInto("adamM", m);
+    in.copyInto("adamV", v);
+    in.copyInto("prev", prev);
     adamSteps = in.getLong("adamSteps");
   }
 }

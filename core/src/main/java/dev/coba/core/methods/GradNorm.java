@@ -6,6 +6,7 @@ import dev.coba.core.MethodDescriptor;
 import dev.coba.core.Objective;
 import dev.coba.core.ParamSpec;
 import dev.coba.core.Params;
+import dev.coba.core.ReferenceLosses;
 import dev.coba.core.TaskReport;
 import dev.coba.core.Update;
 import dev.coba.core.Weights;
@@ -56,8 +57,7 @@ public final class GradNorm extends AbstractBalancer {
 
   private final double alpha;
   private final double lr;
-  /** l_i(0): given, or the first positive loss of the task; NaN until known. */
-  private final double[] reference;
+  private final ReferenceLosses reference;
   /** The task's last ratio l_i(t) / l_i(0); NaN until it has one. */
   private final double[] ratio;
 
@@ -65,7 +65,7 @@ public final class GradNorm extends AbstractBalancer {
     super("gradnorm", tasks, params, initialLosses);
     alpha = params.getDouble("alpha");
     lr = params.getDouble("lr");
-    reference = initialLosses.clone();
+    reference = new ReferenceLosses(initialLosses);
     ratio = new double[k];
     Arrays.fill(ratio, Double.NaN);
   }
@@ -92,17 +92,11 @@ public final class GradNorm extends AbstractBalancer {
   @Override
   protected Update apply(TaskReport report) {
     for (int i = 0; i < k; i++) {
-      if (!report.hasVal(i)) {
-        continue; // absent: the task keeps its last ratio
+      // absent, or no reference yet: the task keeps its last ratio (NaN before its first)
+      double r = report.hasVal(i) ? reference.ratio(i, report.val()[i]) : Double.NaN;
+      if (!Double.isNaN(r)) {
+        ratio[i] = Math.min(r, MAX_RATIO);
       }
-      double loss = report.val()[i];
-      if (Double.isNaN(reference[i])) {
-        if (loss == 0) {
-          continue; // no ratio without a positive reference loss
-        }
-        reference[i] = loss;
-      }
-      ratio[i] = Math.min(loss / reference[i], MAX_RATIO);
     }
     double[] w = weights().values();
     double meanRatio = 0;
@@ -124,22 +118,15 @@ public final class GradNorm extends AbstractBalancer {
     meanG /= k;
     double[] relative = new double[k];
     double[] targets = new double[k];
-    double sum = 0;
     for (int i = 0; i < k; i++) {
       relative[i] = meanRatio == 0 ? 1 : ratio[i] / meanRatio;
       targets[i] = meanG * Math.pow(relative[i], alpha);
       // comparisons rather than signum: an overflowed target (inf * 0) gives 0, never NaN
       double sign = weighted[i] > targets[i] ? 1 : weighted[i] < targets[i] ? -1 : 0;
       double grad = sign * g[i];
-      w[i] = Math.max(w[i] - lr * grad, FLOOR);
-      sum += w[i];
+      w[i] -= lr * grad;
     }
-    for (int i = 0; i < k; i++) {
-      w[i] /= sum;
-      if (!(w[i] > 0) || !Double.isFinite(w[i])) {
-        throw new IllegalStateException("gradnorm produced weight " + w[i]);
-      }
-    }
+    floorAndNormalise(w, FLOOR);
     Map<String, double[]> perTask = new LinkedHashMap<>();
     perTask.put("ratios", ratio.clone());
     perTask.put("relativeRatios", relative);
@@ -151,17 +138,13 @@ public final class GradNorm extends AbstractBalancer {
   @Override
   protected void writeState(StateWriter out) {
     // the current weights, the other half of the state, are in the envelope
-    out.put("reference", reference).put("ratios", ratio);
+    reference.write(out);
+    out.put("ratios", ratio);
   }
 
   @Override
   protected void readState(StateReader in) {
-    double[] ref = in.getDoubles("reference");
-    double[] r = in.getDoubles("ratios");
-    if (ref.length != k || r.length != k) {
-      throw new InvalidInputException("state.data", "gradnorm state does not have " + k + " tasks");
-    }
-    System.arraycopy(ref, 0, reference, 0, k);
-    System.arraycopy(r, 0, ratio, 0, k);
+    reference.read(in);
+    in.copyInto("ratios", ratio);
   }
 }

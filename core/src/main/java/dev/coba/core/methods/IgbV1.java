@@ -1,7 +1,6 @@
 package dev.coba.core.methods;
 
 import dev.coba.core.AbstractBalancer;
-import dev.coba.core.InvalidInputException;
 import dev.coba.core.MethodDescriptor;
 import dev.coba.core.Objective;
 import dev.coba.core.ParamSpec;
@@ -111,18 +110,8 @@ public final class IgbV1 extends AbstractBalancer {
     }
     perTask.put("normalised", w.clone());
     Softmax.apply(w, w);
-    double sum = 0;
-    for (int i = 0; i < k; i++) {
-      w[i] = Math.max(w[i], MIN_WEIGHT);
-      sum += w[i];
-    }
-    for (int i = 0; i < k; i++) {
-      w[i] /= sum;
-      if (!(w[i] > 0) || !Double.isFinite(w[i])) {
-        throw new IllegalStateException("igbv1 produced weight " + w[i]);
-      }
-    }
-    return new Update(report.step(), new Weights(tasks, w), objective(), perTask, Map.of());
+    return new Update(report.step(), new Weights(tasks, floorAndNormalise(w, MIN_WEIGHT)), objective(), perTask,
+        Map.of());
   }
 
   @Override
@@ -132,14 +121,8 @@ public final class IgbV1 extends AbstractBalancer {
 
   @Override
   protected void readState(StateReader in) {
-    long[] s = in.getLongs("seen");
-    double[] b = in.getDoubles("baseSum");
-    double[] c = in.getDoubles("current");
-    if (s.length != k || b.length != k || c.length != k) {
-      throw new InvalidInputException("state.data", "igbv1 state does not have " + k + " tasks");
-    }
-    System.arraycopy(s, 0, seen, 0, k);
-    System.arraycopy(b, 0, baseSum, 0, k);
-    System.arraycopy(c, 0, current, 0, k);
+    in.copyInto("seen", seen);
+    in.copyInto("baseSum", baseSum);
+    in.copyInto("current", current);
   }
 }

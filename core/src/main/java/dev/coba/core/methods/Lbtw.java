@@ -1,11 +1,11 @@
 package dev.coba.core.methods;
 
 import dev.coba.core.AbstractBalancer;
-import dev.coba.core.InvalidInputException;
 import dev.coba.core.MethodDescriptor;
 import dev.coba.core.Objective;
 import dev.coba.core.ParamSpec;
 import dev.coba.core.Params;
+import dev.coba.core.ReferenceLosses;
 import dev.coba.core.TaskReport;
 import dev.coba.core.Update;
 import dev.coba.core.Weights;
@@ -41,15 +41,14 @@ public final class Lbtw extends AbstractBalancer {
       List.of("valLosses"), Objective.LINEAR, Lbtw::new);
 
   private final double b;
-  /** l_i(0): given, or the first positive loss of the task; NaN until known. */
-  private final double[] reference;
+  private final ReferenceLosses reference;
   /** The task's last ratio l_i(t) / l_i(0); NaN until it has one. */
   private final double[] ratio;
 
   public Lbtw(List<String> tasks, Params params, double[] initialLosses) {
     super("lbtw", tasks, params, initialLosses);
     b = params.getDouble("b");
-    reference = initialLosses.clone();
+    reference = new ReferenceLosses(initialLosses);
     ratio = new double[k];
     Arrays.fill(ratio, Double.NaN);
   }
@@ -57,17 +56,11 @@ public final class Lbtw extends AbstractBalancer {
   @Override
   protected Update apply(TaskReport report) {
     for (int i = 0; i < k; i++) {
-      if (!report.hasVal(i)) {
-        continue; // absent: the task keeps its last ratio
+      // absent, or no reference yet: the task keeps its last ratio (NaN before its first)
+      double r = report.hasVal(i) ? reference.ratio(i, report.val()[i]) : Double.NaN;
+      if (!Double.isNaN(r)) {
+        ratio[i] = r;
       }
-      double loss = report.val()[i];
-      if (Double.isNaN(reference[i])) {
-        if (loss == 0) {
-          continue; // no ratio without a positive reference loss
-        }
-        reference[i] = loss;
-      }
-      ratio[i] = loss / reference[i];
     }
     Map<String, double[]> perTask = new LinkedHashMap<>();
     perTask.put("ratios", ratio.clone());
@@ -88,36 +81,22 @@ public final class Lbtw extends AbstractBalancer {
     for (int i = 0; i < k; i++) {
       w[i] /= sum;
     }
-    return new Update(report.step(), new Weights(tasks, checked(w)), objective(), perTask, Map.of());
+    return new Update(report.step(), new Weights(tasks, checkPositive(w)), objective(), perTask, Map.of());
   }
 
   private static double clamp(double r) {
     return Math.min(Math.max(r, MIN_RATIO), MAX_RATIO);
   }
 
-  /** Every weight leaving the method is finite and positive; anything else is a bug. */
-  private static double[] checked(double[] w) {
-    for (double v : w) {
-      if (!(v > 0) || !Double.isFinite(v)) {
-        throw new IllegalStateException("lbtw produced weight " + v);
-      }
-    }
-    return w;
-  }
-
   @Override
   protected void writeState(StateWriter out) {
-    out.put("reference", reference).put("ratios", ratio);
+    reference.write(out);
+    out.put("ratios", ratio);
   }
 
   @Override
   protected void readState(StateReader in) {
-    double[] ref = in.getDoubles("reference");
-    double[] r = in.getDoubles("ratios");
-    if (ref.length != k || r.length != k) {
-      throw new InvalidInputException("state.data", "lbtw state does not have " + k + " tasks");
-    }
-    System.arraycopy(ref, 0, reference, 0, k);
-    System.arraycopy(r, 0, ratio, 0, k);
+    reference.read(in);
+    in.copyInto("ratios", ratio);
   }
 }

@@ -68,13 +68,8 @@ public final class Rlw extends AbstractBalancer {
       z[i] = normal(keys[i], draws);
     }
     draws++;
-    double[] w = Softmax.of(z);
-    for (double v : w) {
-      if (!(v > 0) || !Double.isFinite(v)) {
-        throw new IllegalStateException("rlw produced weight " + v);
-      }
-    }
-    return new Update(report.step(), new Weights(tasks, w), objective(), Map.of("noise", z), Map.of());
+    return new Update(report.step(), new Weights(tasks, checkPositive(Softmax.of(z))), objective(), Map.of("noise", z),
+        Map.of());
   }
 
   /** The stream key of one task. */

@@ -86,18 +86,11 @@ public final class Uncertainty extends AbstractBalancer {
       }
     }
     double[] w = new double[k];
-    double sum = 0;
     for (int i = 0; i < k; i++) {
-      w[i] = Math.max(min / variances[i], MIN_WEIGHT);
-      sum += w[i];
+      w[i] = min / variances[i];
     }
-    for (int i = 0; i < k; i++) {
-      w[i] /= sum;
-      if (!(w[i] > 0) || !Double.isFinite(w[i])) {
-        throw new IllegalStateException("uncertainty produced weight " + w[i]);
-      }
-    }
-    return new Update(report.step(), new Weights(tasks, w), objective(), perTask, Map.of());
+    return new Update(report.step(), new Weights(tasks, floorAndNormalise(w, MIN_WEIGHT)), objective(), perTask,
+        Map.of());
   }
 
   @Override
@@ -107,10 +100,6 @@ public final class Uncertainty extends AbstractBalancer {
 
   @Override
   protected void readState(StateReader in) {
-    double[] l = in.getDoubles("losses");
-    if (l.length != k) {
-      throw new InvalidInputException("state.data", "uncertainty state does not have " + k + " tasks");
-    }
-    System.arraycopy(l, 0, loss, 0, k);
+    in.copyInto("losses", loss);
   }
 }

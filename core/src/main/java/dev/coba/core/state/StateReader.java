@@ -36,6 +36,23 @@ public final class StateReader {
     return doubles(key, list(key, require(key)));
   }
 
+  /**
+   * Reads a list of numbers into {@code target}, which it must fill exactly: a state written
+   * for another number of tasks is refused, naming the entry.
+   */
+  public void copyInto(String key, double[] target) {
+    double[] values = getDoubles(key);
+    checkLength(key, values.length, target.length);
+    System.arraycopy(values, 0, target, 0, values.length);
+  }
+
+  /** {@link #copyInto(String, double[])} for whole numbers. */
+  public void copyInto(String key, long[] target) {
+    long[] values = getLongs(key);
+    checkLength(key, values.length, target.length);
+    System.arraycopy(values, 0, target, 0, values.length);
+  }
+
   public long[] getLongs(String key) {
     List<?> list = list(key, require(key));
     long[] out = new long[list.size()];
@@ -65,6 +82,13 @@ public final class StateReader {
       }
     }
     return out;
+  }
+
+  private static void checkLength(String key, int length, int expected) {
+    if (length != expected) {
+      throw new InvalidInputException("state.data." + key,
+          "state entry '" + key + "' has " + length + " values, expected " + expected);
+    }
   }
 
   private Object require(String key) {

@@ -1,5 +1,6 @@
 package dev.coba.core.coba;
 
+import static dev.coba.core.testing.RandomHistories.COBA;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -7,6 +8,7 @@ import dev.coba.core.Balancer;
 import dev.coba.core.Methods;
 import dev.coba.core.Report;
 import dev.coba.core.Update;
+import dev.coba.core.testing.RandomHistories.History;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -20,7 +22,7 @@ class CoBaAgreementTest {
     Random rnd = new Random(20261122);
     int compared = 0;
     for (int h = 0; h < 3000; h++) {
-      RandomHistory hist = RandomHistory.generate(rnd, 6, 160);
+      History hist = COBA.history(rnd, 1 + rnd.nextInt(6), 1 + rnd.nextInt(160));
       int warmup = rnd.nextInt(12);
       int n = 2 + rnd.nextInt(15);
       double tau = new double[] {0, 0.5, 1, 5, 20}[rnd.nextInt(5)];
@@ -56,7 +58,7 @@ class CoBaAgreementTest {
   void agreesOnLongRunsWithLargeWindows() {
     Random rnd = new Random(7);
     for (int h = 0; h < 20; h++) {
-      RandomHistory hist = RandomHistory.generate(rnd, 9, 3000);
+      History hist = COBA.history(rnd, 1 + rnd.nextInt(9), 1 + rnd.nextInt(3000));
       Balancer fast = Methods.create("coba", hist.tasks(), Map.of("warmupSteps", 10, "historyLength", 200), hist.initialLosses());
       NaiveCoBa naive = new NaiveCoBa(hist.tasks(), 10, 200, 5, hist.initialLosses(), true, true, true);
       for (Report r : hist.reports()) {

@@ -1,19 +1,21 @@
 package dev.coba.core.coba;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static dev.coba.core.testing.BalancerAssertions.assertPermutationEquivariant;
+import static dev.coba.core.testing.BalancerAssertions.assertRefusedWithoutChange;
+import static dev.coba.core.testing.BalancerAssertions.assertRestoreContinuesBitIdentically;
+import static dev.coba.core.testing.BalancerAssertions.assertScaleFree;
+import static dev.coba.core.testing.BalancerAssertions.assertValidWeights;
+import static dev.coba.core.testing.RandomHistories.COBA;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.coba.core.Balancer;
-import dev.coba.core.BalancerState;
 import dev.coba.core.InvalidInputException;
 import dev.coba.core.Methods;
 import dev.coba.core.Report;
 import dev.coba.core.Update;
+import dev.coba.core.testing.RandomHistories.History;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,24 +26,22 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** Properties the spec promises, on random histories, for both variants. */
 class CoBaPropertiesTest {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   private static Map<String, Object> params(String variant, int warmup, int history) {
     return Map.of("variant", variant, "warmupSteps", warmup, "historyLength", history);
   }
 
-  private static RandomHistory history(Random rnd, String variant) {
-    RandomHistory h = RandomHistory.generate(rnd, 6, 150);
+  private static History history(Random rnd, String variant) {
+    History h = COBA.history(rnd, 1 + rnd.nextInt(6), 1 + rnd.nextInt(150));
     if (variant.equals("mftcoder")) {
       // MFTCoder always has the step-0 losses
       Map<String, Double> init = new LinkedHashMap<>();
       for (String t : h.tasks()) {
         init.put(t, 1.0 + rnd.nextDouble());
       }
-      h = new RandomHistory(h.tasks(), init, h.reports().stream()
+      h = new History(h.tasks(), init, h.reports().stream()
           .map(r -> Report.of(r.step() == 0 ? 1 : r.step(), r.valLosses())).distinct().toList());
     }
-    return h;
+    return new History(h.tasks(), h.initialLosses(), dedupe(h.reports()));
   }
 
   @ParameterizedTest
@@ -49,18 +49,7 @@ class CoBaPropertiesTest {
   void weightsArePositiveAndSumToOne(String variant) {
     Random rnd = new Random(1);
     for (int h = 0; h < 400; h++) {
-      RandomHistory hist = history(rnd, variant);
-      Balancer coba = Methods.create("coba", hist.tasks(), params(variant, 3 + rnd.nextInt(5), 8 + rnd.nextInt(10)),
-          hist.initialLosses());
-      for (Report r : dedupe(hist.reports())) {
-        double[] w = coba.update(r).weights().values();
-        double sum = 0;
-        for (double v : w) {
-          assertTrue(v > 0 && Double.isFinite(v), "weight " + v);
-          sum += v;
-        }
-        assertEquals(1.0, sum, 1e-12);
-      }
+      assertValidWeights("coba", params(variant, 3 + rnd.nextInt(5), 8 + rnd.nextInt(10)), history(rnd, variant));
     }
   }
 
@@ -69,19 +58,7 @@ class CoBaPropertiesTest {
   void permutingTasksPermutesWeights(String variant) {
     Random rnd = new Random(2);
     for (int h = 0; h < 300; h++) {
-      RandomHistory hist = history(rnd, variant);
-      List<String> shuffled = new ArrayList<>(hist.tasks());
-      Collections.shuffle(shuffled, rnd);
-      Map<String, Object> p = params(variant, 3, 10);
-      Balancer a = Methods.create("coba", hist.tasks(), p, hist.initialLosses());
-      Balancer b = Methods.create("coba", shuffled, p, hist.initialLosses());
-      for (Report r : dedupe(hist.reports())) {
-        Map<String, Double> wa = a.update(r).weights().asMap();
-        Map<String, Double> wb = b.update(r).weights().asMap();
-        for (String t : hist.tasks()) {
-          assertEquals(wa.get(t), wb.get(t), 1e-12, "task " + t + " step " + r.step());
-        }
-      }
+      assertPermutationEquivariant(rnd, "coba", params(variant, 3, 10), history(rnd, variant));
     }
   }
 
@@ -90,44 +67,20 @@ class CoBaPropertiesTest {
   void scalingOneTasksLossesChangesNothing(String variant) {
     Random rnd = new Random(3);
     for (int h = 0; h < 300; h++) {
-      RandomHistory hist = history(rnd, variant);
+      History hist = history(rnd, variant);
       String scaled = hist.tasks().get(rnd.nextInt(hist.tasks().size()));
-      double c = Math.exp(rnd.nextGaussian() * 3);
-      Map<String, Object> p = params(variant, 3, 10);
-      Balancer a = Methods.create("coba", hist.tasks(), p, hist.initialLosses());
-      Balancer b = Methods.create("coba", hist.tasks(), p, scale(hist.initialLosses(), scaled, c));
-      for (Report r : dedupe(hist.reports())) {
-        double[] wa = a.update(r).weights().values();
-        double[] wb = b.update(Report.of(r.step(), scale(r.valLosses(), scaled, c))).weights().values();
-        assertArrayEquals(wa, wb, 1e-12, "step " + r.step());
-      }
+      assertScaleFree("coba", params(variant, 3, 10), hist, scaled, Math.exp(rnd.nextGaussian() * 3));
     }
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"paper", "mftcoder"})
-  void exportThroughJsonAndRestoreContinuesBitIdentically(String variant) throws Exception {
+  void exportThroughJsonAndRestoreContinuesBitIdentically(String variant) {
     Random rnd = new Random(4);
     for (int h = 0; h < 200; h++) {
-      RandomHistory hist = history(rnd, variant);
-      List<Report> reports = dedupe(hist.reports());
-      int cut = rnd.nextInt(reports.size());
-      Map<String, Object> p = params(variant, 3, 5 + rnd.nextInt(10));
-      Balancer straight = Methods.create("coba", hist.tasks(), p, hist.initialLosses());
-      Balancer first = Methods.create("coba", hist.tasks(), p, hist.initialLosses());
-      for (int i = 0; i < cut; i++) {
-        straight.update(reports.get(i));
-        first.update(reports.get(i));
-      }
-      String json = JSON.writeValueAsString(first.exportState());
-      Balancer restored = Methods.restore(JSON.readValue(json, BalancerState.class));
-      assertEquals(first.weights(), restored.weights());
-      for (int i = cut; i < reports.size(); i++) {
-        Update u1 = straight.update(reports.get(i));
-        Update u2 = restored.update(reports.get(i));
-        assertArrayEquals(u1.weights().values(), u2.weights().values(), 0.0, "after restore, step " + reports.get(i).step());
-      }
-      assertEquals(JSON.writeValueAsString(straight.exportState()), JSON.writeValueAsString(restored.exportState()));
+      History hist = history(rnd, variant);
+      int cut = rnd.nextInt(hist.reports().size());
+      assertRestoreContinuesBitIdentically("coba", params(variant, 3, 5 + rnd.nextInt(10)), hist, cut);
     }
   }
 
@@ -136,10 +89,10 @@ class CoBaPropertiesTest {
   void uniformDuringWarmup(String variant) {
     Random rnd = new Random(5);
     for (int h = 0; h < 100; h++) {
-      RandomHistory hist = history(rnd, variant);
+      History hist = history(rnd, variant);
       int warmup = 3 + rnd.nextInt(60);
       Balancer coba = Methods.create("coba", hist.tasks(), params(variant, warmup, Math.max(warmup, 10)), hist.initialLosses());
-      for (Report r : dedupe(hist.reports())) {
+      for (Report r : hist.reports()) {
         double[] w = coba.update(r).weights().values();
         if (r.step() + 1 < warmup) {
           for (double v : w) {
@@ -192,22 +145,16 @@ class CoBaPropertiesTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"paper", "mftcoder"})
-  void nanInfinityAndNegativeLossesAreRefusedAndChangeNothing(String variant) throws Exception {
+  void nanInfinityAndNegativeLossesAreRefusedAndChangeNothing(String variant) {
     Balancer coba = Methods.create("coba", List.of("a", "b"), params(variant, 3, 5), Map.of("a", 1.0, "b", 1.0));
     coba.update(Report.of(1, Map.of("a", 0.9, "b", 0.95)));
-    String before = JSON.writeValueAsString(coba.exportState());
     for (double bad : new double[] {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, -0.5}) {
-      InvalidInputException e = assertThrows(InvalidInputException.class,
-          () -> coba.update(Report.of(2, Map.of("a", 0.8, "b", bad))));
-      assertEquals("valLosses.b", e.field());
+      InvalidInputException e =
+          assertRefusedWithoutChange("valLosses.b", coba, Report.of(2, Map.of("a", 0.8, "b", bad)));
       assertTrue(e.getMessage().contains("step 2") && e.getMessage().contains("'b'"), e.getMessage());
     }
-    InvalidInputException e = assertThrows(InvalidInputException.class,
-        () -> coba.update(Report.of(1, Map.of("a", 0.8))));
-    assertEquals("step", e.field());
-    e = assertThrows(InvalidInputException.class, () -> coba.update(Report.of(2, Map.of("zz", 0.8))));
-    assertEquals("valLosses.zz", e.field());
-    assertEquals(before, JSON.writeValueAsString(coba.exportState()));
+    assertRefusedWithoutChange("step", coba, Report.of(1, Map.of("a", 0.8)));
+    assertRefusedWithoutChange("valLosses.zz", coba, Report.of(2, Map.of("zz", 0.8)));
   }
 
   private static List<Report> dedupe(List<Report> reports) {
@@ -219,12 +166,6 @@ class CoBaPropertiesTest {
         last = r.step();
       }
     }
-    return out;
-  }
-
-  private static Map<String, Double> scale(Map<String, Double> m, String task, double c) {
-    Map<String, Double> out = new LinkedHashMap<>(m);
-    out.computeIfPresent(task, (k, v) -> v * c);
     return out;
   }
 }

@@ -1,28 +1,30 @@
 package dev.coba.core.methods;
 
+import static dev.coba.core.testing.BalancerAssertions.TOL;
+import static dev.coba.core.testing.BalancerAssertions.assertAgreesWithNaive;
+import static dev.coba.core.testing.BalancerAssertions.assertPermutationEquivariant;
+import static dev.coba.core.testing.BalancerAssertions.assertRefused;
+import static dev.coba.core.testing.BalancerAssertions.assertRefusedWithoutChange;
+import static dev.coba.core.testing.BalancerAssertions.assertRestoreContinuesBitIdentically;
+import static dev.coba.core.testing.BalancerAssertions.assertValidWeights;
+import static dev.coba.core.testing.BalancerAssertions.uniform;
+import static dev.coba.core.testing.RandomHistories.METHODS;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.coba.core.Balancer;
-import dev.coba.core.BalancerState;
-import dev.coba.core.InvalidInputException;
 import dev.coba.core.Methods;
 import dev.coba.core.Report;
 import dev.coba.core.Update;
+import dev.coba.core.testing.RandomHistories.History;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class DwaTest {
-  private static final double TOL = 1e-12;
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final List<String> AB = List.of("a", "b");
 
   // ---- hand-computed cases ----
@@ -106,17 +108,10 @@ class DwaTest {
     Random rnd = new Random(51);
     int compared = 0;
     for (int h = 0; h < 400; h++) {
-      List<String> tasks = names(1 + rnd.nextInt(5));
-      Map<String, Double> init = initial(rnd, tasks);
+      History hist = METHODS.history(rnd, 1 + rnd.nextInt(5), 1 + rnd.nextInt(120));
       double temperature = new double[] {0.1, 1, 2, 10}[rnd.nextInt(4)];
-      Balancer dwa = Methods.create("dwa", tasks, Map.of("temperature", temperature), init);
-      List<Report> seen = new ArrayList<>();
-      for (Report r : reports(rnd, tasks, 1 + rnd.nextInt(120), !init.isEmpty())) {
-        seen.add(r);
-        double[] w = dwa.update(r).weights().values();
-        assertArrayEquals(naive(tasks, init, seen, temperature), w, TOL, "history " + h + " step " + r.step());
-        compared++;
-      }
+      compared += assertAgreesWithNaive("dwa", Map.of("temperature", temperature), hist,
+          seen -> naive(hist.tasks(), hist.initialLosses(), seen, temperature), "history " + h);
     }
     assertTrue(compared > 10_000, "compared " + compared);
   }
@@ -127,13 +122,10 @@ class DwaTest {
   void weightsArePositiveAndSumToOne() {
     Random rnd = new Random(52);
     for (int h = 0; h < 200; h++) {
-      List<String> tasks = names(1 + rnd.nextInt(8));
+      History hist = METHODS.withoutInitialLosses().history(rnd, 1 + rnd.nextInt(8), 80);
       // tiny temperatures make weights underflow: they are floored, never 0
       double temperature = new double[] {1e-6, 1e-3, 2, 1e6}[rnd.nextInt(4)];
-      Balancer dwa = Methods.create("dwa", tasks, Map.of("temperature", temperature), null);
-      for (Report r : reports(rnd, tasks, 80, false)) {
-        assertValid(dwa.update(r).weights().values());
-      }
+      assertValidWeights("dwa", Map.of("temperature", temperature), hist);
     }
   }
 
@@ -141,39 +133,16 @@ class DwaTest {
   void permutingTasksPermutesWeights() {
     Random rnd = new Random(53);
     for (int h = 0; h < 100; h++) {
-      List<String> tasks = names(2 + rnd.nextInt(5));
-      List<String> shuffled = new ArrayList<>(tasks);
-      Collections.shuffle(shuffled, rnd);
-      Map<String, Double> init = initial(rnd, tasks);
-      Balancer x = Methods.create("dwa", tasks, Map.of(), init);
-      Balancer y = Methods.create("dwa", shuffled, Map.of(), init);
-      for (Report r : reports(rnd, tasks, 60, !init.isEmpty())) {
-        Map<String, Double> wx = x.update(r).weights().asMap();
-        Map<String, Double> wy = y.update(r).weights().asMap();
-        for (String t : tasks) {
-          assertEquals(wx.get(t), wy.get(t), TOL);
-        }
-      }
+      assertPermutationEquivariant(rnd, "dwa", Map.of(), METHODS.history(rnd, 2 + rnd.nextInt(5), 60));
     }
   }
 
   @Test
-  void restoredRunContinuesBitIdentically() throws Exception {
+  void restoredRunContinuesBitIdentically() {
     Random rnd = new Random(55);
     for (int h = 0; h < 50; h++) {
-      List<String> tasks = names(1 + rnd.nextInt(5));
-      Map<String, Double> init = initial(rnd, tasks);
-      Balancer run = Methods.create("dwa", tasks, Map.of("temperature", 0.3), init);
-      List<Report> reports = reports(rnd, tasks, 60 + rnd.nextInt(40), !init.isEmpty());
-      int cut = rnd.nextInt(reports.size() - 50);
-      for (Report r : reports.subList(0, cut)) {
-        run.update(r);
-      }
-      Balancer restored = roundTrip(run);
-      assertEquals(run.exportState(), restored.exportState());
-      for (Report r : reports.subList(cut, reports.size())) {
-        assertArrayEquals(run.update(r).weights().values(), restored.update(r).weights().values(), 0.0);
-      }
+      History hist = METHODS.history(rnd, 1 + rnd.nextInt(5), 60 + rnd.nextInt(40));
+      assertRestoreContinuesBitIdentically("dwa", Map.of("temperature", 0.3), hist, rnd.nextInt(hist.reports().size() - 50));
     }
   }
 
@@ -182,95 +151,11 @@ class DwaTest {
   @Test
   void refusesBadTemperatureAndEmptyReportsWithoutChangingState() {
     for (double t : new double[] {-2, 0}) {
-      InvalidInputException e = assertThrows(InvalidInputException.class,
-          () -> Methods.create("dwa", AB, Map.of("temperature", t), null));
-      assertEquals("params.temperature", e.field());
+      assertRefused("params.temperature", () -> Methods.create("dwa", AB, Map.of("temperature", t), null));
     }
     Balancer dwa = Methods.create("dwa", AB, Map.of(), null);
     dwa.update(Report.of(1, Map.of("a", 1.0, "b", 2.0)));
-    BalancerState before = dwa.exportState();
-    InvalidInputException e = assertThrows(InvalidInputException.class, () -> dwa.update(Report.of(2, Map.of())));
-    assertEquals("valLosses", e.field());
-    e = assertThrows(InvalidInputException.class, () -> dwa.update(Report.of(1, Map.of("a", 1.0))));
-    assertEquals("step", e.field());
-    assertEquals(before, dwa.exportState());
-  }
-
-    // ---- helpers (each method's test is self-contained) ----
-
-  static List<String> names(int k) {
-    List<String> t = new ArrayList<>();
-    for (int i = 0; i < k; i++) {
-      t.add("task" + i);
-    }
-    return t;
-  }
-
-  static Map<String, Double> initial(Random rnd, List<String> tasks) {
-    Map<String, Double> init = new LinkedHashMap<>();
-    if (rnd.nextBoolean()) {
-      for (String t : tasks) {
-        if (rnd.nextDouble() < 0.8) {
-          init.put(t, Math.exp(rnd.nextGaussian()));
-        }
-      }
-    }
-    return init;
-  }
-
-  /** Noisy decaying losses, some tasks overfitting, irregular gaps, tasks missing, the odd zero. */
-  static List<Report> reports(Random rnd, List<String> tasks, int count, boolean afterStepZero) {
-    int k = tasks.size();
-    double[] scale = new double[k];
-    double[] rate = new double[k];
-    double[] turn = new double[k];
-    for (int i = 0; i < k; i++) {
-      scale[i] = Math.exp(rnd.nextGaussian() * 2);
-      rate[i] = 0.001 + rnd.nextDouble() * 0.05;
-      turn[i] = rnd.nextDouble() < 0.3 ? rnd.nextInt(200) : Double.POSITIVE_INFINITY;
-    }
-    double missing = rnd.nextBoolean() ? 0 : rnd.nextDouble() * 0.4;
-    boolean gaps = rnd.nextBoolean();
-    long step = afterStepZero ? 1 + rnd.nextInt(3) : rnd.nextInt(3);
-    List<Report> out = new ArrayList<>();
-    for (int r = 0; r < count; r++) {
-      Map<String, Double> val = new LinkedHashMap<>();
-      for (int i = 0; i < k; i++) {
-        if (rnd.nextDouble() < missing) {
-          continue;
-        }
-        double loss = scale[i] * (0.2 + Math.exp(-rate[i] * step)) * (1 + 0.05 * rnd.nextGaussian());
-        if (step > turn[i]) {
-          loss += scale[i] * 0.002 * (step - turn[i]);
-        }
-        val.put(tasks.get(i), rnd.nextDouble() < 0.01 ? 0.0 : Math.max(0, loss));
-      }
-      if (val.isEmpty()) {
-        val.put(tasks.get(rnd.nextInt(k)), scale[0]);
-      }
-      out.add(Report.of(step, val));
-      step += gaps ? 1 + rnd.nextInt(7) : 1;
-    }
-    return out;
-  }
-
-  static Balancer roundTrip(Balancer b) throws Exception {
-    String json = JSON.writeValueAsString(b.exportState());
-    return Methods.restore(JSON.readValue(json, BalancerState.class));
-  }
-
-  static double[] uniform(int k) {
-    double[] w = new double[k];
-    java.util.Arrays.fill(w, 1.0 / k);
-    return w;
-  }
-
-  static void assertValid(double[] w) {
-    double sum = 0;
-    for (double v : w) {
-      assertTrue(v > 0 && Double.isFinite(v), "weight " + v);
-      sum += v;
-    }
-    assertEquals(1, sum, TOL);
+    assertRefusedWithoutChange("valLosses", dwa, Report.of(2, Map.of()));
+    assertRefusedWithoutChange("step", dwa, Report.of(1, Map.of("a", 1.0)));
   }
 }

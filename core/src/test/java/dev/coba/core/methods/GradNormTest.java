@@ -1,29 +1,33 @@
 package dev.coba.core.methods;
 
+import static dev.coba.core.testing.BalancerAssertions.TOL;
+import static dev.coba.core.testing.BalancerAssertions.assertAgreesWithNaive;
+import static dev.coba.core.testing.BalancerAssertions.assertPermutationEquivariant;
+import static dev.coba.core.testing.BalancerAssertions.assertRefused;
+import static dev.coba.core.testing.BalancerAssertions.assertRefusedWithoutChange;
+import static dev.coba.core.testing.BalancerAssertions.assertRestoreContinuesBitIdentically;
+import static dev.coba.core.testing.BalancerAssertions.assertValidWeights;
+import static dev.coba.core.testing.BalancerAssertions.uniform;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.coba.core.Balancer;
-import dev.coba.core.BalancerState;
 import dev.coba.core.InvalidInputException;
 import dev.coba.core.Methods;
 import dev.coba.core.Report;
 import dev.coba.core.Update;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
+import dev.coba.core.testing.RandomHistories;
+import dev.coba.core.testing.RandomHistories.History;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class GradNormTest {
-  private static final double TOL = 1e-12;
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final List<String> AB = List.of("a", "b");
+  /** Validation losses as for the other methods, and a gradient norm for every task at every report. */
+  private static final RandomHistories HISTORIES = RandomHistories.METHODS.withGradNorms();
 
   private static Report report(long step, Map<String, Double> val, Map<String, Double> grad) {
     return new Report(step, val, Map.of(), grad);
@@ -136,18 +140,11 @@ class GradNormTest {
     Random rnd = new Random(71);
     int compared = 0;
     for (int h = 0; h < 300; h++) {
-      List<String> tasks = names(1 + rnd.nextInt(5));
-      Map<String, Double> init = initial(rnd, tasks);
+      History hist = HISTORIES.history(rnd, 1 + rnd.nextInt(5), 1 + rnd.nextInt(100));
       double alpha = new double[] {0, 0.5, 1.5, 3}[rnd.nextInt(4)];
       double lr = new double[] {0.025, 0.001, 0.2}[rnd.nextInt(3)];
-      Balancer gn = Methods.create("gradnorm", tasks, Map.of("alpha", alpha, "lr", lr), init);
-      List<Report> seen = new ArrayList<>();
-      for (Report r : reports(rnd, tasks, 1 + rnd.nextInt(100), !init.isEmpty())) {
-        seen.add(r);
-        double[] w = gn.update(r).weights().values();
-        assertArrayEquals(naive(tasks, init, seen, alpha, lr), w, TOL, "history " + h + " step " + r.step());
-        compared++;
-      }
+      compared += assertAgreesWithNaive("gradnorm", Map.of("alpha", alpha, "lr", lr), hist,
+          seen -> naive(hist.tasks(), hist.initialLosses(), seen, alpha, lr), "history " + h);
     }
     assertTrue(compared > 7_000, "compared " + compared);
   }
@@ -158,11 +155,8 @@ class GradNormTest {
   void weightsArePositiveAndSumToOne() {
     Random rnd = new Random(72);
     for (int h = 0; h < 200; h++) {
-      List<String> tasks = names(1 + rnd.nextInt(8));
-      Balancer gn = Methods.create("gradnorm", tasks, Map.of("lr", 10.0 * rnd.nextDouble()), null);
-      for (Report r : reports(rnd, tasks, 80, false)) {
-        assertValid(gn.update(r).weights().values());
-      }
+      History hist = HISTORIES.withoutInitialLosses().history(rnd, 1 + rnd.nextInt(8), 80);
+      assertValidWeights("gradnorm", Map.of("lr", 10.0 * rnd.nextDouble()), hist);
     }
   }
 
@@ -170,39 +164,16 @@ class GradNormTest {
   void permutingTasksPermutesWeights() {
     Random rnd = new Random(73);
     for (int h = 0; h < 100; h++) {
-      List<String> tasks = names(2 + rnd.nextInt(5));
-      List<String> shuffled = new ArrayList<>(tasks);
-      Collections.shuffle(shuffled, rnd);
-      Map<String, Double> init = initial(rnd, tasks);
-      Balancer x = Methods.create("gradnorm", tasks, Map.of(), init);
-      Balancer y = Methods.create("gradnorm", shuffled, Map.of(), init);
-      for (Report r : reports(rnd, tasks, 60, !init.isEmpty())) {
-        Map<String, Double> wx = x.update(r).weights().asMap();
-        Map<String, Double> wy = y.update(r).weights().asMap();
-        for (String t : tasks) {
-          assertEquals(wx.get(t), wy.get(t), TOL);
-        }
-      }
+      assertPermutationEquivariant(rnd, "gradnorm", Map.of(), HISTORIES.history(rnd, 2 + rnd.nextInt(5), 60));
     }
   }
 
   @Test
-  void restoredRunContinuesBitIdentically() throws Exception {
+  void restoredRunContinuesBitIdentically() {
     Random rnd = new Random(75);
     for (int h = 0; h < 50; h++) {
-      List<String> tasks = names(1 + rnd.nextInt(5));
-      Map<String, Double> init = initial(rnd, tasks);
-      Balancer run = Methods.create("gradnorm", tasks, Map.of("lr", 0.01), init);
-      List<Report> reports = reports(rnd, tasks, 60 + rnd.nextInt(40), !init.isEmpty());
-      int cut = rnd.nextInt(reports.size() - 50);
-      for (Report r : reports.subList(0, cut)) {
-        run.update(r);
-      }
-      Balancer restored = roundTrip(run);
-      assertEquals(run.exportState(), restored.exportState());
-      for (Report r : reports.subList(cut, reports.size())) {
-        assertArrayEquals(run.update(r).weights().values(), restored.update(r).weights().values(), 0.0);
-      }
+      History hist = HISTORIES.history(rnd, 1 + rnd.nextInt(5), 60 + rnd.nextInt(40));
+      assertRestoreContinuesBitIdentically("gradnorm", Map.of("lr", 0.01), hist, rnd.nextInt(hist.reports().size() - 50));
     }
   }
 
@@ -213,19 +184,11 @@ class GradNormTest {
     Balancer gn = Methods.create("gradnorm", AB, Map.of(), null);
     gn.update(report(1, Map.of("a", 1.0, "b", 2.0), Map.of("a", 1.0, "b", 3.0)));
     gn.update(report(2, Map.of("a", 0.5, "b", 2.0), Map.of("a", 1.0, "b", 3.0)));
-    BalancerState before = gn.exportState();
-    InvalidInputException e = assertThrows(InvalidInputException.class,
-        () -> gn.update(Report.of(3, Map.of("a", 0.4, "b", 1.0))));
-    assertEquals("gradNorms", e.field());
+    InvalidInputException e = assertRefusedWithoutChange("gradNorms", gn, Report.of(3, Map.of("a", 0.4, "b", 1.0)));
     assertTrue(e.getMessage().contains("step 3"), e.getMessage());
-    e = assertThrows(InvalidInputException.class,
-        () -> gn.update(report(3, Map.of("a", 0.4, "b", 1.0), Map.of("a", 1.0))));
-    assertEquals("gradNorms.b", e.field());
+    e = assertRefusedWithoutChange("gradNorms.b", gn, report(3, Map.of("a", 0.4, "b", 1.0), Map.of("a", 1.0)));
     assertTrue(e.getMessage().contains("step 3"), e.getMessage());
-    e = assertThrows(InvalidInputException.class,
-        () -> gn.update(report(3, Map.of("a", 0.4, "b", 1.0), Map.of("a", 1.0, "b", Double.NaN))));
-    assertEquals("gradNorms.b", e.field());
-    assertEquals(before, gn.exportState());
+    assertRefusedWithoutChange("gradNorms.b", gn, report(3, Map.of("a", 0.4, "b", 1.0), Map.of("a", 1.0, "b", Double.NaN)));
     assertEquals(2L, gn.lastStep());
     // the same step, complete, is then accepted
     gn.update(report(3, Map.of("a", 0.4, "b", 1.0), Map.of("a", 1.0, "b", 3.0)));
@@ -233,96 +196,7 @@ class GradNormTest {
 
   @Test
   void refusesBadParams() {
-    InvalidInputException e = assertThrows(InvalidInputException.class,
-        () -> Methods.create("gradnorm", AB, Map.of("alpha", -1.5), null));
-    assertEquals("params.alpha", e.field());
-    e = assertThrows(InvalidInputException.class, () -> Methods.create("gradnorm", AB, Map.of("lr", "fast"), null));
-    assertEquals("params.lr", e.field());
-  }
-
-  // ---- helpers (each method's test is self-contained) ----
-
-  static List<String> names(int k) {
-    List<String> t = new ArrayList<>();
-    for (int i = 0; i < k; i++) {
-      t.add("task" + i);
-    }
-    return t;
-  }
-
-  static Map<String, Double> initial(Random rnd, List<String> tasks) {
-    Map<String, Double> init = new LinkedHashMap<>();
-    if (rnd.nextBoolean()) {
-      for (String t : tasks) {
-        if (rnd.nextDouble() < 0.8) {
-          init.put(t, Math.exp(rnd.nextGaussian()));
-        }
-      }
-    }
-    return init;
-  }
-
-  /**
-   * Noisy decaying losses, some tasks overfitting, irregular gaps, tasks missing from valLosses,
-   * the odd zero; gradNorms for every task at every report, shrinking with the loss.
-   */
-  static List<Report> reports(Random rnd, List<String> tasks, int count, boolean afterStepZero) {
-    int k = tasks.size();
-    double[] scale = new double[k];
-    double[] rate = new double[k];
-    double[] turn = new double[k];
-    double[] gscale = new double[k];
-    for (int i = 0; i < k; i++) {
-      scale[i] = Math.exp(rnd.nextGaussian() * 2);
-      rate[i] = 0.001 + rnd.nextDouble() * 0.05;
-      turn[i] = rnd.nextDouble() < 0.3 ? rnd.nextInt(200) : Double.POSITIVE_INFINITY;
-      gscale[i] = Math.exp(rnd.nextGaussian());
-    }
-    double missing = rnd.nextBoolean() ? 0 : rnd.nextDouble() * 0.4;
-    boolean gaps = rnd.nextBoolean();
-    long step = afterStepZero ? 1 + rnd.nextInt(3) : rnd.nextInt(3);
-    List<Report> out = new ArrayList<>();
-    for (int r = 0; r < count; r++) {
-      Map<String, Double> val = new LinkedHashMap<>();
-      Map<String, Double> grad = new LinkedHashMap<>();
-      for (int i = 0; i < k; i++) {
-        double decay = 0.2 + Math.exp(-rate[i] * step);
-        grad.put(tasks.get(i), gscale[i] * decay * Math.exp(0.3 * rnd.nextGaussian()));
-        if (rnd.nextDouble() < missing) {
-          continue;
-        }
-        double loss = scale[i] * decay * (1 + 0.05 * rnd.nextGaussian());
-        if (step > turn[i]) {
-          loss += scale[i] * 0.002 * (step - turn[i]);
-        }
-        val.put(tasks.get(i), rnd.nextDouble() < 0.01 ? 0.0 : Math.max(0, loss));
-      }
-      if (val.isEmpty()) {
-        val.put(tasks.get(rnd.nextInt(k)), scale[0]);
-      }
-      out.add(new Report(step, val, Map.of(), grad));
-      step += gaps ? 1 + rnd.nextInt(7) : 1;
-    }
-    return out;
-  }
-
-  static Balancer roundTrip(Balancer b) throws Exception {
-    String json = JSON.writeValueAsString(b.exportState());
-    return Methods.restore(JSON.readValue(json, BalancerState.class));
-  }
-
-  static double[] uniform(int k) {
-    double[] w = new double[k];
-    java.util.Arrays.fill(w, 1.0 / k);
-    return w;
-  }
-
-  static void assertValid(double[] w) {
-    double sum = 0;
-    for (double v : w) {
-      assertTrue(v > 0 && Double.isFinite(v), "weight " + v);
-      sum += v;
-    }
-    assertEquals(1, sum, TOL);
+    assertRefused("params.alpha", () -> Methods.create("gradnorm", AB, Map.of("alpha", -1.5), null));
+    assertRefused("params.lr", () -> Methods.create("gradnorm", AB, Map.of("lr", "fast"), null));
   }
 }

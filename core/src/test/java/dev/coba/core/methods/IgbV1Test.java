@@ -1,30 +1,35 @@
 package dev.coba.core.methods;
 
+import static dev.coba.core.testing.BalancerAssertions.TOL;
+import static dev.coba.core.testing.BalancerAssertions.assertAgreesWithNaive;
+import static dev.coba.core.testing.BalancerAssertions.assertPermutationEquivariant;
+import static dev.coba.core.testing.BalancerAssertions.assertRefused;
+import static dev.coba.core.testing.BalancerAssertions.assertRefusedWithoutChange;
+import static dev.coba.core.testing.BalancerAssertions.assertRestoreContinuesBitIdentically;
+import static dev.coba.core.testing.BalancerAssertions.assertScaleFree;
+import static dev.coba.core.testing.BalancerAssertions.assertValidWeights;
+import static dev.coba.core.testing.BalancerAssertions.uniform;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.coba.core.Balancer;
-import dev.coba.core.BalancerState;
-import dev.coba.core.InvalidInputException;
 import dev.coba.core.Methods;
 import dev.coba.core.Objective;
 import dev.coba.core.Report;
 import dev.coba.core.Update;
+import dev.coba.core.testing.RandomHistories;
+import dev.coba.core.testing.RandomHistories.History;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class IgbV1Test {
-  private static final double TOL = 1e-12;
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final List<String> AB = List.of("a", "b");
+  /** igbv1 reads no initial losses. */
+  private static final RandomHistories HISTORIES = RandomHistories.METHODS.withoutInitialLosses();
 
   // ---- hand-computed cases ----
 
@@ -102,17 +107,11 @@ class IgbV1Test {
     Random rnd = new Random(101);
     int compared = 0;
     for (int h = 0; h < 400; h++) {
-      List<String> tasks = names(1 + rnd.nextInt(5));
+      History hist = HISTORIES.history(rnd, 1 + rnd.nextInt(5), 1 + rnd.nextInt(120));
       int window = 1 + rnd.nextInt(15);
       int start = rnd.nextBoolean() ? 0 : 1 + rnd.nextInt(20);
-      Balancer igb = Methods.create("igbv1", tasks, Map.of("baseWindow", window, "baseStart", start), null);
-      List<Report> seen = new ArrayList<>();
-      for (Report r : reports(rnd, tasks, 1 + rnd.nextInt(120))) {
-        seen.add(r);
-        double[] w = igb.update(r).weights().values();
-        assertArrayEquals(naive(tasks, seen, window, start), w, TOL, "history " + h + " step " + r.step());
-        compared++;
-      }
+      compared += assertAgreesWithNaive("igbv1", Map.of("baseWindow", window, "baseStart", start), hist,
+          seen -> naive(hist.tasks(), seen, window, start), "history " + h);
     }
     assertTrue(compared > 10_000, "compared " + compared);
   }
@@ -123,11 +122,8 @@ class IgbV1Test {
   void weightsArePositiveAndSumToOne() {
     Random rnd = new Random(102);
     for (int h = 0; h < 200; h++) {
-      List<String> tasks = names(1 + rnd.nextInt(8));
-      Balancer igb = Methods.create("igbv1", tasks, Map.of("baseWindow", 1 + rnd.nextInt(10)), null);
-      for (Report r : reports(rnd, tasks, 80)) {
-        assertValid(igb.update(r).weights().values());
-      }
+      History hist = HISTORIES.history(rnd, 1 + rnd.nextInt(8), 80);
+      assertValidWeights("igbv1", Map.of("baseWindow", 1 + rnd.nextInt(10)), hist);
     }
     // a loss spike 1e6 times its base: the other weight underflows and is floored
     Balancer igb = Methods.create("igbv1", AB, Map.of("baseWindow", 1, "baseStart", 1), null);
@@ -141,19 +137,8 @@ class IgbV1Test {
   void permutingTasksPermutesWeights() {
     Random rnd = new Random(103);
     for (int h = 0; h < 100; h++) {
-      List<String> tasks = names(2 + rnd.nextInt(5));
-      List<String> shuffled = new ArrayList<>(tasks);
-      Collections.shuffle(shuffled, rnd);
-      Map<String, Integer> params = Map.of("baseWindow", 1 + rnd.nextInt(10));
-      Balancer x = Methods.create("igbv1", tasks, params, null);
-      Balancer y = Methods.create("igbv1", shuffled, params, null);
-      for (Report r : reports(rnd, tasks, 60)) {
-        Map<String, Double> wx = x.update(r).weights().asMap();
-        Map<String, Double> wy = y.update(r).weights().asMap();
-        for (String t : tasks) {
-          assertEquals(wx.get(t), wy.get(t), TOL);
-        }
-      }
+      History hist = HISTORIES.history(rnd, 2 + rnd.nextInt(5), 60);
+      assertPermutationEquivariant(rnd, "igbv1", Map.of("baseWindow", 1 + rnd.nextInt(10)), hist);
     }
   }
 
@@ -161,36 +146,19 @@ class IgbV1Test {
   void scaleFree() {
     Random rnd = new Random(104);
     for (int h = 0; h < 100; h++) {
-      List<String> tasks = names(2 + rnd.nextInt(4));
-      String scaled = tasks.get(rnd.nextInt(tasks.size()));
-      double c = Math.exp(4 * rnd.nextGaussian());
-      Map<String, Integer> params = Map.of("baseWindow", 1 + rnd.nextInt(10));
-      Balancer x = Methods.create("igbv1", tasks, params, null);
-      Balancer y = Methods.create("igbv1", tasks, params, null);
-      for (Report r : reports(rnd, tasks, 60)) {
-        Map<String, Double> val = new LinkedHashMap<>(r.valLosses());
-        val.computeIfPresent(scaled, (t, v) -> v * c);
-        assertArrayEquals(x.update(r).weights().values(), y.update(Report.of(r.step(), val)).weights().values(), TOL);
-      }
+      History hist = HISTORIES.history(rnd, 2 + rnd.nextInt(4), 60);
+      String scaled = hist.tasks().get(rnd.nextInt(hist.tasks().size()));
+      assertScaleFree("igbv1", Map.of("baseWindow", 1 + rnd.nextInt(10)), hist, scaled, Math.exp(4 * rnd.nextGaussian()));
     }
   }
 
   @Test
-  void restoredRunContinuesBitIdentically() throws Exception {
+  void restoredRunContinuesBitIdentically() {
     Random rnd = new Random(105);
     for (int h = 0; h < 50; h++) {
-      List<String> tasks = names(1 + rnd.nextInt(5));
-      Balancer run = Methods.create("igbv1", tasks, Map.of("baseWindow", 1 + rnd.nextInt(20)), null);
-      List<Report> reports = reports(rnd, tasks, 60 + rnd.nextInt(40));
-      int cut = rnd.nextInt(reports.size() - 50);
-      for (Report r : reports.subList(0, cut)) {
-        run.update(r);
-      }
-      Balancer restored = roundTrip(run);
-      assertEquals(run.exportState(), restored.exportState());
-      for (Report r : reports.subList(cut, reports.size())) {
-        assertArrayEquals(run.update(r).weights().values(), restored.update(r).weights().values(), 0.0);
-      }
+      History hist = HISTORIES.history(rnd, 1 + rnd.nextInt(5), 60 + rnd.nextInt(40));
+      assertRestoreContinuesBitIdentically("igbv1", Map.of("baseWindow", 1 + rnd.nextInt(20)), hist,
+          rnd.nextInt(hist.reports().size() - 50));
     }
   }
 
@@ -198,85 +166,12 @@ class IgbV1Test {
 
   @Test
   void refusesBadParamsAndEmptyReportsWithoutChangingState() {
-    InvalidInputException e = assertThrows(InvalidInputException.class,
-        () -> Methods.create("igbv1", AB, Map.of("baseWindow", 0), null));
-    assertEquals("params.baseWindow", e.field());
-    e = assertThrows(InvalidInputException.class, () -> Methods.create("igbv1", AB, Map.of("baseStart", -3), null));
-    assertEquals("params.baseStart", e.field());
+    assertRefused("params.baseWindow", () -> Methods.create("igbv1", AB, Map.of("baseWindow", 0), null));
+    assertRefused("params.baseStart", () -> Methods.create("igbv1", AB, Map.of("baseStart", -3), null));
     Balancer igb = Methods.create("igbv1", AB, Map.of("baseWindow", 1), null);
     igb.update(Report.of(1, Map.of("a", 1.0, "b", 2.0)));
     igb.update(Report.of(2, Map.of("a", 1.0, "b", 2.0)));
-    BalancerState before = igb.exportState();
-    e = assertThrows(InvalidInputException.class, () -> igb.update(Report.of(3, Map.of())));
-    assertEquals("valLosses", e.field());
-    e = assertThrows(InvalidInputException.class, () -> igb.update(Report.of(3, Map.of("b", Double.POSITIVE_INFINITY))));
-    assertEquals("valLosses.b", e.field());
-    assertEquals(before, igb.exportState());
-  }
-
-  // ---- helpers (each method's test is self-contained) ----
-
-  static List<String> names(int k) {
-    List<String> t = new ArrayList<>();
-    for (int i = 0; i < k; i++) {
-      t.add("task" + i);
-    }
-    return t;
-  }
-
-  /** Noisy decaying losses, some tasks overfitting, irregular gaps, tasks missing, the odd zero. */
-  static List<Report> reports(Random rnd, List<String> tasks, int count) {
-    int k = tasks.size();
-    double[] scale = new double[k];
-    double[] rate = new double[k];
-    double[] turn = new double[k];
-    for (int i = 0; i < k; i++) {
-      scale[i] = Math.exp(rnd.nextGaussian() * 2);
-      rate[i] = 0.001 + rnd.nextDouble() * 0.05;
-      turn[i] = rnd.nextDouble() < 0.3 ? rnd.nextInt(200) : Double.POSITIVE_INFINITY;
-    }
-    double missing = rnd.nextBoolean() ? 0 : rnd.nextDouble() * 0.4;
-    boolean gaps = rnd.nextBoolean();
-    long step = rnd.nextInt(3);
-    List<Report> out = new ArrayList<>();
-    for (int r = 0; r < count; r++) {
-      Map<String, Double> val = new LinkedHashMap<>();
-      for (int i = 0; i < k; i++) {
-        if (rnd.nextDouble() < missing) {
-          continue;
-        }
-        double loss = scale[i] * (0.2 + Math.exp(-rate[i] * step)) * (1 + 0.05 * rnd.nextGaussian());
-        if (step > turn[i]) {
-          loss += scale[i] * 0.002 * (step - turn[i]);
-        }
-        val.put(tasks.get(i), rnd.nextDouble() < 0.01 ? 0.0 : Math.max(0, loss));
-      }
-      if (val.isEmpty()) {
-        val.put(tasks.get(rnd.nextInt(k)), scale[0]);
-      }
-      out.add(Report.of(step, val));
-      step += gaps ? 1 + rnd.nextInt(7) : 1;
-    }
-    return out;
-  }
-
-  static Balancer roundTrip(Balancer b) throws Exception {
-    String json = JSON.writeValueAsString(b.exportState());
-    return Methods.restore(JSON.readValue(json, BalancerState.class));
-  }
-
-  static double[] uniform(int k) {
-    double[] w = new double[k];
-    java.util.Arrays.fill(w, 1.0 / k);
-    return w;
-  }
-
-  static void assertValid(double[] w) {
-    double sum = 0;
-    for (double v : w) {
-      assertTrue(v > 0 && Double.isFinite(v), "weight " + v);
-      sum += v;
-    }
-    assertEquals(1, sum, TOL);
+    assertRefusedWithoutChange("valLosses", igb, Report.of(3, Map.of()));
+    assertRefusedWithoutChange("valLosses.b", igb, Report.of(3, Map.of("b", Double.POSITIVE_INFINITY)));
   }
 }

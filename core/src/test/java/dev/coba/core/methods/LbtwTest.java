@@ -1,28 +1,30 @@
 package dev.coba.core.methods;
 
+import static dev.coba.core.testing.BalancerAssertions.TOL;
+import static dev.coba.core.testing.BalancerAssertions.assertAgreesWithNaive;
+import static dev.coba.core.testing.BalancerAssertions.assertPermutationEquivariant;
+import static dev.coba.core.testing.BalancerAssertions.assertRefused;
+import static dev.coba.core.testing.BalancerAssertions.assertRefusedWithoutChange;
+import static dev.coba.core.testing.BalancerAssertions.assertRestoreContinuesBitIdentically;
+import static dev.coba.core.testing.BalancerAssertions.assertScaleFree;
+import static dev.coba.core.testing.BalancerAssertions.assertValidWeights;
+import static dev.coba.core.testing.BalancerAssertions.uniform;
+import static dev.coba.core.testing.RandomHistories.METHODS;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.coba.core.Balancer;
-import dev.coba.core.BalancerState;
-import dev.coba.core.InvalidInputException;
 import dev.coba.core.Methods;
 import dev.coba.core.Report;
 import dev.coba.core.Update;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
+import dev.coba.core.testing.RandomHistories.History;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class LbtwTest {
-  private static final double TOL = 1e-12;
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final List<String> AB = List.of("a", "b");
 
   // ---- hand-computed cases ----
@@ -111,18 +113,10 @@ class LbtwTest {
     Random rnd = new Random(41);
     int compared = 0;
     for (int h = 0; h < 400; h++) {
-      List<String> tasks = names(1 + rnd.nextInt(5));
-      Map<String, Double> init = initial(rnd, tasks);
+      History hist = METHODS.history(rnd, 1 + rnd.nextInt(5), 1 + rnd.nextInt(120));
       double b = new double[] {0, 0.5, 1, 2.5}[rnd.nextInt(4)];
-      Balancer lbtw = Methods.create("lbtw", tasks, Map.of("b", b), init);
-      List<Report> reports = reports(rnd, tasks, 1 + rnd.nextInt(120), !init.isEmpty());
-      List<Report> seen = new ArrayList<>();
-      for (Report r : reports) {
-        seen.add(r);
-        double[] w = lbtw.update(r).weights().values();
-        assertArrayEquals(naive(tasks, init, seen, b), w, TOL, "history " + h + " step " + r.step());
-        compared++;
-      }
+      compared += assertAgreesWithNaive("lbtw", Map.of("b", b), hist,
+          seen -> naive(hist.tasks(), hist.initialLosses(), seen, b), "history " + h);
     }
     assertTrue(compared > 10_000, "compared " + compared);
   }
@@ -133,11 +127,8 @@ class LbtwTest {
   void weightsArePositiveAndSumToOne() {
     Random rnd = new Random(42);
     for (int h = 0; h < 200; h++) {
-      List<String> tasks = names(1 + rnd.nextInt(8));
-      Balancer lbtw = Methods.create("lbtw", tasks, Map.of("b", 10.0 * rnd.nextDouble()), null);
-      for (Report r : reports(rnd, tasks, 80, false)) {
-        assertValid(lbtw.update(r).weights().values());
-      }
+      History hist = METHODS.withoutInitialLosses().history(rnd, 1 + rnd.nextInt(8), 80);
+      assertValidWeights("lbtw", Map.of("b", 10.0 * rnd.nextDouble()), hist);
     }
   }
 
@@ -145,19 +136,7 @@ class LbtwTest {
   void permutingTasksPermutesWeights() {
     Random rnd = new Random(43);
     for (int h = 0; h < 100; h++) {
-      List<String> tasks = names(2 + rnd.nextInt(5));
-      List<String> shuffled = new ArrayList<>(tasks);
-      Collections.shuffle(shuffled, rnd);
-      Map<String, Double> init = initial(rnd, tasks);
-      Balancer x = Methods.create("lbtw", tasks, Map.of(), init);
-      Balancer y = Methods.create("lbtw", shuffled, Map.of(), init);
-      for (Report r : reports(rnd, tasks, 60, !init.isEmpty())) {
-        Map<String, Double> wx = x.update(r).weights().asMap();
-        Map<String, Double> wy = y.update(r).weights().asMap();
-        for (String t : tasks) {
-          assertEquals(wx.get(t), wy.get(t), TOL);
-        }
-      }
+      assertPermutationEquivariant(rnd, "lbtw", Map.of(), METHODS.history(rnd, 2 + rnd.nextInt(5), 60));
     }
   }
 
@@ -165,36 +144,18 @@ class LbtwTest {
   void scaleFree() {
     Random rnd = new Random(44);
     for (int h = 0; h < 100; h++) {
-      List<String> tasks = names(2 + rnd.nextInt(4));
-      Map<String, Double> init = initial(rnd, tasks);
-      String scaled = tasks.get(rnd.nextInt(tasks.size()));
-      double c = Math.exp(4 * rnd.nextGaussian());
-      Balancer x = Methods.create("lbtw", tasks, Map.of(), init);
-      Balancer y = Methods.create("lbtw", tasks, Map.of(), scale(init, scaled, c));
-      for (Report r : reports(rnd, tasks, 60, !init.isEmpty())) {
-        Report s = new Report(r.step(), scale(r.valLosses(), scaled, c), Map.of(), Map.of());
-        assertArrayEquals(x.update(r).weights().values(), y.update(s).weights().values(), TOL);
-      }
+      History hist = METHODS.history(rnd, 2 + rnd.nextInt(4), 60);
+      String scaled = hist.tasks().get(rnd.nextInt(hist.tasks().size()));
+      assertScaleFree("lbtw", Map.of(), hist, scaled, Math.exp(4 * rnd.nextGaussian()));
     }
   }
 
   @Test
-  void restoredRunContinuesBitIdentically() throws Exception {
+  void restoredRunContinuesBitIdentically() {
     Random rnd = new Random(45);
     for (int h = 0; h < 50; h++) {
-      List<String> tasks = names(1 + rnd.nextInt(5));
-      Map<String, Double> init = initial(rnd, tasks);
-      Balancer run = Methods.create("lbtw", tasks, Map.of("b", 0.7), init);
-      List<Report> reports = reports(rnd, tasks, 60 + rnd.nextInt(40), !init.isEmpty());
-      int cut = rnd.nextInt(reports.size() - 50);
-      for (Report r : reports.subList(0, cut)) {
-        run.update(r);
-      }
-      Balancer restored = roundTrip(run);
-      assertEquals(run.exportState(), restored.exportState());
-      for (Report r : reports.subList(cut, reports.size())) {
-        assertArrayEquals(run.update(r).weights().values(), restored.update(r).weights().values(), 0.0);
-      }
+      History hist = METHODS.history(rnd, 1 + rnd.nextInt(5), 60 + rnd.nextInt(40));
+      assertRestoreContinuesBitIdentically("lbtw", Map.of("b", 0.7), hist, rnd.nextInt(hist.reports().size() - 50));
     }
   }
 
@@ -202,100 +163,10 @@ class LbtwTest {
 
   @Test
   void refusesBadParamsAndEmptyReportsWithoutChangingState() {
-    InvalidInputException e = assertThrows(InvalidInputException.class,
-        () -> Methods.create("lbtw", AB, Map.of("b", -0.5), null));
-    assertEquals("params.b", e.field());
+    assertRefused("params.b", () -> Methods.create("lbtw", AB, Map.of("b", -0.5), null));
     Balancer lbtw = Methods.create("lbtw", AB, Map.of(), null);
     lbtw.update(Report.of(1, Map.of("a", 1.0, "b", 2.0)));
-    BalancerState before = lbtw.exportState();
-    e = assertThrows(InvalidInputException.class, () -> lbtw.update(Report.of(2, Map.of())));
-    assertEquals("valLosses", e.field());
-    e = assertThrows(InvalidInputException.class, () -> lbtw.update(Report.of(3, Map.of("a", -1.0))));
-    assertEquals("valLosses.a", e.field());
-    assertEquals(before, lbtw.exportState());
-  }
-
-  // ---- helpers (each method's test is self-contained) ----
-
-  static List<String> names(int k) {
-    List<String> t = new ArrayList<>();
-    for (int i = 0; i < k; i++) {
-      t.add("task" + i);
-    }
-    return t;
-  }
-
-  static Map<String, Double> initial(Random rnd, List<String> tasks) {
-    Map<String, Double> init = new LinkedHashMap<>();
-    if (rnd.nextBoolean()) {
-      for (String t : tasks) {
-        if (rnd.nextDouble() < 0.8) {
-          init.put(t, Math.exp(rnd.nextGaussian()));
-        }
-      }
-    }
-    return init;
-  }
-
-  /** Noisy decaying losses, some tasks overfitting, irregular gaps, tasks missing, the odd zero. */
-  static List<Report> reports(Random rnd, List<String> tasks, int count, boolean afterStepZero) {
-    int k = tasks.size();
-    double[] scale = new double[k];
-    double[] rate = new double[k];
-    double[] turn = new double[k];
-    for (int i = 0; i < k; i++) {
-      scale[i] = Math.exp(rnd.nextGaussian() * 2);
-      rate[i] = 0.001 + rnd.nextDouble() * 0.05;
-      turn[i] = rnd.nextDouble() < 0.3 ? rnd.nextInt(200) : Double.POSITIVE_INFINITY;
-    }
-    double missing = rnd.nextBoolean() ? 0 : rnd.nextDouble() * 0.4;
-    boolean gaps = rnd.nextBoolean();
-    long step = afterStepZero ? 1 + rnd.nextInt(3) : rnd.nextInt(3);
-    List<Report> out = new ArrayList<>();
-    for (int r = 0; r < count; r++) {
-      Map<String, Double> val = new LinkedHashMap<>();
-      for (int i = 0; i < k; i++) {
-        if (rnd.nextDouble() < missing) {
-          continue;
-        }
-        double loss = scale[i] * (0.2 + Math.exp(-rate[i] * step)) * (1 + 0.05 * rnd.nextGaussian());
-        if (step > turn[i]) {
-          loss += scale[i] * 0.002 * (step - turn[i]);
-        }
-        val.put(tasks.get(i), rnd.nextDouble() < 0.01 ? 0.0 : Math.max(0, loss));
-      }
-      if (val.isEmpty()) {
-        val.put(tasks.get(rnd.nextInt(k)), scale[0]);
-      }
-      out.add(Report.of(step, val));
-      step += gaps ? 1 + rnd.nextInt(7) : 1;
-    }
-    return out;
-  }
-
-  static Map<String, Double> scale(Map<String, Double> m, String task, double c) {
-    Map<String, Double> out = new LinkedHashMap<>(m);
-    out.computeIfPresent(task, (t, v) -> v * c);
-    return out;
-  }
-
-  static Balancer roundTrip(Balancer b) throws Exception {
-    String json = JSON.writeValueAsString(b.exportState());
-    return Methods.restore(JSON.readValue(json, BalancerState.class));
-  }
-
-  static double[] uniform(int k) {
-    double[] w = new double[k];
-    java.util.Arrays.fill(w, 1.0 / k);
-    return w;
-  }
-
-  static void assertValid(double[] w) {
-    double sum = 0;
-    for (double v : w) {
-      assertTrue(v > 0 && Double.isFinite(v), "weight " + v);
-      sum += v;
-    }
-    assertEquals(1, sum, TOL);
+    assertRefusedWithoutChange("valLosses", lbtw, Report.of(2, Map.of()));
+    assertRefusedWithoutChange("valLosses.a", lbtw, Report.of(3, Map.of("a", -1.0)));
   }
 }

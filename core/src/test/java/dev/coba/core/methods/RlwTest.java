@@ -1,29 +1,32 @@
 package dev.coba.core.methods;
 
+import static dev.coba.core.testing.BalancerAssertions.TOL;
+import static dev.coba.core.testing.BalancerAssertions.assertAgreesWithNaive;
+import static dev.coba.core.testing.BalancerAssertions.assertPermutationEquivariant;
+import static dev.coba.core.testing.BalancerAssertions.assertRefused;
+import static dev.coba.core.testing.BalancerAssertions.assertRefusedWithoutChange;
+import static dev.coba.core.testing.BalancerAssertions.assertRestoreContinuesBitIdentically;
+import static dev.coba.core.testing.BalancerAssertions.assertValidWeights;
+import static dev.coba.core.testing.RandomHistories.names;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.coba.core.Balancer;
-import dev.coba.core.BalancerState;
-import dev.coba.core.InvalidInputException;
 import dev.coba.core.Methods;
 import dev.coba.core.Report;
 import dev.coba.core.Update;
+import dev.coba.core.testing.RandomHistories.History;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class RlwTest {
-  private static final double TOL = 1e-12;
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final List<String> AB = List.of("a", "b");
 
   // ---- hand-computed cases ----
@@ -153,17 +156,17 @@ class RlwTest {
         tasks.add("t" + rnd.nextInt(1000) + "_" + i + (rnd.nextBoolean() ? "é" : ""));
       }
       long seed = rnd.nextBoolean() ? rnd.nextInt(10) : (rnd.nextLong() >> 11);
-      Balancer rlw = Methods.create("rlw", tasks, Map.of("seed", seed), null);
+      List<Report> reports = new ArrayList<>();
       long step = rnd.nextInt(3);
       int count = 1 + rnd.nextInt(60);
       for (int n = 0; n < count; n++) {
         // what the report holds does not matter to rlw
-        Report r = rnd.nextBoolean() ? Report.of(step, Map.of()) : Report.of(step, Map.of(tasks.get(0), rnd.nextDouble()));
-        double[] w = rlw.update(r).weights().values();
-        assertArrayEquals(naive(tasks, seed, n), w, TOL, "history " + h + " report " + n);
+        reports.add(rnd.nextBoolean() ? Report.of(step, Map.of()) : Report.of(step, Map.of(tasks.get(0), rnd.nextDouble())));
         step += 1 + rnd.nextInt(5);
-        compared++;
       }
+      // the n-th report (0-based) draws the n-th noise
+      compared += assertAgreesWithNaive("rlw", Map.of("seed", seed), new History(tasks, Map.of(), reports),
+          seen -> naive(tasks, seed, seen.size() - 1), "history " + h);
     }
     assertTrue(compared > 5_000, "compared " + compared);
   }
@@ -174,11 +177,7 @@ class RlwTest {
   void weightsArePositiveAndSumToOne() {
     Random rnd = new Random(92);
     for (int h = 0; h < 100; h++) {
-      List<String> tasks = names(1 + rnd.nextInt(30));
-      Balancer rlw = Methods.create("rlw", tasks, Map.of("seed", rnd.nextInt(1000)), null);
-      for (int s = 0; s < 100; s++) {
-        assertValid(rlw.update(Report.of(s, Map.of())).weights().values());
-      }
+      assertValidWeights("rlw", Map.of("seed", rnd.nextInt(1000)), emptyReports(names(1 + rnd.nextInt(30)), 100));
     }
   }
 
@@ -186,80 +185,35 @@ class RlwTest {
   void permutingTasksPermutesWeights() {
     Random rnd = new Random(93);
     for (int h = 0; h < 100; h++) {
-      List<String> tasks = names(2 + rnd.nextInt(5));
-      List<String> shuffled = new ArrayList<>(tasks);
-      Collections.shuffle(shuffled, rnd);
-      Balancer x = Methods.create("rlw", tasks, Map.of("seed", h), null);
-      Balancer y = Methods.create("rlw", shuffled, Map.of("seed", h), null);
-      for (int s = 0; s < 60; s++) {
-        Map<String, Double> wx = x.update(Report.of(s, Map.of())).weights().asMap();
-        Map<String, Double> wy = y.update(Report.of(s, Map.of())).weights().asMap();
-        for (String t : tasks) {
-          assertEquals(wx.get(t), wy.get(t), TOL);
-        }
-      }
+      assertPermutationEquivariant(rnd, "rlw", Map.of("seed", h), emptyReports(names(2 + rnd.nextInt(5)), 60));
     }
   }
 
   @Test
-  void restoredRunContinuesBitIdentically() throws Exception {
+  void restoredRunContinuesBitIdentically() {
     Random rnd = new Random(95);
     for (int h = 0; h < 50; h++) {
       List<String> tasks = names(1 + rnd.nextInt(5));
-      Balancer run = Methods.create("rlw", tasks, Map.of("seed", rnd.nextLong() >> 11), null);
+      long seed = rnd.nextLong() >> 11;
       int cut = rnd.nextInt(100);
-      for (int s = 0; s < cut; s++) {
-        run.update(Report.of(s, Map.of()));
-      }
-      Balancer restored = roundTrip(run);
-      assertEquals(run.exportState(), restored.exportState());
-      for (int s = cut; s < cut + 50; s++) {
-        Report r = Report.of(s, Map.of());
-        assertArrayEquals(run.update(r).weights().values(), restored.update(r).weights().values(), 0.0);
-      }
+      assertRestoreContinuesBitIdentically("rlw", Map.of("seed", seed), emptyReports(tasks, cut + 50), cut);
     }
+  }
+
+  /** Reports naming no task at steps 0 .. count - 1: rlw reads nothing, it draws at every report. */
+  private static History emptyReports(List<String> tasks, int count) {
+    return new History(tasks, Map.of(), IntStream.range(0, count).mapToObj(s -> Report.of(s, Map.of())).toList());
   }
 
   // ---- bad input ----
 
   @Test
   void refusesBadSeedsAndStepsWithoutChangingState() {
-    InvalidInputException e = assertThrows(InvalidInputException.class,
-        () -> Methods.create("rlw", AB, Map.of("seed", 1.5), null));
-    assertEquals("params.seed", e.field());
-    e = assertThrows(InvalidInputException.class, () -> Methods.create("rlw", AB, Map.of("seed", 1L << 60), null));
-    assertEquals("params.seed", e.field());
+    assertRefused("params.seed", () -> Methods.create("rlw", AB, Map.of("seed", 1.5), null));
+    assertRefused("params.seed", () -> Methods.create("rlw", AB, Map.of("seed", 1L << 60), null));
     Balancer rlw = Methods.create("rlw", AB, Map.of(), null);
     rlw.update(Report.of(5, Map.of()));
-    BalancerState before = rlw.exportState();
-    e = assertThrows(InvalidInputException.class, () -> rlw.update(Report.of(5, Map.of())));
-    assertEquals("step", e.field());
-    e = assertThrows(InvalidInputException.class, () -> rlw.update(Report.of(6, Map.of("nope", 1.0))));
-    assertEquals("valLosses.nope", e.field());
-    assertEquals(before, rlw.exportState());
-  }
-
-  // ---- helpers ----
-
-  static List<String> names(int k) {
-    List<String> t = new ArrayList<>();
-    for (int i = 0; i < k; i++) {
-      t.add("task" + i);
-    }
-    return t;
-  }
-
-  static Balancer roundTrip(Balancer b) throws Exception {
-    String json = JSON.writeValueAsString(b.exportState());
-    return Methods.restore(JSON.readValue(json, BalancerState.class));
-  }
-
-  static void assertValid(double[] w) {
-    double sum = 0;
-    for (double v : w) {
-      assertTrue(v > 0 && Double.isFinite(v), "weight " + v);
-      sum += v;
-    }
-    assertEquals(1, sum, TOL);
+    assertRefusedWithoutChange("step", rlw, Report.of(5, Map.of()));
+    assertRefusedWithoutChange("valLosses.nope", rlw, Report.of(6, Map.of("nope", 1.0)));
   }
 }

@@ -1,29 +1,32 @@
 package dev.coba.core.methods;
 
+import static dev.coba.core.testing.BalancerAssertions.TOL;
+import static dev.coba.core.testing.BalancerAssertions.assertAgreesWithNaive;
+import static dev.coba.core.testing.BalancerAssertions.assertPermutationEquivariant;
+import static dev.coba.core.testing.BalancerAssertions.assertRefused;
+import static dev.coba.core.testing.BalancerAssertions.assertRefusedWithoutChange;
+import static dev.coba.core.testing.BalancerAssertions.assertRestoreContinuesBitIdentically;
+import static dev.coba.core.testing.BalancerAssertions.assertValidWeights;
+import static dev.coba.core.testing.BalancerAssertions.uniform;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.coba.core.Balancer;
-import dev.coba.core.BalancerState;
-import dev.coba.core.InvalidInputException;
 import dev.coba.core.Methods;
 import dev.coba.core.Report;
 import dev.coba.core.Update;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
+import dev.coba.core.testing.RandomHistories;
+import dev.coba.core.testing.RandomHistories.History;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class UncertaintyTest {
-  private static final double TOL = 1e-12;
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final List<String> AB = List.of("a", "b");
+  /** Validation losses as for the other methods, and training losses for some tasks in some reports. */
+  private static final RandomHistories HISTORIES = RandomHistories.METHODS.withTrainLosses();
 
   private static Report report(long step, Map<String, Double> val, Map<String, Double> train) {
     return new Report(step, val, train, Map.of());
@@ -55,7 +58,7 @@ class UncertaintyTest {
     Update u = unc.update(Report.of(1, Map.of("a", 0.0, "b", 3.0)));
     assertEquals(1e4 / (1e4 + 1.0 / 3), u.weights().get("a"), TOL);
     assertEquals((1.0 / 3) / (1e4 + 1.0 / 3), u.weights().get("b"), TOL);
-    assertValid(u.weights().values());
+    assertValidWeights(u.weights().values());
   }
 
   @Test
@@ -100,17 +103,10 @@ class UncertaintyTest {
     Random rnd = new Random(81);
     int compared = 0;
     for (int h = 0; h < 400; h++) {
-      List<String> tasks = names(1 + rnd.nextInt(5));
-      Map<String, Double> init = initial(rnd, tasks);
+      History hist = HISTORIES.history(rnd, 1 + rnd.nextInt(5), 1 + rnd.nextInt(120));
       double eps = new double[] {1e-8, 1e-3, 1}[rnd.nextInt(3)];
-      Balancer unc = Methods.create("uncertainty", tasks, Map.of("epsilon", eps), init);
-      List<Report> seen = new ArrayList<>();
-      for (Report r : reports(rnd, tasks, 1 + rnd.nextInt(120), !init.isEmpty())) {
-        seen.add(r);
-        double[] w = unc.update(r).weights().values();
-        assertArrayEquals(naive(tasks, init, seen, eps), w, TOL, "history " + h + " step " + r.step());
-        compared++;
-      }
+      compared += assertAgreesWithNaive("uncertainty", Map.of("epsilon", eps), hist,
+          seen -> naive(hist.tasks(), hist.initialLosses(), seen, eps), "history " + h);
     }
     assertTrue(compared > 10_000, "compared " + compared);
   }
@@ -121,11 +117,8 @@ class UncertaintyTest {
   void weightsArePositiveAndSumToOne() {
     Random rnd = new Random(82);
     for (int h = 0; h < 200; h++) {
-      List<String> tasks = names(1 + rnd.nextInt(8));
-      Balancer unc = Methods.create("uncertainty", tasks, Map.of("epsilon", 1e-12), null);
-      for (Report r : reports(rnd, tasks, 80, false)) {
-        assertValid(unc.update(r).weights().values());
-      }
+      assertValidWeights("uncertainty", Map.of("epsilon", 1e-12),
+          HISTORIES.withoutInitialLosses().history(rnd, 1 + rnd.nextInt(8), 80));
     }
     // extreme losses: 1e300 next to a zero at the smallest epsilon still gives positive weights
     Balancer unc = Methods.create("uncertainty", AB, Map.of("epsilon", 1e-12), null);
@@ -138,39 +131,16 @@ class UncertaintyTest {
   void permutingTasksPermutesWeights() {
     Random rnd = new Random(83);
     for (int h = 0; h < 100; h++) {
-      List<String> tasks = names(2 + rnd.nextInt(5));
-      List<String> shuffled = new ArrayList<>(tasks);
-      Collections.shuffle(shuffled, rnd);
-      Map<String, Double> init = initial(rnd, tasks);
-      Balancer x = Methods.create("uncertainty", tasks, Map.of(), init);
-      Balancer y = Methods.create("uncertainty", shuffled, Map.of(), init);
-      for (Report r : reports(rnd, tasks, 60, !init.isEmpty())) {
-        Map<String, Double> wx = x.update(r).weights().asMap();
-        Map<String, Double> wy = y.update(r).weights().asMap();
-        for (String t : tasks) {
-          assertEquals(wx.get(t), wy.get(t), TOL);
-        }
-      }
+      assertPermutationEquivariant(rnd, "uncertainty", Map.of(), HISTORIES.history(rnd, 2 + rnd.nextInt(5), 60));
     }
   }
 
   @Test
-  void restoredRunContinuesBitIdentically() throws Exception {
+  void restoredRunContinuesBitIdentically() {
     Random rnd = new Random(85);
     for (int h = 0; h < 50; h++) {
-      List<String> tasks = names(1 + rnd.nextInt(5));
-      Map<String, Double> init = initial(rnd, tasks);
-      Balancer run = Methods.create("uncertainty", tasks, Map.of(), init);
-      List<Report> reports = reports(rnd, tasks, 60 + rnd.nextInt(40), !init.isEmpty());
-      int cut = rnd.nextInt(reports.size() - 50);
-      for (Report r : reports.subList(0, cut)) {
-        run.update(r);
-      }
-      Balancer restored = roundTrip(run);
-      assertEquals(run.exportState(), restored.exportState());
-      for (Report r : reports.subList(cut, reports.size())) {
-        assertArrayEquals(run.update(r).weights().values(), restored.update(r).weights().values(), 0.0);
-      }
+      History hist = HISTORIES.history(rnd, 1 + rnd.nextInt(5), 60 + rnd.nextInt(40));
+      assertRestoreContinuesBitIdentically("uncertainty", Map.of(), hist, rnd.nextInt(hist.reports().size() - 50));
     }
   }
 
@@ -178,96 +148,10 @@ class UncertaintyTest {
 
   @Test
   void refusesBadParamsAndEmptyReportsWithoutChangingState() {
-    InvalidInputException e = assertThrows(InvalidInputException.class,
-        () -> Methods.create("uncertainty", AB, Map.of("epsilon", 0.0), null));
-    assertEquals("params.epsilon", e.field());
+    assertRefused("params.epsilon", () -> Methods.create("uncertainty", AB, Map.of("epsilon", 0.0), null));
     Balancer unc = Methods.create("uncertainty", AB, Map.of(), null);
     unc.update(Report.of(1, Map.of("a", 1.0, "b", 2.0)));
-    BalancerState before = unc.exportState();
-    e = assertThrows(InvalidInputException.class, () -> unc.update(Report.of(2, Map.of())));
-    assertEquals("valLosses", e.field());
-    e = assertThrows(InvalidInputException.class, () -> unc.update(report(2, Map.of(), Map.of("b", -3.0))));
-    assertEquals("trainLosses.b", e.field());
-    assertEquals(before, unc.exportState());
-  }
-
-  // ---- helpers (each method's test is self-contained) ----
-
-  static List<String> names(int k) {
-    List<String> t = new ArrayList<>();
-    for (int i = 0; i < k; i++) {
-      t.add("task" + i);
-    }
-    return t;
-  }
-
-  static Map<String, Double> initial(Random rnd, List<String> tasks) {
-    Map<String, Double> init = new LinkedHashMap<>();
-    if (rnd.nextBoolean()) {
-      for (String t : tasks) {
-        if (rnd.nextDouble() < 0.8) {
-          init.put(t, Math.exp(rnd.nextGaussian()));
-        }
-      }
-    }
-    return init;
-  }
-
-  /**
-   * Noisy decaying losses, irregular gaps, tasks missing, the odd zero; a training loss for some
-   * tasks in some reports (train only, val only, both, or neither).
-   */
-  static List<Report> reports(Random rnd, List<String> tasks, int count, boolean afterStepZero) {
-    int k = tasks.size();
-    double[] scale = new double[k];
-    double[] rate = new double[k];
-    for (int i = 0; i < k; i++) {
-      scale[i] = Math.exp(rnd.nextGaussian() * 2);
-      rate[i] = 0.001 + rnd.nextDouble() * 0.05;
-    }
-    double missing = rnd.nextBoolean() ? 0 : rnd.nextDouble() * 0.4;
-    double withTrain = rnd.nextDouble();
-    boolean gaps = rnd.nextBoolean();
-    long step = afterStepZero ? 1 + rnd.nextInt(3) : rnd.nextInt(3);
-    List<Report> out = new ArrayList<>();
-    for (int r = 0; r < count; r++) {
-      Map<String, Double> val = new LinkedHashMap<>();
-      Map<String, Double> train = new LinkedHashMap<>();
-      for (int i = 0; i < k; i++) {
-        double loss = scale[i] * (0.2 + Math.exp(-rate[i] * step));
-        if (rnd.nextDouble() >= missing) {
-          val.put(tasks.get(i), rnd.nextDouble() < 0.01 ? 0.0 : loss * (1 + 0.05 * rnd.nextGaussian()));
-        }
-        if (rnd.nextDouble() < withTrain) {
-          train.put(tasks.get(i), rnd.nextDouble() < 0.01 ? 0.0 : loss * (0.9 + 0.1 * rnd.nextGaussian()) + 1e-3);
-        }
-      }
-      if (val.isEmpty() && train.isEmpty()) {
-        val.put(tasks.get(rnd.nextInt(k)), scale[0]);
-      }
-      out.add(new Report(step, val, train, Map.of()));
-      step += gaps ? 1 + rnd.nextInt(7) : 1;
-    }
-    return out;
-  }
-
-  static Balancer roundTrip(Balancer b) throws Exception {
-    String json = JSON.writeValueAsString(b.exportState());
-    return Methods.restore(JSON.readValue(json, BalancerState.class));
-  }
-
-  static double[] uniform(int k) {
-    double[] w = new double[k];
-    java.util.Arrays.fill(w, 1.0 / k);
-    return w;
-  }
-
-  static void assertValid(double[] w) {
-    double sum = 0;
-    for (double v : w) {
-      assertTrue(v > 0 && Double.isFinite(v), "weight " + v);
-      sum += v;
-    }
-    assertEquals(1, sum, TOL);
+    assertRefusedWithoutChange("valLosses", unc, Report.of(2, Map.of()));
+    assertRefusedWithoutChange("trainLosses.b", unc, report(2, Map.of(), Map.of("b", -3.0)));
   }
 }

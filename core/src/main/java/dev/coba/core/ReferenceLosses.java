@@ -1,0 +1,53 @@
+package dev.coba.core;
+
+import dev.coba.core.state.StateReader;
+import dev.coba.core.state.StateWriter;
+
+/**
+ * Each task's reference loss {@code l_i(0)}, the denominator of the loss ratio
+ * {@code l_i(t) / l_i(0)} that CoBa, LBTW* and GradNorm* read: the initial loss given at
+ * creation, else the task's first positive reported loss. One rule for all of them, so that a
+ * run gets the same ratios whichever of these methods it uses. A zero before any positive loss
+ * sets no reference, so it gives no ratio (0 / 0 has none); a zero after it gives ratio 0.
+ */
+public final class ReferenceLosses {
+  /** The state key; the methods' state layouts have always used it. */
+  static final String KEY = "reference";
+
+  /** l_i(0) per task; NaN until known. */
+  private final double[] reference;
+
+  /** Starts from the initial losses given at creation (NaN where not given). */
+  public ReferenceLosses(double[] initialLosses) {
+    reference = initialLosses.clone();
+  }
+
+  /** Whether the task has its reference loss yet. */
+  public boolean has(int task) {
+    return !Double.isNaN(reference[task]);
+  }
+
+  /**
+   * {@code loss / l_i(0)}, first taking {@code loss} as {@code l_i(0)} when the task has no
+   * reference yet and the loss is positive; NaN when the task still has no reference.
+   *
+   * @param loss a validated loss (finite, {@code >= 0})
+   */
+  public double ratio(int task, double loss) {
+    if (Double.isNaN(reference[task])) {
+      if (!(loss > 0)) {
+        return Double.NaN;
+      }
+      reference[task] = loss;
+    }
+    return loss / reference[task];
+  }
+
+  public void write(StateWriter out) {
+    out.put(KEY, reference);
+  }
+
+  public void read(StateReader in) {
+    in.copyInto(KEY, reference);
+  }
+}
