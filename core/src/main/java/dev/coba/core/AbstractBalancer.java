@@ -89,6 +89,11 @@ public abstract class AbstractBalancer implements Balancer {
   }
 
   @Override
+  public final void verify(Report report) {
+    check(validate(report));
+  }
+
+  @Override
   public final Update update(Report report) {
     TaskReport r = validate(report);
     check(r);

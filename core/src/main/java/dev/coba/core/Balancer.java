@@ -36,6 +36,12 @@ public interface Balancer {
    */
   Update update(Report report);
 
+  /**
+   * Refuses what {@link #update} would refuse, changing nothing: lets a caller make a report
+   * durable before applying it, knowing the update cannot fail.
+   */
+  void verify(Report report);
+
   /** The whole state, for checkpoints and restarts; see {@link Methods#restore}. */
   BalancerState exportState();
 }

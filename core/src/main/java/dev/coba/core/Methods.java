@@ -1,12 +1,20 @@
 package dev.coba.core;
 
 import dev.coba.core.coba.CoBaMethod;
+import dev.coba.core.methods.Dwa;
+import dev.coba.core.methods.Famo;
+import dev.coba.core.methods.GradNorm;
+import dev.coba.core.methods.IgbV1;
+import dev.coba.core.methods.Lbtw;
+import dev.coba.core.methods.Rlw;
+import dev.coba.core.methods.Uncertainty;
 import dev.coba.core.methods.Uniform;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.ServiceLoader;
 import java.util.Set;
 
 /** The registry of balancing methods, and the one way to create or restore a balancer. */
@@ -20,19 +28,25 @@ public final class Methods {
   static {
     register(CoBaMethod.DESCRIPTOR);
     register(Uniform.DESCRIPTOR);
-    register(dev.coba.core.methods.Lbtw.DESCRIPTOR);
-    register(dev.coba.core.methods.Dwa.DESCRIPTOR);
-    register(dev.coba.core.methods.Famo.DESCRIPTOR);
-    register(dev.coba.core.methods.GradNorm.DESCRIPTOR);
-    register(dev.coba.core.methods.Uncertainty.DESCRIPTOR);
-    register(dev.coba.core.methods.Rlw.DESCRIPTOR);
-    register(dev.coba.core.methods.IgbV1.DESCRIPTOR);
+    register(Lbtw.DESCRIPTOR);
+    register(Dwa.DESCRIPTOR);
+    register(Famo.DESCRIPTOR);
+    register(GradNorm.DESCRIPTOR);
+    register(Uncertainty.DESCRIPTOR);
+    register(Rlw.DESCRIPTOR);
+    register(IgbV1.DESCRIPTOR);
+    // methods that live outside the core (igbv2 needs a neural network: the trainer brings it)
+    for (MethodProvider provider : ServiceLoader.load(MethodProvider.class)) {
+      provider.methods().forEach(Methods::register);
+    }
   }
 
   private Methods() {}
 
   private static void register(MethodDescriptor d) {
-    METHODS.put(d.name(), d);
+    if (METHODS.putIfAbsent(d.name(), d) != null) {
+      throw new IllegalStateException("two methods are named " + d.name());
+    }
   }
 
   /** Every method, in a stable order. */
@@ -69,7 +83,14 @@ public final class Methods {
           + " is not supported; this build reads version " + BalancerState.CURRENT_VERSION);
     }
     Balancer b = create(state.method(), state.tasks(), state.params(), state.initialLosses());
-    ((AbstractBalancer) b).importState(state.data());
+    try {
+      ((AbstractBalancer) b).importState(state.data());
+    } catch (InvalidInputException e) {
+      throw e;
+    } catch (RuntimeException e) { // a hand-edited or truncated state: refuse it, never half-load it
+      throw new InvalidInputException("state.data", "the state does not fit method " + state.method()
+          + " with " + state.tasks().size() + " tasks: " + e.getMessage());
+    }
     return b;
   }
 

@@ -1,9 +1,9 @@
 package dev.coba.sidecar.cli;
 
-import dev.coba.core.Balancer;
 import dev.coba.core.InvalidInputException;
 import dev.coba.core.MethodDescriptor;
 import dev.coba.core.Methods;
+import dev.coba.core.run.Run;
 import dev.coba.sidecar.cli.MethodParameters.Shortcut;
 import dev.coba.sidecar.replay.ExampleRun;
 import dev.coba.sidecar.replay.Replay;
@@ -99,9 +99,9 @@ public final class ReplayCommand implements Callable<Integer> {
       MethodDescriptor descriptor = Methods.get(method);
       Map<String, Object> resolved = MethodParameters.resolve(descriptor, shortcuts(), params);
       ReplayLog log = read();
-      Balancer balancer = Replay.create(log, descriptor.name(), resolved);
+      Run run = Replay.create(log, descriptor.name(), resolved);
       try (UpdateWriter out = new UpdateWriter(console.out())) {
-        Replay.run(log, balancer, out::write);
+        Replay.run(log, run, out::write);
       } // closing flushes what was written before any error message goes out
       return ExitCodes.OK;
     } catch (ReplayInputException e) {

@@ -1,13 +1,18 @@
 package dev.coba.sidecar.replay;
 
-import dev.coba.core.Balancer;
 import dev.coba.core.InvalidInputException;
-import dev.coba.core.Methods;
 import dev.coba.core.Update;
+import dev.coba.core.run.RankReport;
+import dev.coba.core.run.Run;
+import dev.coba.core.run.RunConflictException;
+import dev.coba.core.run.RunSpec;
 import java.util.Map;
 import java.util.function.Consumer;
 
-/** Runs a checked {@link ReplayLog} through a fresh balancer, one update per report. */
+/**
+ * Runs a checked {@link ReplayLog} through a fresh single-rank {@link Run}, one update per
+ * report: the same path the sidecar takes, so replay's numbers are the sidecar's by construction.
+ */
 public final class Replay {
   private Replay() {}
 
@@ -17,9 +22,11 @@ public final class Replay {
    * @throws ReplayInputException when the core refuses a task name or initial loss (it names the line)
    * @throws InvalidInputException for a method or parameter error (no line to blame)
    */
-  public static Balancer create(ReplayLog log, String method, Map<String, ?> params) {
+  public static Run create(ReplayLog log, String method, Map<String, ?> params) {
     try {
-      return Methods.create(method, log.tasks(), params, log.initialLosses());
+      @SuppressWarnings("unchecked")
+      Map<String, Object> given = (Map<String, Object>) params;
+      return Run.create(new RunSpec("replay", log.tasks(), method, given, 1, log.initialLosses()), 1);
     } catch (InvalidInputException e) {
       int line = log.lineOf(e.field());
       if (line > 0) {
@@ -30,20 +37,22 @@ public final class Replay {
   }
 
   /**
-   * Feeds every report to {@code balancer} and hands each update to {@code out}; stops at the
-   * first report the balancer refuses, after the updates of the earlier ones.
+   * Feeds every report to {@code run} and hands each update to {@code out}; stops at the
+   * first report the method refuses, after the updates of the earlier ones.
    *
    * @throws ReplayInputException naming the refused report's line and the core's field
    */
-  public static void run(ReplayLog log, Balancer balancer, Consumer<Update> out) {
+  public static void run(ReplayLog log, Run run, Consumer<Update> out) {
     for (LineReport r : log.reports()) {
-      Update u;
+      long step = r.report().step();
       try {
-        u = balancer.update(r.report());
+        run.submit(RankReport.of(r.report()));
       } catch (InvalidInputException e) {
         throw new ReplayInputException(r.line(), e.field(), e.getMessage());
+      } catch (RunConflictException e) {
+        throw new ReplayInputException(r.line(), e.field(), e.getMessage());
       }
-      out.accept(u);
+      out.accept(run.history(step, step).get(step).update());
     }
   }
 }

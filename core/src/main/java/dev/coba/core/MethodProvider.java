@@ -1,0 +1,14 @@
+package dev.coba.core;
+
+import java.util.List;
+
+/**
+ * Adds methods to {@link Methods} from outside the core, found with {@link java.util.ServiceLoader}
+ * ({@code META-INF/services/dev.coba.core.MethodProvider}). The reference trainer uses it for
+ * {@code igbv2}, whose Soft Actor-Critic agent needs a neural-network engine the core must not
+ * depend on. A provider's balancers extend {@link AbstractBalancer} like the built-in ones
+ * (it carries the validation and the state envelope every method must have).
+ */
+public interface MethodProvider {
+  List<MethodDescriptor> methods();
+}

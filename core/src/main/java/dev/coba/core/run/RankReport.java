@@ -1,0 +1,40 @@
+package dev.coba.core.run;
+
+import dev.coba.core.Report;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One rank's report of one step. {@code counts} optionally weights this rank's losses of a
+ * task when the ranks are combined (how many examples they average). Immutable; two reports
+ * are equal when every field is, which is what makes retries idempotent.
+ */
+public record RankReport(
+    long step,
+    int rank,
+    Map<String, Double> valLosses,
+    Map<String, Double> trainLosses,
+    Map<String, Double> gradNorms,
+    Map<String, Double> counts) {
+
+  public RankReport {
+    valLosses = copy(valLosses);
+    trainLosses = copy(trainLosses);
+    gradNorms = copy(gradNorms);
+    counts = copy(counts);
+  }
+
+  /** A single-rank report: rank 0, no counts. */
+  public static RankReport of(Report r) {
+    return new RankReport(r.step(), 0, r.valLosses(), r.trainLosses(), r.gradNorms(), Map.of());
+  }
+
+  Report asReport() {
+    return new Report(step, valLosses, trainLosses, gradNorms);
+  }
+
+  private static Map<String, Double> copy(Map<String, Double> m) {
+    return m == null || m.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(m));
+  }
+}
