@@ -9,10 +9,12 @@ package dev.coba.core.math;
  * transformations (TwoSum, TwoProduct via FMA), so removing a huge value leaves no
  * rounding residue behind, and the slope's numerator is formed in double-double too, so an
  * outlier inside the window does not cancel the other points' digits away. The sums are
- * rebuilt from the window once per {@code capacity} evictions (amortised O(1)) so the anchor
- * follows the window.
+ * rebuilt from the window once per {@code REBUILD_EVERY * capacity} evictions (amortised O(1))
+ * so that the anchor follows the window and x offsets stay small; rarely, so that the O(N)
+ * rebuild stays out of the latency percentiles that matter.
  */
 public final class WindowedSlope {
+  private static final int REBUILD_EVERY = 8;
   private final long[] xs;
   private final double[] ys;
   private int head;
@@ -56,7 +58,7 @@ public final class WindowedSlope {
     ys[tail] = y;
     size++;
     accumulate(x, y, 1);
-    if (evictions >= cap) {
+    if (evictions >= REBUILD_EVERY * cap) {
       rebuild();
     }
   }
