@@ -87,9 +87,11 @@ public final class WindowedSlope {
     sx += sign * dx;
     sxx += sign * dx * dx;
     sy.add(sign * dy);
-    sy.add(sign * dyErr);
     sxy.addProduct(sign * dx, dy);
-    sxy.addProduct(sign * dx, dyErr);
+    if (dyErr != 0) { // usually y - anchorY is exact
+      sy.add(sign * dyErr);
+      sxy.addProduct(sign * dx, dyErr);
+    }
   }
 
   /** True once the window holds two points. */
@@ -106,11 +108,19 @@ public final class WindowedSlope {
     DoubleDouble num = new DoubleDouble();
     num.addScaled(n, sxy);
     num.addScaled(-sx, sy);
+    return num.value() / denominator(n);
+  }
+
+  /** n*Sxx - Sx^2: integers, exact in long arithmetic unless they are astronomically large. */
+  private double denominator(double n) {
+    if (Math.abs(sx) < 0x1p31 && sxx < 0x1p52 / n) {
+      long lx = (long) sx;
+      return (double) ((long) n * (long) sxx - lx * lx);
+    }
     DoubleDouble den = new DoubleDouble();
     den.addProduct(n, sxx);
     den.addProduct(-sx, sx);
-    double d = den.value();
-    return d == 0 ? 0 : num.value() / d;
+    return den.value();
   }
 
   /** The x of the i-th point, oldest first. */
