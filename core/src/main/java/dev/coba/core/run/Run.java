@@ -221,13 +221,7 @@ public final class Run {
    * @throws RunConflictException when {@code step} is older than the retained history
    */
   public void rewind(long step) {
-    if (step < 0) {
-      throw new InvalidInputException("step", "step must be >= 0, got " + step);
-    }
-    if (base != null && base.lastStep() != null && step < base.lastStep()) {
-      throw new RunConflictException("step", "cannot rewind to step " + step + ": history is retained from step "
-          + base.lastStep() + " on (raise the retained history to rewind further)");
-    }
+    checkRewind(step);
     List<RankReport> keep = new ArrayList<>();
     for (RankReport r : accepted) {
       if (r.step() <= step) {
@@ -244,6 +238,17 @@ public final class Run {
     completed.putAll(rebuilt.completed);
     pending.clear();
     pending.putAll(rebuilt.pending);
+  }
+
+  /** Refuses what {@link #rewind} would refuse, changing nothing. */
+  public void checkRewind(long step) {
+    if (step < 0) {
+      throw new InvalidInputException("step", "step must be >= 0, got " + step);
+    }
+    if (base != null && base.lastStep() != null && step < base.lastStep()) {
+      throw new RunConflictException("step", "cannot rewind to step " + step + ": history is retained from step "
+          + base.lastStep() + " on (raise the retained history to rewind further)");
+    }
   }
 
   /** The run as one plain value; {@link #restore} continues from it bit-identically. */

@@ -1,0 +1,126 @@
+package dev.coba.sidecar.runs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.coba.core.run.RankReport;
+import dev.coba.core.run.RunSpec;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JournalStoreTest {
+  @TempDir
+  Path dir;
+
+  private static Event report(long step) {
+    return Event.report("r", new RankReport(step, 0, Map.of("a", 1.0 / step), null, null, null));
+  }
+
+  private static List<Event> replayed(Store store) {
+    List<Event> out = new ArrayList<>();
+    store.replay(out::add);
+    return out;
+  }
+
+  @Test
+  void eventsComeBackInOrderAfterReopening() {
+    RunSpec spec = new RunSpec("r", List.of("a"), "coba", Map.of("tau", 2.5, "warmupSteps", 3L), 1, Map.of("a", 2.0));
+    try (JournalStore store = JournalStore.open(dir)) {
+      replayed(store);
+      store.append(Event.create(spec));
+      for (int s = 1; s <= 100; s++) {
+        store.append(report(s));
+      }
+    }
+    try (JournalStore store = JournalStore.open(dir)) {
+      List<Event> events = replayed(store);
+      assertEquals(101, events.size());
+      assertEquals(spec, events.get(0).spec());
+      assertEquals(report(57), events.get(57));
+    }
+  }
+
+  @Test
+  void concurrentAppendsShareFsyncsAndAllLand() throws Exception {
+    try (JournalStore store = JournalStore.open(dir)) {
+      replayed(store);
+      ExecutorService pool = Executors.newFixedThreadPool(16);
+      List<Future<?>> done = new ArrayList<>();
+      for (int i = 1; i <= 1600; i++) {
+        long step = i;
+        done.add(pool.submit(() -> store.append(report(step))));
+      }
+      for (Future<?> f : done) {
+        f.get();
+      }
+      pool.shutdown();
+    }
+    try (JournalStore store = JournalStore.open(dir)) {
+      assertEquals(1600, replayed(store).size());
+    }
+  }
+
+  @Test
+  void aTornLastLineIsCutOffAndDamageElsewhereRefused() throws Exception {
+    try (JournalStore store = JournalStore.open(dir)) {
+      replayed(store);
+      store.append(report(1));
+      store.append(report(2));
+    }
+    Path journal = dir.resolve(JournalStore.JOURNAL);
+    long intact = Files.size(journal);
+    Files.write(journal, "1234abcd {\"type\":\"rep".getBytes(StandardCharsets.UTF_8), StandardOpenOption.APPEND);
+    try (JournalStore store = JournalStore.open(dir)) {
+      assertEquals(2, replayed(store).size());
+      store.append(report(3)); // appends after the cut, not after the torn bytes
+    }
+    assertEquals(3, replayedAfterReopen().size());
+    assertTrue(Files.size(journal) > intact);
+
+    byte[] bytes = Files.readAllBytes(journal);
+    bytes[12] ^= 1; // flip a bit inside the first event
+    Files.write(journal, bytes);
+    StoreException e = assertThrows(StoreException.class, () -> JournalStore.open(dir));
+    assertTrue(e.getMessage().contains("damaged at byte 0"), e.getMessage());
+  }
+
+  private List<Event> replayedAfterReopen() {
+    try (JournalStore store = JournalStore.open(dir)) {
+      return replayed(store);
+    }
+  }
+
+  @Test
+  void oneSidecarPerDirectory() {
+    try (JournalStore store = JournalStore.open(dir)) {
+      StoreException e = assertThrows(StoreException.class, () -> JournalStore.open(dir));
+      assertTrue(e.getMessage().contains("in use"), e.getMessage());
+    }
+  }
+
+  @Test
+  void rewriteReplacesEverything() {
+    try (JournalStore store = JournalStore.open(dir)) {
+      replayed(store);
+      for (int s = 1; s <= 10; s++) {
+        store.append(report(s));
+      }
+      assertTrue(store.bytesSinceRewrite() > 0);
+      store.rewrite(List.of(report(7)));
+      assertEquals(0, store.bytesSinceRewrite());
+      store.append(report(8));
+    }
+    assertEquals(List.of(report(7), report(8)), replayedAfterReopen());
+  }
+}
