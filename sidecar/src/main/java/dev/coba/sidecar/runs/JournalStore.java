@@ -45,7 +45,8 @@ public final class JournalStore implements Store {
   private FileChannel channel;
   private List<Event> recovered;
   private volatile boolean closed;
-  private long bytesSinceRewrite;
+  /** Read on every change to decide about compaction: volatile, so reading never waits for an fsync. */
+  private volatile long bytesSinceRewrite;
 
   private record Pending(byte[] line, CompletableFuture<Void> done) {}
 
@@ -144,9 +145,7 @@ public final class JournalStore implements Store {
 
   @Override
   public long bytesSinceRewrite() {
-    synchronized (io) {
-      return bytesSinceRewrite;
-    }
+    return bytesSinceRewrite;
   }
 
   @Override
