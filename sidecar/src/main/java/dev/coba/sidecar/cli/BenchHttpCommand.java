@@ -1,0 +1,152 @@
+package dev.coba.sidecar.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.coba.sidecar.bench.HttpBenchmark;
+import dev.coba.sidecar.bench.LatencySummary;
+import dev.coba.sidecar.bench.SyntheticReports;
+import dev.coba.sidecar.http.ServerConfig;
+import dev.coba.sidecar.http.SidecarServer;
+import dev.coba.sidecar.runs.JournalStore;
+import dev.coba.sidecar.runs.RegistryLimits;
+import dev.coba.sidecar.runs.RunRegistry;
+import io.javalin.Javalin;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code bench http}: a sidecar with its durable journal, next to a trivial Javalin route in
+ * the same process, both driven by the same loopback clients, so the ratio shows what our own
+ * code (parsing, the run, the fsync) costs on top of the framework.
+ */
+@Command(
+    name = "http",
+    mixinStandardHelpOptions = true,
+    versionProvider = Version.class,
+    sortOptions = false,
+    header = "Measures report latency and throughput over HTTP, against a trivial route.",
+    description = {
+        "Starts a sidecar (journal in a temporary directory, fsync per group commit) and a",
+        "bare Javalin app with one trivial POST route, in this process. Then: one client",
+        "posting reports to one run (latency per report), and --clients clients each posting",
+        "to its own run in a closed loop (reports per second); the same for the trivial",
+        "route. Prints one JSON line. With --url, measures that sidecar instead (no trivial",
+        "route then).",
+        ""},
+    footerHeading = "%nExit codes:%n",
+    footer = {ExitCodes.FOOTER})
+public final class BenchHttpCommand implements Callable<Integer> {
+  private final Console console;
+
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--clients", paramLabel = "C", defaultValue = "64", description = "concurrent clients, one run each (default: ${DEFAULT-VALUE})")
+  int clients;
+
+  @Option(names = "--tasks", paramLabel = "K", defaultValue = "9", description = "tasks per run (default: ${DEFAULT-VALUE})")
+  int tasks;
+
+  @Option(names = "--requests", paramLabel = "N", defaultValue = "5000", description = "measured sequential requests (default: ${DEFAULT-VALUE})")
+  int requests;
+
+  @Option(names = "--seconds", paramLabel = "S", defaultValue = "10", description = "measured seconds of the concurrent load (default: ${DEFAULT-VALUE})")
+  int seconds;
+
+  @Option(names = "--url", paramLabel = "URL", description = "a running sidecar to measure instead of an in-process one")
+  URI url;
+
+  @Option(names = "--token", paramLabel = "T", description = "bearer token for --url")
+  String token;
+
+  public BenchHttpCommand(Console console) {
+    this.console = console;
+  }
+
+  @Override
+  public Integer call() throws IOException {
+    if (clients < 1 || tasks < 1 || requests < 1 || seconds < 1) {
+      throw new ParameterException(spec.commandLine(), "--clients, --tasks, --requests and --seconds must be at least 1");
+    }
+    List<String> names = SyntheticReports.tasks(tasks);
+    Map<String, Object> line = new LinkedHashMap<>();
+    line.put("tasks", tasks);
+    line.put("clients", clients);
+    if (url != null) {
+      measure(new HttpBenchmark(url, token, names), line, "sidecar", true);
+      console.out().println(json(line));
+      return ExitCodes.OK;
+    }
+    Path dir = Files.createTempDirectory("coba-bench-http");
+    RunRegistry registry = RunRegistry.open(JournalStore.open(dir), RegistryLimits.defaults());
+    SidecarServer sidecar = SidecarServer.create(registry, new ServerConfig("127.0.0.1", 0, null)).start();
+    Javalin trivial = Javalin.create(c -> c.showJavalinBanner = false)
+        .post("/noop", ctx -> ctx.contentType("application/json").result("{\"ok\":true}"))
+        .start("127.0.0.1", 0);
+    try {
+      line.put("store", "journal (fsync per group commit)");
+      measure(new HttpBenchmark(URI.create("http://127.0.0.1:" + sidecar.port()), null, names), line, "sidecar", true);
+      measure(new HttpBenchmark(URI.create("http://127.0.0.1:" + trivial.port()), null, names), line, "trivial", false);
+      line.put("median_ratio", round((Double) line.get("sidecar_median_us") / (Double) line.get("trivial_median_us")));
+      line.put("throughput_ratio", round((Double) line.get("sidecar_reports_per_s") / (Double) line.get("trivial_requests_per_s")));
+    } finally {
+      trivial.stop();
+      sidecar.stop();
+      registry.close();
+      deleteTree(dir);
+    }
+    line.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+    line.put("cores", Runtime.getRuntime().availableProcessors());
+    console.out().println(json(line));
+    return ExitCodes.OK;
+  }
+
+  private void measure(HttpBenchmark bench, Map<String, Object> line, String name, boolean reports) {
+    HttpBenchmark.Target one = reports ? bench.steps("bench-seq-" + System.nanoTime())
+        : HttpBenchmark.fixed("/noop", "{\"step\":1,\"valLosses\":{\"a\":1.0}}");
+    LatencySummary latency = bench.sequential(one, Math.min(2000, requests), requests);
+    line.put(name + "_median_us", latency.medianUs());
+    line.put(name + "_p99_us", latency.p99Us());
+    List<HttpBenchmark.Target> targets = new ArrayList<>();
+    for (int c = 0; c < clients; c++) {
+      targets.add(reports ? bench.steps("bench-" + c + "-" + System.nanoTime()) : one);
+    }
+    double rate = bench.throughput(targets, 2000, seconds * 1000L);
+    line.put(name + (reports ? "_reports_per_s" : "_requests_per_s"), Math.round(rate) * 1.0);
+  }
+
+  private static double round(double v) {
+    return Math.round(v * 1000) / 1000.0;
+  }
+
+  private static String json(Map<String, Object> line) {
+    try {
+      return new ObjectMapper().writeValueAsString(line);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}

@@ -1,0 +1,168 @@
+package dev.coba.sidecar.cli;
+
+import dev.coba.sidecar.http.ServerConfig;
+import dev.coba.sidecar.http.SidecarServer;
+import dev.coba.sidecar.runs.JournalStore;
+import dev.coba.sidecar.runs.RegistryLimits;
+import dev.coba.sidecar.runs.RunRegistry;
+import dev.coba.sidecar.runs.Store;
+import dev.coba.sidecar.runs.StoreException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code serve}: protocol v1 over HTTP, runs kept durable in a data directory. */
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    versionProvider = Version.class,
+    sortOptions = false,
+    header = "Serves protocol v1 over HTTP: runs, step reports, weights, checkpoints.",
+    description = {
+        "Listens until SIGTERM or Ctrl-C, then stops the server and closes the store.",
+        "The protocol is openapi.yaml; GET /v1/methods lists the methods.",
+        "",
+        "Each option falls back to an environment variable, then to its default;",
+        "an option given on the command line wins. With a token, every /v1 route and",
+        "/metrics need 'Authorization: Bearer <token>' (/healthz and /readyz stay open).",
+        "Without a token, only a loopback address may be bound, unless --insecure.",
+        "Prefer COBA_TOKEN to --token: a command line is visible to other local users.",
+        ""},
+    footerHeading = "%nExit codes:%n",
+    footer = {ExitCodes.FOOTER})
+public final class ServeCommand implements Callable<Integer> {
+  private final Console console;
+
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--port", paramLabel = "P", defaultValue = "${env:COBA_PORT:-8470}",
+      description = "port to listen on, 0 = any free port (env COBA_PORT, default 8470)")
+  int port;
+
+  @Option(names = "--bind", paramLabel = "ADDR", defaultValue = "${env:COBA_BIND:-127.0.0.1}",
+      description = "address to listen on (env COBA_BIND, default 127.0.0.1)")
+  String bind;
+
+  @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "${env:COBA_DATA_DIR:-./coba-data}",
+      description = "where runs and reports are kept, created if missing (env COBA_DATA_DIR, default ./coba-data)")
+  Path dataDir;
+
+  @Option(names = "--token", paramLabel = "T", defaultValue = "${env:COBA_TOKEN}",
+      description = "bearer token required on /v1 and /metrics (env COBA_TOKEN; default: none)")
+  String token;
+
+  @Option(names = "--insecure", description = "allow a non-loopback address without a token")
+  boolean insecure;
+
+  @Option(names = "--max-runs", paramLabel = "N", defaultValue = "10000",
+      description = "most runs held at once; creating one more is 409 (default 10000)")
+  int maxRuns;
+
+  @Option(names = "--max-history", paramLabel = "N", defaultValue = "10000",
+      description = "completed steps retained per run for retries, history and rewinds (default 10000)")
+  int maxHistory;
+
+  public ServeCommand(Console console) {
+    this.console = console;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    String problem = checkOptions();
+    if (problem != null) {
+      return UsageErrors.badInput(console, spec, problem);
+    }
+    String tokenOrNull = token == null || token.isEmpty() ? null : token;
+    InetAddress address;
+    try {
+      address = InetAddress.getByName(bind);
+    } catch (UnknownHostException e) {
+      return UsageErrors.badInput(console, spec, "--bind: cannot resolve '" + bind + "'");
+    }
+    if (tokenOrNull == null && !address.isLoopbackAddress()) {
+      if (!insecure) {
+        return UsageErrors.badInput(console, spec, "refusing to listen on " + bind + " without a token: "
+            + "anyone who can reach it could read and change every run. Set COBA_TOKEN (or --token), "
+            + "bind to 127.0.0.1, or pass --insecure.");
+      }
+      console.err().println(spec.qualifiedName() + ": warning: listening on " + bind + " without a token (--insecure)");
+      console.err().flush();
+    }
+    return serve(new ServerConfig(bind, port, tokenOrNull), address);
+  }
+
+  private String checkOptions() {
+    if (port < 0 || port > 65535) {
+      return "--port: must be in [0, 65535], got " + port;
+    }
+    if (maxRuns < 1) {
+      return "--max-runs: must be >= 1, got " + maxRuns;
+    }
+    if (maxHistory < 1) {
+      return "--max-history: must be >= 1, got " + maxHistory;
+    }
+    if (token != null && !token.isEmpty() && !token.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+      return "--token: a token is printable ASCII without spaces (it travels in an HTTP header)";
+    }
+    return null;
+  }
+
+  private int serve(ServerConfig config, InetAddress address) throws Exception {
+    Store store;
+    try {
+      store = JournalStore.open(dataDir);
+    } catch (StoreException e) { // unwritable, or another sidecar holds its lock
+      console.err().println(spec.qualifiedName() + ": " + e.getMessage());
+      console.err().flush();
+      return ExitCodes.INTERNAL;
+    }
+    RunRegistry registry;
+    try {
+      registry = RunRegistry.open(store, new RegistryLimits(maxRuns, maxHistory));
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
+    SidecarServer server = SidecarServer.create(registry, config);
+    try {
+      server.start();
+    } catch (RuntimeException e) {
+      close(registry);
+      console.err().println(spec.qualifiedName() + ": cannot listen on " + bind + ":" + port + ": " + e.getMessage());
+      console.err().flush();
+      return ExitCodes.INTERNAL;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        server.stop();
+      } finally {
+        close(registry);
+        stopped.countDown();
+      }
+    }, "coba-sidecar-shutdown"));
+    String host = address instanceof Inet6Address ? "[" + bind + "]" : bind;
+    console.out().println("coba-sidecar listening on http://" + host + ":" + server.port() + " (data: " + dataDir + ")");
+    console.out().flush();
+    stopped.await(); // until SIGTERM; the JVM then halts once the hook is done
+    return ExitCodes.OK;
+  }
+
+  /** Closes the registry, which closes its store (flushing what it holds). */
+  private void close(RunRegistry registry) {
+    try {
+      registry.close();
+    } catch (RuntimeException e) {
+      console.err().println(spec.qualifiedName() + ": closing the store failed: " + e);
+      console.err().flush();
+    }
+  }
+}

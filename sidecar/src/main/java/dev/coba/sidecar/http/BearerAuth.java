@@ -1,0 +1,49 @@
+package dev.coba.sidecar.http;
+
+import io.javalin.http.Context;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Set;
+
+/**
+ * With a token configured, every path but {@code /healthz} and {@code /readyz} needs
+ * {@code Authorization: Bearer <token>} (so every {@code /v1} route and {@code /metrics},
+ * and unknown paths too, which then reveal nothing). The comparison takes the same time
+ * whatever the token given: both sides are hashed, then compared with
+ * {@link MessageDigest#isEqual}.
+ */
+final class BearerAuth {
+  private static final Set<String> OPEN = Set.of("/healthz", "/readyz");
+  private final byte[] expected;
+
+  BearerAuth(String token) {
+    this.expected = sha256(token);
+  }
+
+  void check(Context ctx) {
+    String path = ctx.path();
+    if (path.length() > 1 && path.endsWith("/")) {
+      path = path.substring(0, path.length() - 1);
+    }
+    if (OPEN.contains(path)) {
+      return;
+    }
+    String header = ctx.header("Authorization");
+    if (header == null) {
+      throw new ApiException(401, null, "missing Authorization: Bearer <token>");
+    }
+    String given = header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : null;
+    if (given == null || !MessageDigest.isEqual(expected, sha256(given))) {
+      throw new ApiException(401, null, "wrong bearer token");
+    }
+  }
+
+  private static byte[] sha256(String s) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
+  }
+}

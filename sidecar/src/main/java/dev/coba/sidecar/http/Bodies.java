@@ -1,0 +1,54 @@
+package dev.coba.sidecar.http;
+
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Locale;
+
+/**
+ * Request bodies: JSON only, at most {@link #MAX_BYTES}, counted while reading (a chunked
+ * body has no Content-Length to trust), then parsed by {@link Json}.
+ */
+public final class Bodies {
+  /** 1 MiB: far above a report of 1,024 tasks, far below what could hurt the heap. */
+  public static final int MAX_BYTES = 1 << 20;
+  static final String TOO_LARGE = "the body exceeds " + MAX_BYTES + " bytes (1 MiB)";
+
+  private Bodies() {}
+
+  /** 415 unless a POST or PUT says {@code Content-Type: application/json}. */
+  static void requireJson(Context ctx) {
+    String method = ctx.method().name();
+    if (!method.equals("POST") && !method.equals("PUT")) {
+      return;
+    }
+    String type = ctx.header("Content-Type");
+    String mediaType = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+    if (!mediaType.equals("application/json")) {
+      throw new ApiException(415, null, "the body must be JSON with Content-Type: application/json, got "
+          + (type == null ? "no Content-Type" : "'" + type + "'"));
+    }
+  }
+
+  /** Reads and parses the body as {@code type}; 413 beyond 1 MiB, 400 for anything malformed. */
+  static <T> T read(Context ctx, Class<T> type) {
+    return Json.read(bytes(ctx), type);
+  }
+
+  static byte[] bytes(Context ctx) {
+    if (ctx.req().getContentLengthLong() > MAX_BYTES) {
+      throw new ApiException(413, null, TOO_LARGE);
+    }
+    try {
+      InputStream in = ctx.req().getInputStream();
+      byte[] body = in.readNBytes(MAX_BYTES + 1);
+      if (body.length > MAX_BYTES) {
+        throw new ApiException(413, null, TOO_LARGE);
+      }
+      return body;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the request body", e);
+    }
+  }
+}

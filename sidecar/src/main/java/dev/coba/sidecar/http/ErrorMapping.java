@@ -1,0 +1,94 @@
+package dev.coba.sidecar.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.coba.core.InvalidInputException;
+import dev.coba.core.run.RunConflictException;
+import dev.coba.sidecar.http.Wire.ErrorBody;
+import dev.coba.sidecar.runs.RunNotFoundException;
+import dev.coba.sidecar.runs.StoreException;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.http.MethodNotAllowedResponse;
+import io.javalin.http.NotFoundResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every failure becomes a status and an {@link ErrorBody}, here and nowhere else: 400 for
+ * input the core or the JSON reader refuses (naming the field), 401, 404, 405, 409, 413,
+ * 415, 503 when the store fails, and 500 for anything else, which is a bug and is logged.
+ */
+public final class ErrorMapping {
+  private static final Logger LOG = LoggerFactory.getLogger(ErrorMapping.class);
+
+  private ErrorMapping() {}
+
+  /** A status with its body. */
+  public record Mapped(int status, ErrorBody body) {
+    Mapped(int status, String field, String error) {
+      this(status, new ErrorBody(error, field, status));
+    }
+  }
+
+  static void install(Javalin app) {
+    // Javalin's own (no route, wrong method, too large) would otherwise get its default handler
+    app.exception(HttpResponseException.class, ErrorMapping::handle);
+    app.exception(Exception.class, ErrorMapping::handle);
+  }
+
+  /** Answers {@code e} as JSON; logs what is not the client's fault (503, 500). */
+  static void handle(Exception e, Context ctx) {
+    Mapped m = map(e);
+    if (m.status() == 503) {
+      LOG.error("store failure on {} {}; nothing was acknowledged", ctx.method(), ctx.path(), e);
+    } else if (m.status() >= 500) {
+      LOG.error("internal error (a bug) on {} {}", ctx.method(), ctx.path(), e);
+    }
+    if (m.status() == 401) {
+      ctx.header("WWW-Authenticate", "Bearer");
+    } else if (e instanceof MethodNotAllowedResponse x) {
+      ctx.header("Allow", allowed(x));
+    }
+    ctx.status(m.status()).contentType(Routes.JSON).result(Json.write(m.body()));
+  }
+
+  /** The one mapping from exceptions to statuses and bodies. */
+  public static Mapped map(Exception e) {
+    if (e instanceof InvalidInputException x) {
+      return new Mapped(400, x.field(), x.getMessage());
+    }
+    if (e instanceof JsonProcessingException x) { // Json.read translates these; this is the safety net
+      return new Mapped(400, JsonErrors.fieldOf(x), JsonErrors.explain(x, null));
+    }
+    if (e instanceof ApiException x) {
+      return new Mapped(x.status(), x.field(), x.getMessage());
+    }
+    if (e instanceof RunNotFoundException x) {
+      return new Mapped(404, "runId", x.getMessage());
+    }
+    if (e instanceof RunConflictException x) {
+      return new Mapped(409, x.field(), x.getMessage());
+    }
+    if (e instanceof StoreException) {
+      return new Mapped(503, null, "the durable store failed; nothing was stored, retry later");
+    }
+    if (e instanceof MethodNotAllowedResponse x) {
+      return new Mapped(405, null, "this path does not take that method; it takes " + allowed(x));
+    }
+    if (e instanceof NotFoundResponse x) {
+      return new Mapped(404, null, x.getMessage() == null ? "no such route" : "no route: " + x.getMessage());
+    }
+    if (e instanceof HttpResponseException x && x.getStatus() == 413) {
+      return new Mapped(413, null, Bodies.TOO_LARGE);
+    }
+    if (e instanceof HttpResponseException x && x.getStatus() < 500) {
+      return new Mapped(x.getStatus(), null, x.getMessage());
+    }
+    return new Mapped(500, null, "internal error (a bug): " + e.getClass().getSimpleName());
+  }
+
+  private static String allowed(MethodNotAllowedResponse e) {
+    return String.join(", ", e.getDetails().values());
+  }
+}

@@ -1,0 +1,89 @@
+package dev.coba.sidecar.http;
+
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.type.LogicalType;
+import dev.coba.core.InvalidInputException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * The one JSON mapper of the HTTP layer: strict on the way in (no NaN or Infinity literals,
+ * no duplicate keys, no unknown fields, no null in a map or list unless a field says so, no strings or
+ * fractions where a number or an integer is expected, nothing after the document), plain on
+ * the way out (doubles with full round-trip precision).
+ */
+public final class Json {
+  public static final JsonMapper MAPPER = strictMapper();
+
+  private Json() {}
+
+  private static JsonMapper strictMapper() {
+    JsonMapper mapper = JsonMapper.builder()
+        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+        .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+        .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+        .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+        .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+        .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+        .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+        .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+        .withCoercionConfig(LogicalType.Float, c -> c
+            .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+            .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
+        .withCoercionConfig(LogicalType.Integer, c -> c
+            .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+            .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+            .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
+        .withCoercionConfig(LogicalType.Textual, c -> c
+            .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+            .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+            .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
+        .withCoercionConfig(LogicalType.Boolean, c -> c
+            .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+            .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail))
+        .build();
+    // a null inside a map or list is refused unless a field declares it meaningful (see Wire);
+    // a field given as null counts as absent
+    mapper.setDefaultSetterInfo(JsonSetter.Value.construct(Nulls.DEFAULT, Nulls.FAIL));
+    return mapper;
+  }
+
+  /**
+   * Parses a request body.
+   *
+   * @throws InvalidInputException naming the offending field for anything malformed
+   */
+  public static <T> T read(byte[] body, Class<T> type) {
+    try (JsonParser parser = MAPPER.createParser(body)) {
+      try {
+        return MAPPER.readValue(parser, type);
+      } catch (JsonProcessingException e) {
+        throw JsonErrors.toInvalidInput(e, parser); // while the parser still knows its token
+      }
+    } catch (JsonProcessingException e) {
+      throw JsonErrors.toInvalidInput(e, null);
+    } catch (IOException e) { // reading from a byte array does no I/O
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public static byte[] write(Object value) {
+    try {
+      return MAPPER.writeValueAsBytes(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write " + value.getClass().getSimpleName() + " as JSON", e);
+    }
+  }
+}

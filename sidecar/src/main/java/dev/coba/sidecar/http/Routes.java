@@ -1,0 +1,46 @@
+package dev.coba.sidecar.http;
+
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.javalin.http.HandlerType;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/** Registers routes on the app and remembers them, so that the contract test can list them. */
+final class Routes {
+  static final String JSON = "application/json";
+
+  /** One registered route: method and path template as in openapi.yaml. */
+  record Route(String method, String path) {}
+
+  private final Javalin app;
+  private final List<Route> routes = new ArrayList<>();
+
+  Routes(Javalin app) {
+    this.app = app;
+  }
+
+  void add(HandlerType method, String path, Handler handler) {
+    app.addHttpHandler(method, path, handler);
+    routes.add(new Route(method.name(), path));
+  }
+
+  List<Route> all() {
+    return List.copyOf(routes);
+  }
+
+  /** The path templates, e.g. {@code /v1/runs/{runId}}. */
+  Set<String> paths() {
+    Set<String> paths = new LinkedHashSet<>();
+    routes.forEach(r -> paths.add(r.path()));
+    return paths;
+  }
+
+  /** Writes {@code body} as JSON with {@code status}. */
+  static void json(Context ctx, int status, Object body) {
+    ctx.status(status).contentType(JSON).result(Json.write(body));
+  }
+}

@@ -1,0 +1,93 @@
+package dev.coba.sidecar.http;
+
+import dev.coba.sidecar.runs.RunRegistry;
+import io.javalin.Javalin;
+import java.util.List;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.ServerConnector;
+
+/**
+ * The HTTP server of protocol v1 ({@code openapi.yaml}) in front of a {@link RunRegistry}:
+ * parses, validates, authenticates, and hands everything else to the registry.
+ *
+ * <p>Every request passes, in order: the bearer check (401), the content-type check of a
+ * POST or PUT (415), the route (404, 405), the bounded body read (413), the strict JSON
+ * reader (400), the registry; {@link ErrorMapping} turns each failure into its status.
+ */
+public final class SidecarServer implements AutoCloseable {
+  /** Longer than the longest long-poll ({@link StepRoutes#MAX_WAIT_MS}), so that none is cut. */
+  static final int IDLE_TIMEOUT_MS = 90_000;
+  /** How long stopping waits for requests in flight. */
+  static final int STOP_TIMEOUT_MS = 5_000;
+
+  private final Javalin app;
+  private final List<Routes.Route> routes;
+  private volatile boolean stopping;
+
+  private SidecarServer(RunRegistry registry, ServerConfig config) {
+    Metrics metrics = new Metrics(registry);
+    this.app = Javalin.create(cfg -> {
+      cfg.showJavalinBanner = false;
+      cfg.startupWatcherEnabled = false;
+      cfg.http.maxRequestSize = Bodies.MAX_BYTES;
+      cfg.http.prefer405over404 = true;
+      cfg.requestLogger.http(metrics::request);
+      cfg.jetty.modifyServer(server -> {
+        server.setStopTimeout(STOP_TIMEOUT_MS);
+        server.setErrorHandler(new JettyErrors());
+      });
+      cfg.jetty.addConnector((server, http) -> {
+        http.setSendServerVersion(false);
+        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        connector.setHost(config.bind());
+        connector.setPort(config.port());
+        connector.setIdleTimeout(IDLE_TIMEOUT_MS);
+        return connector;
+      });
+    });
+    if (config.token() != null) {
+      app.before(new BearerAuth(config.token())::check);
+    }
+    app.beforeMatched(Bodies::requireJson);
+    ErrorMapping.install(app);
+    Routes table = new Routes(app);
+    new OperationRoutes(registry, metrics, () -> stopping).register(table);
+    new RunRoutes(registry).register(table);
+    new StepRoutes(registry, metrics).register(table);
+    new CheckpointRoutes(registry).register(table);
+    metrics.routes(table.paths());
+    this.routes = table.all();
+  }
+
+  /** A server for {@code registry}; not yet listening. The registry stays the caller's to close. */
+  public static SidecarServer create(RunRegistry registry, ServerConfig config) {
+    return new SidecarServer(registry, config);
+  }
+
+  /** Binds and starts; throws {@link io.javalin.util.JavalinBindException} when the port is taken. */
+  public SidecarServer start() {
+    app.start();
+    return this;
+  }
+
+  /** The port listened on (the one picked when the config said 0). */
+  public int port() {
+    return app.port();
+  }
+
+  /** Every route as method and path template, e.g. {@code GET /v1/runs/{runId}}. */
+  public List<String> routes() {
+    return routes.stream().map(r -> r.method() + " " + r.path()).toList();
+  }
+
+  /** Stops listening; waits up to {@link #STOP_TIMEOUT_MS} for requests in flight. */
+  public void stop() {
+    stopping = true;
+    app.stop();
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+}

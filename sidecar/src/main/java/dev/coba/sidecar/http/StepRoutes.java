@@ -1,0 +1,76 @@
+package dev.coba.sidecar.http;
+
+import static io.javalin.http.HandlerType.GET;
+import static io.javalin.http.HandlerType.POST;
+
+import dev.coba.core.InvalidInputException;
+import dev.coba.core.run.StepOutcome;
+import dev.coba.sidecar.http.Wire.HistoryBody;
+import dev.coba.sidecar.http.Wire.StepPendingBody;
+import dev.coba.sidecar.http.Wire.StepReportBody;
+import dev.coba.sidecar.http.Wire.StepWeightsBody;
+import dev.coba.sidecar.runs.RunRegistry;
+import io.javalin.http.Context;
+
+/** {@code /v1/runs/{runId}/steps}, {@code .../weights}, {@code .../history}. */
+final class StepRoutes {
+  static final long MAX_WAIT_MS = 60_000;
+
+  private final RunRegistry registry;
+  private final Metrics metrics;
+
+  StepRoutes(RunRegistry registry, Metrics metrics) {
+    this.registry = registry;
+    this.metrics = metrics;
+  }
+
+  void register(Routes routes) {
+    routes.add(POST, "/v1/runs/{runId}/steps", this::report);
+    routes.add(GET, "/v1/runs/{runId}/weights", this::weights);
+    routes.add(GET, "/v1/runs/{runId}/history", this::history);
+  }
+
+  /** 200 with the weights once every rank reported the step; 202 until then. Answers once durable. */
+  private void report(Context ctx) throws Exception {
+    String runId = Query.runId(ctx);
+    StepReportBody body = Bodies.read(ctx, StepReportBody.class);
+    StepOutcome outcome = registry.submit(runId, body.toRankReport(""));
+    metrics.report(outcome);
+    answer(ctx, runId, outcome);
+  }
+
+  /** Without {@code step}: the current weights. With it: long-polls up to {@code waitMs}. */
+  private void weights(Context ctx) {
+    String runId = Query.runId(ctx);
+    Long step = Query.integer(ctx, "step", 0, Long.MAX_VALUE, null);
+    long waitMs = Query.integer(ctx, "waitMs", 0, MAX_WAIT_MS, 0L);
+    if (step == null) {
+      Routes.json(ctx, 200, StepWeightsBody.current(registry.get(runId)));
+      return;
+    }
+    StepOutcome outcome = registry.awaitOutcome(runId, step, waitMs);
+    if (outcome == null) {
+      throw new ApiException(404, "step", "no rank reported step " + step + " of run '" + runId
+          + "' (or it left the retained history)");
+    }
+    answer(ctx, runId, outcome);
+  }
+
+  private void history(Context ctx) {
+    String runId = Query.runId(ctx);
+    long from = Query.integer(ctx, "from", 0, Long.MAX_VALUE, 0L);
+    long to = Query.integer(ctx, "to", 0, Long.MAX_VALUE, Long.MAX_VALUE);
+    if (from > to) {
+      throw new InvalidInputException("to", "to must be >= from, got from " + from + " and to " + to);
+    }
+    Routes.json(ctx, 200, HistoryBody.of(runId, registry.history(runId, from, to)));
+  }
+
+  private static void answer(Context ctx, String runId, StepOutcome outcome) {
+    if (outcome instanceof StepOutcome.Complete c) {
+      Routes.json(ctx, 200, StepWeightsBody.of(runId, c));
+    } else {
+      Routes.json(ctx, 202, StepPendingBody.of(runId, (StepOutcome.Pending) outcome));
+    }
+  }
+}

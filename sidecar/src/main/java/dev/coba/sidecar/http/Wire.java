@@ -1,0 +1,303 @@
+package dev.coba.sidecar.http;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
+import dev.coba.core.BalancerState;
+import dev.coba.core.InvalidInputException;
+import dev.coba.core.MethodDescriptor;
+import dev.coba.core.ParamSpec;
+import dev.coba.core.Report;
+import dev.coba.core.Update;
+import dev.coba.core.Weights;
+import dev.coba.core.run.RankReport;
+import dev.coba.core.run.Run;
+import dev.coba.core.run.RunSpec;
+import dev.coba.core.run.RunState;
+import dev.coba.core.run.StepOutcome;
+import dev.coba.sidecar.runs.RunPage;
+import dev.coba.sidecar.runs.RunView;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+
+/**
+ * Every JSON body of protocol v1, one record per schema of {@code openapi.yaml} (same names
+ * without the suffix), with the conversions to and from the core's types. Request records
+ * use boxed types so that a missing field is told from a zero (a field given as null counts as
+ * missing); {@link Json} refuses a null inside a map or list unless a component says otherwise.
+ */
+public final class Wire {
+  private Wire() {}
+
+  // ---------------------------------------------------------------- requests
+
+  /** {@code RunCreate}; also the {@code run} of a {@code RunState}. */
+  public record RunCreateBody(
+      String runId,
+      List<String> tasks,
+      String method,
+      Map<String, Object> params,
+      Integer worldSize,
+      Map<String, Double> initialLosses) {
+
+    /** The spec; {@code runId} when the body names none, fields named under {@code prefix}. */
+    RunSpec toSpec(String prefix, String defaultRunId) {
+      require(tasks, prefix + "tasks", "tasks is required: the task names, in order");
+      require(method, prefix + "method", "method is required: a name from GET /v1/methods");
+      try {
+        return new RunSpec(runId == null ? defaultRunId : runId, tasks, method, params,
+            worldSize == null ? 1 : worldSize, initialLosses);
+      } catch (InvalidInputException e) {
+        throw prefixed(prefix, e);
+      }
+    }
+
+    static RunCreateBody of(RunSpec s) {
+      return new RunCreateBody(s.runId(), s.tasks(), s.method(), s.params(), s.worldSize(), s.initialLosses());
+    }
+  }
+
+  /** {@code StepReport}: one rank's report of one step; also the entries of a {@code RunState}. */
+  public record StepReportBody(
+      Long step,
+      Integer rank,
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Double> valLosses,
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Double> trainLosses,
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Double> gradNorms,
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Double> counts) {
+
+    RankReport toRankReport(String prefix) {
+      require(step, prefix + "step", "step is required: the step the losses were measured after");
+      if (step < 0) {
+        throw new InvalidInputException(prefix + "step", "step must be >= 0, got " + step);
+      }
+      if (rank != null && rank < 0) {
+        throw new InvalidInputException(prefix + "rank", "rank must be >= 0, got " + rank);
+      }
+      return new RankReport(step, rank == null ? 0 : rank, valLosses, trainLosses, gradNorms, counts);
+    }
+
+    static StepReportBody of(RankReport r) {
+      return new StepReportBody(r.step(), r.rank(), r.valLosses(), r.trainLosses(), r.gradNorms(), r.counts());
+    }
+  }
+
+  /** {@code Rewind}. */
+  public record RewindBody(Long step) {
+    long step(String field) {
+      require(step, field, "step is required: the last step to keep");
+      if (step < 0) {
+        throw new InvalidInputException(field, "step must be >= 0, got " + step);
+      }
+      return step;
+    }
+  }
+
+  /** {@code RunState}: a checkpoint, written by GET and read by PUT .../state. */
+  public record RunStateBody(
+      Integer version,
+      RunCreateBody run,
+      BaseStateBody base,
+      List<StepReportBody> reports) {
+
+    RunState toState(String pathRunId) {
+      require(version, "version", "version is required");
+      require(run, "run", "run is required: the run's definition");
+      require(reports, "reports", "reports is required (it may be empty)");
+      RunSpec spec = run.toSpec("run.", pathRunId);
+      List<RankReport> ranks = new ArrayList<>(reports.size());
+      for (int i = 0; i < reports.size(); i++) {
+        ranks.add(reports.get(i).toRankReport("reports[" + i + "]."));
+      }
+      return new RunState(version, spec, base == null ? null : base.toState(), ranks);
+    }
+
+    static RunStateBody of(RunState s) {
+      return new RunStateBody(s.version(), RunCreateBody.of(s.run()),
+          s.base() == null ? null : BaseStateBody.of(s.base()),
+          s.reports().stream().map(StepReportBody::of).toList());
+    }
+  }
+
+  /** The method's exported state inside a {@code RunState} ({@code base}). */
+  public record BaseStateBody(
+      Integer version,
+      String method,
+      List<String> tasks,
+      Map<String, Object> params,
+      Map<String, Double> initialLosses,
+      @JsonSetter(contentNulls = Nulls.SET) Map<String, Object> data) {
+
+    BalancerState toState() {
+      require(version, "base.version", "base.version is required");
+      require(method, "base.method", "base.method is required");
+      require(tasks, "base.tasks", "base.tasks is required");
+      require(params, "base.params", "base.params is required");
+      require(data, "base.data", "base.data is required");
+      return new BalancerState(version, method, tasks, params, initialLosses == null ? Map.of() : initialLosses, data);
+    }
+
+    static BaseStateBody of(BalancerState b) {
+      return new BaseStateBody(b.version(), b.method(), b.tasks(), b.params(), b.initialLosses(), b.data());
+    }
+  }
+
+  // ---------------------------------------------------------------- responses
+
+  /** {@code Run}: a run as stored, every parameter resolved. */
+  public record RunBody(
+      String runId,
+      List<String> tasks,
+      String method,
+      Map<String, Object> params,
+      int worldSize,
+      Map<String, Double> initialLosses,
+      Long step,
+      Map<String, Double> weights,
+      String objective) {
+
+    static RunBody of(RunView v) {
+      RunSpec s = v.spec();
+      return new RunBody(s.runId(), s.tasks(), s.method(), v.params(), s.worldSize(), s.initialLosses(),
+          v.step(), v.weights().asMap(), v.objective().wireName());
+    }
+  }
+
+  /** {@code RunSummary}. */
+  public record RunSummaryBody(String runId, String method, List<String> tasks, int worldSize, Long step) {
+    static RunSummaryBody of(RunView v) {
+      RunSpec s = v.spec();
+      return new RunSummaryBody(s.runId(), s.method(), s.tasks(), s.worldSize(), v.step());
+    }
+  }
+
+  /** {@code RunPage}. */
+  public record RunPageBody(List<RunSummaryBody> runs, String next) {
+    static RunPageBody of(RunPage page) {
+      return new RunPageBody(page.runs().stream().map(RunSummaryBody::of).toList(), page.next());
+    }
+  }
+
+  /** {@code StepWeights}: the weights after {@code step} (null: before any step). */
+  public record StepWeightsBody(String runId, Long step, boolean complete, Map<String, Double> weights, String objective) {
+    static StepWeightsBody of(String runId, StepOutcome.Complete c) {
+      return new StepWeightsBody(runId, c.step(), true, c.weights().asMap(), c.objective().wireName());
+    }
+
+    static StepWeightsBody current(RunView v) {
+      return new StepWeightsBody(v.spec().runId(), v.step(), true, v.weights().asMap(), v.objective().wireName());
+    }
+  }
+
+  /** {@code StepPending}. */
+  public record StepPendingBody(String runId, long step, boolean complete, int received, int worldSize) {
+    static StepPendingBody of(String runId, StepOutcome.Pending p) {
+      return new StepPendingBody(runId, p.step(), false, p.received(), p.worldSize());
+    }
+  }
+
+  /** {@code History}. */
+  public record HistoryBody(String runId, List<HistoryEntryBody> steps) {
+    static HistoryBody of(String runId, NavigableMap<Long, Run.CompletedStep> steps) {
+      List<HistoryEntryBody> out = new ArrayList<>(steps.size());
+      steps.forEach((step, done) -> out.add(HistoryEntryBody.of(step, done)));
+      return new HistoryBody(runId, out);
+    }
+  }
+
+  /** {@code HistoryEntry}: the combined report of a completed step, the weights after it, the diagnostics. */
+  public record HistoryEntryBody(
+      long step,
+      Map<String, Double> valLosses,
+      Map<String, Double> trainLosses,
+      Map<String, Double> gradNorms,
+      Map<String, Double> weights,
+      Map<String, Object> diagnostics) {
+
+    static HistoryEntryBody of(long step, Run.CompletedStep done) {
+      Report r = done.combined();
+      Update u = done.update();
+      Weights w = u.weights();
+      Map<String, Object> diagnostics = new LinkedHashMap<>();
+      u.taskDiagnostics().forEach((name, values) -> {
+        Map<String, Double> byTask = new LinkedHashMap<>();
+        for (int i = 0; i < w.tasks().size(); i++) {
+          byTask.put(w.tasks().get(i), finiteOrNull(values[i]));
+        }
+        diagnostics.put(name, byTask);
+      });
+      u.diagnostics().forEach((name, value) -> diagnostics.put(name, value == null ? null : finiteOrNull(value)));
+      return new HistoryEntryBody(step, r.valLosses(), r.trainLosses(), r.gradNorms(), w.asMap(), diagnostics);
+    }
+  }
+
+  /** {@code Error}: what is wrong, the offending field (null when none), the status. */
+  public record ErrorBody(String error, String field, int status) {}
+
+  /** {@code Health}. */
+  public record HealthBody(String status) {}
+
+  /** {@code MethodList}. */
+  public record MethodListBody(List<MethodInfoBody> methods) {
+    static MethodListBody of(List<MethodDescriptor> methods) {
+      return new MethodListBody(methods.stream().map(MethodInfoBody::of).toList());
+    }
+  }
+
+  /** {@code MethodInfo}. */
+  public record MethodInfoBody(String name, String description, List<String> inputs, String objective, List<ParamInfoBody> params) {
+    static MethodInfoBody of(MethodDescriptor d) {
+      return new MethodInfoBody(d.name(), d.description(), d.inputs(), d.objective().wireName(),
+          d.params().stream().map(ParamInfoBody::of).toList());
+    }
+  }
+
+  /** {@code ParamInfo}; {@code minimum}, {@code maximum} and {@code enum} only where they apply. */
+  public record ParamInfoBody(
+      String name,
+      String type,
+      @JsonProperty("default") Object defaultValue,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Number minimum,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Number maximum,
+      @JsonProperty("enum") @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> choices,
+      String description) {
+
+    static ParamInfoBody of(ParamSpec p) {
+      String type = switch (p.type()) {
+        case INT -> "integer";
+        case DOUBLE -> "number";
+        case BOOL -> "boolean";
+        case CHOICE -> "string";
+      };
+      return new ParamInfoBody(p.name(), type, p.defaultValue(), bound(p, p.min()), bound(p, p.max()),
+          p.choices(), p.description());
+    }
+
+    private static Number bound(ParamSpec p, Double v) {
+      if (v == null || !Double.isFinite(v)) {
+        return null;
+      }
+      return p.type() == ParamSpec.Type.INT ? (Number) v.longValue() : v;
+    }
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private static Double finiteOrNull(double v) {
+    return Double.isFinite(v) ? v : null;
+  }
+
+  private static void require(Object value, String field, String message) {
+    if (value == null) {
+      throw new InvalidInputException(field, message);
+    }
+  }
+
+  private static InvalidInputException prefixed(String prefix, InvalidInputException e) {
+    return prefix.isEmpty() ? e : new InvalidInputException(prefix + e.field(), e.getMessage());
+  }
+}
