@@ -20,7 +20,7 @@ public final class LoopbackClient implements AutoCloseable {
   private final String hostHeader;
   private final String authorization;
 
-  LoopbackClient(URI base, String token) throws IOException {
+  public LoopbackClient(URI base, String token) throws IOException {
     socket = new Socket(base.getHost(), base.getPort());
     socket.setTcpNoDelay(true);
     out = socket.getOutputStream();

@@ -68,6 +68,14 @@ public final class BenchHttpCommand implements Callable<Integer> {
   @Option(names = "--seconds", paramLabel = "S", defaultValue = "10", description = "measured seconds of the concurrent load (default: ${DEFAULT-VALUE})")
   int seconds;
 
+  @Option(names = "--warmup-requests", paramLabel = "N", defaultValue = "20000",
+      description = "unmeasured sequential requests first, so that the JIT has compiled the path (default: ${DEFAULT-VALUE})")
+  int warmupRequests;
+
+  @Option(names = "--warmup-seconds", paramLabel = "S", defaultValue = "5",
+      description = "unmeasured seconds of the concurrent load (default: ${DEFAULT-VALUE})")
+  int warmupSeconds;
+
   @Option(names = "--url", paramLabel = "URL", description = "a running sidecar to measure instead of an in-process one")
   URI url;
 
@@ -80,8 +88,9 @@ public final class BenchHttpCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    if (clients < 1 || tasks < 1 || requests < 1 || seconds < 1) {
-      throw new ParameterException(spec.commandLine(), "--clients, --tasks, --requests and --seconds must be at least 1");
+    if (clients < 1 || tasks < 1 || requests < 1 || seconds < 1 || warmupRequests < 0 || warmupSeconds < 0) {
+      throw new ParameterException(spec.commandLine(),
+          "--clients, --tasks, --requests and --seconds must be at least 1, the warm-ups at least 0");
     }
     List<String> names = SyntheticReports.tasks(tasks);
     Map<String, Object> line = new LinkedHashMap<>();
@@ -119,14 +128,14 @@ public final class BenchHttpCommand implements Callable<Integer> {
   private void measure(HttpBenchmark bench, Map<String, Object> line, String name, boolean reports) {
     HttpBenchmark.Target one = reports ? bench.steps("bench-seq-" + System.nanoTime())
         : HttpBenchmark.fixed("/noop", "{\"step\":1,\"valLosses\":{\"a\":1.0}}");
-    LatencySummary latency = bench.sequential(one, Math.min(2000, requests), requests);
+    LatencySummary latency = bench.sequential(one, warmupRequests, requests);
     line.put(name + "_median_us", latency.medianUs());
     line.put(name + "_p99_us", latency.p99Us());
     List<HttpBenchmark.Target> targets = new ArrayList<>();
     for (int c = 0; c < clients; c++) {
       targets.add(reports ? bench.steps("bench-" + c + "-" + System.nanoTime()) : one);
     }
-    double rate = bench.throughput(targets, 2000, seconds * 1000L);
+    double rate = bench.throughput(targets, warmupSeconds * 1000L, seconds * 1000L);
     line.put(name + (reports ? "_reports_per_s" : "_requests_per_s"), Math.round(rate) * 1.0);
   }
 

@@ -37,12 +37,17 @@ public final class Bodies {
   }
 
   static byte[] bytes(Context ctx) {
-    if (ctx.req().getContentLengthLong() > MAX_BYTES) {
+    long declared = ctx.req().getContentLengthLong();
+    if (declared > MAX_BYTES) {
       throw new ApiException(413, null, TOO_LARGE);
     }
     try {
       InputStream in = ctx.req().getInputStream();
-      byte[] body = in.readNBytes(MAX_BYTES + 1);
+      // with a Content-Length, read exactly that (one right-sized buffer); chunked: read up to the limit
+      byte[] body = declared >= 0 ? in.readNBytes((int) declared) : in.readNBytes(MAX_BYTES + 1);
+      if (declared >= 0 && in.read() != -1) {
+        throw new ApiException(400, null, "the body is longer than its Content-Length");
+      }
       if (body.length > MAX_BYTES) {
         throw new ApiException(413, null, TOO_LARGE);
       }

@@ -5,6 +5,7 @@ import io.javalin.Javalin;
 import java.util.List;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * The HTTP server of protocol v1 ({@code openapi.yaml}) in front of a {@link RunRegistry}:
@@ -24,6 +25,17 @@ public final class SidecarServer implements AutoCloseable {
   private final List<Routes.Route> routes;
   private volatile boolean stopping;
 
+  /**
+   * Jetty's pool without reserved threads: on a small machine, handing each request to a
+   * parked spare thread costs more CPU (wake-ups) than the requests themselves.
+   */
+  private static QueuedThreadPool threadPool() {
+    QueuedThreadPool pool = new QueuedThreadPool(250, 8, 60_000);
+    pool.setReservedThreads(0);
+    pool.setName("coba-http");
+    return pool;
+  }
+
   private SidecarServer(RunRegistry registry, ServerConfig config) {
     Metrics metrics = new Metrics(registry);
     this.app = Javalin.create(cfg -> {
@@ -31,6 +43,8 @@ public final class SidecarServer implements AutoCloseable {
       cfg.startupWatcherEnabled = false;
       cfg.http.maxRequestSize = Bodies.MAX_BYTES;
       cfg.http.prefer405over404 = true;
+      cfg.jetty.threadPool = threadPool();
+      cfg.http.disableCompression(); // answers are a few hundred bytes: compressing them costs more than it saves
       cfg.requestLogger.http(metrics::request);
       cfg.jetty.modifyServer(server -> {
         server.setStopTimeout(STOP_TIMEOUT_MS);

@@ -2,6 +2,7 @@ package dev.coba.sidecar.runs;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -37,6 +38,7 @@ public final class JournalStore implements Store {
   private final Path dir;
   private final Path file;
   private final ObjectMapper json = Json.mapper();
+  private final ObjectWriter eventWriter = json.writerFor(Event.class);
   private final FileChannel lockChannel;
   private final FileLock lock;
   private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
@@ -212,7 +214,7 @@ public final class JournalStore implements Store {
 
   private byte[] encode(Event event) {
     try {
-      byte[] body = json.writeValueAsBytes(event);
+      byte[] body = eventWriter.writeValueAsBytes(event);
       CRC32 crc = new CRC32();
       crc.update(body);
       byte[] head = String.format("%08x ", crc.getValue()).getBytes(StandardCharsets.US_ASCII);
