@@ -10,7 +10,8 @@ public final class ExitCodes {
 
   /** The help footer listing them. */
   public static final String FOOTER = "  0  success%n"
-      + "  1  internal error (a bug; the stack trace is on standard error)%n"
+      + "  1  the environment failed (port taken, data directory locked or unreadable)%n"
+      + "     or an internal error (a bug; the stack trace is on standard error)%n"
       + "  2  bad usage or input; the message names the option, line or field";
 
   private ExitCodes() {}
