@@ -2,7 +2,6 @@ package dev.coba.sidecar.http;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DatabindException;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -10,6 +9,7 @@ import com.fasterxml.jackson.databind.exc.InvalidNullException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.coba.core.InvalidInputException;
+import dev.coba.sidecar.json.JsonPaths;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +34,7 @@ final class JsonErrors {
     }
     if (e instanceof DatabindException && e.getCause() instanceof JsonProcessingException cause
         && !(cause instanceof DatabindException)) {
-      String path = parserPath(cause); // a syntax error inside a value: the parser knows where
+      String path = JsonPaths.at(cause); // a syntax error inside a value: the parser knows where
       if (path != null) {
         return path;
       }
@@ -50,22 +50,7 @@ final class JsonErrors {
       }
       return path.length() == 0 ? null : path.toString();
     }
-    return parserPath(e);
-  }
-
-  private static String parserPath(JsonProcessingException e) {
-    if (!(e.getProcessor() instanceof JsonParser p)) {
-      return null;
-    }
-    String path = "";
-    for (JsonStreamContext ctx = p.getParsingContext(); ctx != null && !ctx.inRoot(); ctx = ctx.getParent()) {
-      if (ctx.inArray()) {
-        path = "[" + Math.max(ctx.getCurrentIndex(), 0) + "]" + path;
-      } else if (ctx.getCurrentName() != null) {
-        path = ctx.getCurrentName() + (path.isEmpty() || path.startsWith("[") ? "" : ".") + path;
-      }
-    }
-    return path.isEmpty() ? null : path;
+    return JsonPaths.at(e);
   }
 
   static String explain(JsonProcessingException e, JsonToken token) {

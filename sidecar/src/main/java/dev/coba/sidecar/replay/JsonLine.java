@@ -2,12 +2,12 @@ package dev.coba.sidecar.replay;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.coba.sidecar.json.JsonPaths;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,7 +40,7 @@ final class JsonLine {
     try {
       node = MAPPER.readTree(text);
     } catch (JsonProcessingException e) {
-      throw new ReplayInputException(line, fieldAt(e), "invalid JSON: " + explain(e));
+      throw new ReplayInputException(line, JsonPaths.at(e), "invalid JSON: " + explain(e));
     }
     if (!(node instanceof ObjectNode o)) {
       throw new ReplayInputException(line, null, "a line must hold one JSON object, got " + describe(node));
@@ -127,22 +127,6 @@ final class JsonLine {
       throw error(field, "must be >= 0 (a loss or a norm), got " + v.asText());
     }
     return d;
-  }
-
-  /** The field where parsing failed, in dotted form ({@code valLosses.python}), or null at the top level. */
-  private static String fieldAt(JsonProcessingException e) {
-    if (!(e.getProcessor() instanceof JsonParser p)) {
-      return null;
-    }
-    String path = "";
-    for (JsonStreamContext ctx = p.getParsingContext(); ctx != null && !ctx.inRoot(); ctx = ctx.getParent()) {
-      if (ctx.inArray()) {
-        path = "[" + Math.max(ctx.getCurrentIndex(), 0) + "]" + path;
-      } else if (ctx.getCurrentName() != null) {
-        path = ctx.getCurrentName() + (path.isEmpty() || path.startsWith("[") ? "" : ".") + path;
-      }
-    }
-    return path.isEmpty() ? null : path;
   }
 
   /**
