@@ -149,36 +149,10 @@ class RunRegistryTest {
 
   @Test
   void aFailingStoreChangesNothing() {
-    MemoryStore memory = new MemoryStore();
-    Store failing = new Store() {
-      @Override
-      public void append(Event event) {
-        if (event.type().equals(Event.REPORT)) {
-          throw new StoreException("disk full");
-        }
-        memory.append(event);
-      }
-
-      @Override
-      public void replay(java.util.function.Consumer<Event> sink) {
-        memory.replay(sink);
-      }
-
-      @Override
-      public void rewrite(List<Event> events) {
-        memory.rewrite(events);
-      }
-
-      @Override
-      public long bytesSinceRewrite() {
-        return memory.bytesSinceRewrite();
-      }
-
-      @Override
-      public void close() {}
-    };
+    FailingStore failing = new FailingStore();
     try (RunRegistry registry = RunRegistry.open(failing, LIMITS)) {
       registry.create(spec("f", 1));
+      failing.failing = true; // the disk fills up after the run was created
       assertThrows(StoreException.class, () -> registry.submit("f", report(1, 0, new Random(5))));
       assertNull(registry.get("f").step());
       assertEquals(List.of(), registry.exportState("f").reports());

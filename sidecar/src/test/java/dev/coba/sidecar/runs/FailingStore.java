@@ -1,16 +1,12 @@
-package dev.coba.sidecar.http;
+package dev.coba.sidecar.runs;
 
-import dev.coba.sidecar.runs.Event;
-import dev.coba.sidecar.runs.MemoryStore;
-import dev.coba.sidecar.runs.Store;
-import dev.coba.sidecar.runs.StoreException;
 import java.util.List;
 import java.util.function.Consumer;
 
 /** A memory store whose appends fail while {@link #failing} is set: a full disk, say. */
-final class FailingStore implements Store {
+public final class FailingStore implements Store {
   private final MemoryStore inner = new MemoryStore();
-  volatile boolean failing;
+  public volatile boolean failing;
 
   @Override
   public void append(Event event) {
