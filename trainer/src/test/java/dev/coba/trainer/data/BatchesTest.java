@@ -1,0 +1,109 @@
+package dev.coba.trainer.data;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class BatchesTest {
+    private static final List<TaskData> TASKS = BuiltInTasks.generate(1);
+
+    @Test
+    void padsToTheLongestWithPadAndFalseMask() {
+        Example shortOne = Example.promptCompletion("a", "b", 100);       // BOS a SEP b EOS
+        Example longOne = Example.text("hello", 100);                    // BOS h e l l o EOS
+        Batch b = Batches.pad(List.of(shortOne, longOne), new int[] {3, 1});
+        assertEquals(2, b.rows());
+        assertEquals(7, b.length());
+        int pad = ByteVocabulary.PAD;
+        assertArrayEquals(new int[] {ByteVocabulary.BOS, 'a', ByteVocabulary.SEP, 'b', ByteVocabulary.EOS, pad, pad},
+                b.ids()[0]);
+        assertArrayEquals(new boolean[] {false, false, false, true, true, false, false}, b.mask()[0]);
+        assertArrayEquals(longOne.ids(), b.ids()[1]);
+        assertArrayEquals(longOne.mask(), b.mask()[1]);
+        assertArrayEquals(new int[] {3, 1}, b.taskOfRow());
+    }
+
+    @Test
+    void trainBatchHasEveryTaskWithDistinctSampledExamples() {
+        Batches batches = new Batches(TASKS, 4, 7);
+        for (int step = 0; step < 20; step++) {
+            Batch b = batches.nextTrain();
+            assertEquals(TASKS.size() * 4, b.rows());
+            for (int r = 0; r < b.rows(); r++) {
+                int t = r / 4;
+                assertEquals(t, b.taskOfRow()[r]);
+                Example e = rowAsExample(b, r);
+                assertTrue(TASKS.get(t).train().contains(e), "row " + r + " comes from task " + t + "'s train split");
+            }
+            for (int t = 0; t < TASKS.size(); t++) {
+                Set<Example> distinct = new HashSet<>();
+                for (int r = t * 4; r < t * 4 + 4; r++) {
+                    distinct.add(rowAsExample(b, r));
+                }
+                assertEquals(4, distinct.size());
+            }
+        }
+    }
+
+    @Test
+    void deterministicBySeed() {
+        Batches a = new Batches(TASKS, 3, 11);
+        Batches b = new Batches(TASKS, 3, 11);
+        Batches c = new Batches(TASKS, 3, 12);
+        boolean differs = false;
+        for (int step = 0; step < 5; step++) {
+            Batch x = a.nextTrain();
+            Batch y = b.nextTrain();
+            Batch z = c.nextTrain();
+            assertTrue(Arrays.deepEquals(x.ids(), y.ids()));
+            assertTrue(Arrays.deepEquals(x.mask(), y.mask()));
+            differs |= !Arrays.deepEquals(x.ids(), z.ids());
+        }
+        assertTrue(differs);
+    }
+
+    @Test
+    void miniBatchesCoverTheSplitInOrder() {
+        List<Example> valid = TASKS.get(0).valid();    // 200 examples
+        List<Batch> batches = Batches.miniBatches(valid, 2, 64);
+        assertEquals(4, batches.size());
+        assertEquals(8, batches.get(3).rows());
+        List<Example> seen = new ArrayList<>();
+        for (Batch b : batches) {
+            assertTrue(Arrays.stream(b.taskOfRow()).allMatch(t -> t == 2));
+            for (int r = 0; r < b.rows(); r++) {
+                seen.add(rowAsExample(b, r));
+            }
+        }
+        assertEquals(valid, seen);
+    }
+
+    @Test
+    void tooFewTrainingExamplesForOneBatch() {
+        DataException e = assertThrows(DataException.class, () -> new Batches(TASKS, 65, 0));
+        assertEquals("task \"lookup\" has 64 training examples, fewer than one batch of 65", e.getMessage());
+        assertFalse(Batches.miniBatches(List.of(), 0, 4).iterator().hasNext());
+    }
+
+    /** The row without its padding. */
+    private static Example rowAsExample(Batch b, int r) {
+        int n = 0;
+        while (n < b.length() && b.ids()[r][n] != ByteVocabulary.PAD) {
+            n++;
+        }
+        for (int i = n; i < b.length(); i++) {
+            assertEquals(ByteVocabulary.PAD, b.ids()[r][i]);
+            assertFalse(b.mask()[r][i]);
+        }
+        return new Example(Arrays.copyOf(b.ids()[r], n), Arrays.copyOf(b.mask()[r], n));
+    }
+}
