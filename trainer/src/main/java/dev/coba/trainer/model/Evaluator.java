@@ -1,0 +1,41 @@
+package dev.coba.trainer.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.coba.trainer.data.Batch;
+import java.util.List;
+
+/**
+ * Per-task mean validation (or test) loss: the same per-example masked mean NLL as training,
+ * averaged over all examples of each task across the mini-batches; no gradients are recorded.
+ */
+public final class Evaluator {
+    private Evaluator() {}
+
+    /**
+     * @param batches e.g. {@code Batches.miniBatches(task.valid(), k, size)} for every task {@code k}
+     * @return per task the mean loss over its examples, NaN for a task with none
+     */
+    public static double[] evaluate(CausalLm lm, NDManager manager, List<Batch> batches, int tasks) {
+        double[] sum = new double[tasks];
+        long[] count = new long[tasks];
+        for (Batch batch : batches) {
+            try (NDManager sm = manager.newSubManager()) {
+                TaskWeightedLoss loss = new TaskWeightedLoss(sm, batch, tasks);
+                // stopGradient: no autograd graph is kept for the logits, whether or not a collector is open
+                NDArray logits = lm.logits(loss.inputs()).stopGradient();
+                float[] perExample = loss.perExample(logits).toFloatArray();
+                for (int r = 0; r < perExample.length; r++) {
+                    int k = batch.taskOfRow()[r];
+                    sum[k] += perExample[r];
+                    count[k]++;
+                }
+            }
+        }
+        double[] mean = new double[tasks];
+        for (int k = 0; k < tasks; k++) {
+            mean[k] = count[k] == 0 ? Double.NaN : sum[k] / count[k];
+        }
+        return mean;
+    }
+}
