@@ -66,8 +66,9 @@ public final class ServeCommand implements Callable<Integer> {
       description = "most runs held at once; creating one more is 409 (default 10000)")
   int maxRuns;
 
-  @Option(names = "--max-history", paramLabel = "N", defaultValue = "10000",
-      description = "completed steps retained per run for retries, history and rewinds (default 10000)")
+  @Option(names = "--max-history", paramLabel = "N", defaultValue = "2000",
+      description = "completed steps retained per run for retries, history and rewinds (default 2000;"
+          + " about 2.5 KB a step at 9 tasks)")
   int maxHistory;
 
   public ServeCommand(Console console) {
