@@ -74,6 +74,35 @@ public final class TaskWeightedLoss {
     }
 
     /**
+     * Per task, the norm of the gradient of its <em>unweighted</em> mean loss with respect to the
+     * LM head {@code W} (logits = H·W), from the detached logits {@code (B, T, V)} and final hidden
+     * states {@code (B, T, d)} of the forward already done: dL/dW = Hᵀ·((softmax − onehot(y)) ⊙
+     * mask / tokens ⊙ rows of the task / their count). Exact (the head has no bias and is untied)
+     * and one matmul per task instead of a backward pass per task (DJL-NOTES: that costs a step
+     * each). NaN for a task absent from the batch.
+     */
+    public double[] headGradientNorms(NDArray logits, NDArray hidden) {
+        NDArray lg = logits.stopGradient();
+        long b = lg.getShape().get(0);
+        long t = lg.getShape().get(1);
+        long v = lg.getShape().get(2);
+        long d = hidden.getShape().get(2);
+        NDArray h = hidden.stopGradient().reshape(b * t, d).transpose();
+        NDArray perToken = mask.div(mask.sum(new int[] {1}, true).maximum(1f)).expandDims(2);
+        NDArray dLogits = lg.softmax(2).sub(targets.oneHot((int) v)).mul(perToken);
+        double[] norms = new double[taskRows.length];
+        for (int k = 0; k < taskRows.length; k++) {
+            if (rowsOfTask[k] == 0) {
+                norms[k] = Double.NaN;
+                continue;
+            }
+            NDArray rows = taskRows[k].div((float) rowsOfTask[k]).reshape(b, 1, 1);
+            norms[k] = h.matMul(dLogits.mul(rows).reshape(b * t, v)).norm().getFloat();
+        }
+        return norms;
+    }
+
+    /**
      * Per-task mean losses, each a scalar array; the entry of a task with no rows in the batch is
      * null (it has no loss to report or to weigh).
      */
