@@ -2,19 +2,21 @@ package dev.coba.trainer.data;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 
 /**
  * Training batches with every task present: {@code perTask} distinct train examples of each
- * task in turn (task order as given), drawn with one RNG seeded at construction; and
+ * task in turn (task order as given), drawn as a function of the seed and the step; and
  * mini-batches over a validation or test split, in order.
  */
 public final class Batches {
     private final List<TaskData> tasks;
     private final int perTask;
-    private final Random random;
-    private final int[][] permutations;
+    private final long seed;
+    private long next;
 
     public Batches(List<TaskData> tasks, int perTask, long seed) {
         if (tasks.isEmpty() || perTask < 1) {
@@ -22,35 +24,53 @@ public final class Batches {
         }
         this.tasks = List.copyOf(tasks);
         this.perTask = perTask;
-        this.random = new Random(seed);
-        this.permutations = new int[tasks.size()][];
-        for (int t = 0; t < tasks.size(); t++) {
-            int n = tasks.get(t).train().size();
+        this.seed = seed;
+        for (TaskData task : tasks) {
+            int n = task.train().size();
             if (n < perTask) {
-                throw new DataException("task \"" + tasks.get(t).name() + "\" has " + n
+                throw new DataException("task \"" + task.name() + "\" has " + n
                         + " training examples, fewer than one batch of " + perTask);
             }
-            permutations[t] = new int[n];
-            Arrays.setAll(permutations[t], i -> i);
         }
     }
 
-    /** The next training batch: rows {@code t*perTask .. (t+1)*perTask-1} belong to task {@code t}. */
+    /** The batch of the step after the last one drawn with this method (step 0 first). */
     public Batch nextTrain() {
+        return trainBatch(next++);
+    }
+
+    /**
+     * The training batch of {@code step}: rows {@code t*perTask .. (t+1)*perTask-1} are distinct
+     * examples of task {@code t}. A function of (seed, step) alone, so a run resumed at any step
+     * draws exactly the batches an uninterrupted one would.
+     */
+    public Batch trainBatch(long step) {
         List<Example> rows = new ArrayList<>(tasks.size() * perTask);
         int[] taskOfRow = new int[tasks.size() * perTask];
         for (int t = 0; t < tasks.size(); t++) {
-            int[] p = permutations[t];
-            for (int k = 0; k < perTask; k++) {    // partial Fisher-Yates: p[0..perTask) is a uniform sample
-                int j = k + random.nextInt(p.length - k);
-                int swap = p[k];
-                p[k] = p[j];
-                p[j] = swap;
-                rows.add(tasks.get(t).train().get(p[k]));
-                taskOfRow[t * perTask + k] = t;
+            List<Example> train = tasks.get(t).train();
+            Random random = new Random(mix(seed, step, t));
+            // Floyd's sampling: perTask distinct indices in O(perTask), in a deterministic order
+            Set<Integer> chosen = new LinkedHashSet<>();
+            for (int j = train.size() - perTask; j < train.size(); j++) {
+                int pick = random.nextInt(j + 1);
+                chosen.add(chosen.contains(pick) ? j : pick);
+            }
+            int k = 0;
+            for (int index : chosen) {
+                rows.add(train.get(index));
+                taskOfRow[t * perTask + k++] = t;
             }
         }
         return pad(rows, taskOfRow);
+    }
+
+    /** A seed per (run seed, step, task); SplitMix64's finaliser spreads neighbouring steps apart. */
+    static long mix(long seed, long step, int task) {
+        long z = seed * 0x9E3779B97F4A7C15L + step * 0xBF58476D1CE4E5B9L + task * 0x94D049BB133111EBL;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
     }
 
     /** {@code split} in order, in batches of {@code batchSize} (the last may be smaller), all rows of task {@code task}. */

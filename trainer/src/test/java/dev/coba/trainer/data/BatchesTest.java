@@ -8,8 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -69,6 +71,37 @@ class BatchesTest {
             differs |= !Arrays.deepEquals(x.ids(), z.ids());
         }
         assertTrue(differs);
+    }
+
+    @Test
+    void aStepsBatchDependsOnTheStepAloneSoAResumedRunDrawsTheSame() {
+        Batches straight = new Batches(TASKS, 3, 5);
+        List<Batch> drawn = new ArrayList<>();
+        for (int step = 0; step < 6; step++) {
+            drawn.add(straight.nextTrain());
+        }
+        Batches resumed = new Batches(TASKS, 3, 5);
+        for (int step = 5; step >= 0; step--) {
+            assertTrue(Arrays.deepEquals(drawn.get(step).ids(), resumed.trainBatch(step).ids()), "step " + step);
+        }
+    }
+
+    @Test
+    void samplingIsUniformOverATasksExamples() {
+        TaskData small = TASKS.get(4); // lookup: 64 training examples
+        Batches batches = new Batches(List.of(small), 8, 3);
+        Map<Example, Integer> counts = new HashMap<>();
+        int steps = 4000;
+        for (int step = 0; step < steps; step++) {
+            Batch b = batches.trainBatch(step);
+            for (int r = 0; r < b.rows(); r++) {
+                counts.merge(rowAsExample(b, r), 1, Integer::sum);
+            }
+        }
+        assertEquals(small.train().size(), counts.size());
+        double expected = steps * 8.0 / small.train().size(); // 500
+        // binomial sd ~ 21: 5 sd either side
+        counts.values().forEach(c -> assertTrue(Math.abs(c - expected) < 110, c + " draws, expected ~" + expected));
     }
 
     @Test
