@@ -1,5 +1,7 @@
 package dev.coba.client;
 
+import java.util.List;
+
 /**
  * "Give me the weights for the next step." One client per rank and run; two implementations
  * that answer identically: {@link #remote} (the sidecar over HTTP) and {@link #inProcess} (the
@@ -48,6 +50,13 @@ public interface CobaClient extends AutoCloseable {
 
   /** The run as the balancer holds it now. */
   RunInfo run();
+
+  /**
+   * The completed steps the balancer still holds in [{@code from}, {@code to}], oldest first, with
+   * the method's diagnostics (a sidecar keeps the last {@code --max-history} steps of a run). A
+   * report still waiting in this client's buffer is not there yet.
+   */
+  List<StepRecord> history(long from, long to);
 
   /** The whole run state as one JSON document (protocol v1 {@code RunState}): save it with a model checkpoint. */
   String exportState();

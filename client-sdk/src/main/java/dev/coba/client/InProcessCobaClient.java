@@ -1,5 +1,6 @@
 package dev.coba.client;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import dev.coba.core.InvalidInputException;
 import dev.coba.core.run.RankReport;
 import dev.coba.core.run.Run;
@@ -7,8 +8,11 @@ import dev.coba.core.run.RunConflictException;
 import dev.coba.core.run.RunSpec;
 import dev.coba.core.run.RunState;
 import dev.coba.core.run.StepOutcome;
-import com.fasterxml.jackson.core.type.TypeReference;
+import org.jspecify.annotations.Nullable;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -94,6 +98,34 @@ public final class InProcessCobaClient implements CobaClient {
     Map<String, Object> params = WireJson.MAPPER.convertValue(WireJson.read(WireJson.write(run.params().asMap())),
         new TypeReference<Map<String, Object>>() {});
     return new RunInfo(s.runId(), s.tasks(), s.method(), params, s.worldSize(), run.lastStep(), current());
+  }
+
+  @Override
+  public synchronized List<StepRecord> history(long from, long to) {
+    List<StepRecord> out = new ArrayList<>();
+    run.history(from, to).forEach((step, done) -> out.add(record(step, done)));
+    return out;
+  }
+
+  /** As the sidecar's {@code HistoryEntry}: per-task diagnostics keyed by task, non-finite values as null. */
+  private static StepRecord record(long step, Run.CompletedStep done) {
+    var update = done.update();
+    List<String> tasks = update.weights().tasks();
+    Map<String, @Nullable Object> diagnostics = new LinkedHashMap<>();
+    update.taskDiagnostics().forEach((name, values) -> {
+      Map<String, @Nullable Double> byTask = new LinkedHashMap<>();
+      for (int i = 0; i < tasks.size(); i++) {
+        byTask.put(tasks.get(i), finiteOrNull(values[i]));
+      }
+      diagnostics.put(name, byTask);
+    });
+    update.diagnostics().forEach((name, value) -> diagnostics.put(name, value == null ? null : finiteOrNull(value)));
+    var r = done.combined();
+    return new StepRecord(step, r.valLosses(), r.trainLosses(), r.gradNorms(), update.weights().asMap(), diagnostics);
+  }
+
+  private static @Nullable Double finiteOrNull(double v) {
+    return Double.isFinite(v) ? v : null;
   }
 
   @Override

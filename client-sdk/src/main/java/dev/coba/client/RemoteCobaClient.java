@@ -16,6 +16,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
@@ -134,6 +135,18 @@ public final class RemoteCobaClient implements CobaClient {
       return info;
     } catch (Unavailable e) {
       throw unavailable("GET " + runPath, e);
+    }
+  }
+
+  @Override
+  public synchronized List<StepRecord> history(long from, long to) {
+    long end = System.nanoTime() + config.callTimeout().toNanos();
+    String path = runPath + "/history?from=" + from + "&to=" + to;
+    try {
+      ensureCreated(end);
+      return WireJson.history(ok(send("GET", path, null, end)));
+    } catch (Unavailable e) {
+      throw unavailable("GET " + path, e);
     }
   }
 

@@ -165,6 +165,18 @@ final class WireJson {
     return new RunState(require(n, "version").asInt(), spec, base, reports);
   }
 
+  /** {@code History} → its steps. */
+  static List<StepRecord> history(JsonNode n) {
+    List<StepRecord> out = new ArrayList<>();
+    for (JsonNode e : require(n, "steps")) {
+      Map<String, @Nullable Object> diagnostics = e.hasNonNull("diagnostics")
+          ? MAPPER.convertValue(e.get("diagnostics"), OBJECT_MAP) : Map.of();
+      out.add(new StepRecord(require(e, "step").asLong(), doubles(e, "valLosses"), doubles(e, "trainLosses"),
+          doubles(e, "gradNorms"), doubles(e, "weights"), diagnostics));
+    }
+    return out;
+  }
+
   private static Map<String, Double> doubles(JsonNode n, String key) {
     return n.hasNonNull(key) ? MAPPER.convertValue(n.get(key), DOUBLE_MAP) : Map.of();
   }

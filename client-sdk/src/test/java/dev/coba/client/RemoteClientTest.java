@@ -41,6 +41,15 @@ class RemoteClientTest {
       }
       assertEquals(local.run(), remote.run());
       assertEquals(STEPS - 1, remote.run().step());
+      // the history with the method's diagnostics, through the protocol or not
+      List<StepRecord> history = local.history(0, STEPS);
+      assertEquals(STEPS, history.size());
+      assertEquals(history, remote.history(0, STEPS));
+      assertEquals(local.history(3, 5), remote.history(3, 5));
+      assertEquals(List.of(3L, 4L, 5L), remote.history(3, 5).stream().map(StepRecord::step).toList());
+      assertEquals(remote.weights().asMap(), history.get(STEPS - 1).weights());
+      assertNull(history.get(0).scalar("df")); // CoBa's DF exists from the end of its warm-up on
+      assertTrue(history.get(STEPS - 1).scalar("df") > 0);
       // a repeated report answers the same (idempotent protocol)
       assertEquals(local.weights(), remote.report(Scenario.report(STEPS - 1, 0)));
     }
