@@ -65,6 +65,7 @@ final class ChartFactory {
         addLine(chart, "DF",
                 df.stream().mapToDouble(DfPoint::step).toArray(),
                 df.stream().mapToDouble(DfPoint::df).toArray());
+        chart.getStyler().setLegendVisible(false);
         return nonEmpty(chart);
     }
 

@@ -88,9 +88,11 @@ final class HtmlReport {
             html.append("<p class=\"none\">No method ran.</p>\n");
             return;
         }
-        html.append("<p>Ratios are test loss at the selected checkpoint (the best step) over test loss of the "
-                + "initial model; lower is better. Highlighted: the lowest value of a column where lower is "
-                + "better.</p>\n<table class=\"methods\">\n<thead>\n<tr>")
+        html.append("<p>Best step: the selected checkpoint, where the mean validation-loss ratio is lowest. "
+                + "Test-loss ratios: test loss there over test loss of the initial model; lower is better. "
+                + "Per task, best step: the step of the task's own lowest validation loss; best-step spread: the "
+                + "largest minus the smallest of those. Highlighted: the lowest value of a column where lower "
+                + "is better. Hover a number for its exact value.</p>\n<table class=\"methods\">\n<thead>\n<tr>")
                 .append("<th rowspan=\"2\">Method</th><th rowspan=\"2\">Mean test-loss ratio</th>")
                 .append("<th rowspan=\"2\">Mean validation-loss ratio</th><th rowspan=\"2\">Best step</th>")
                 .append("<th rowspan=\"2\">Best-step spread</th><th rowspan=\"2\">Seconds per step</th>")

@@ -67,18 +67,23 @@ class ReportWriterTest {
     }
 
     @Test
-    void tableHoldsExactlyTheNumbersOfTheResults() throws IOException {
-        Results results = results();
+    void tableHoldsExactlyTheNumbersOfResultsJson() throws IOException {
+        Path json = runDir.resolve(Results.FILE);
+        results().write(json);
+        Results results = Results.read(json);
+        String jsonText = Files.readString(json);
         String page = Files.readString(ReportWriter.write(results, runDir));
         Matcher rows = ROW.matcher(page);
         List<String> methods = new ArrayList<>();
         while (rows.find()) {
             String method = rows.group(1);
             methods.add(method);
-            assertEquals(expectedRow(results.methods().get(method)), matches(VALUE, rows.group(2)), method);
+            List<String> values = matches(VALUE, rows.group(2));
+            assertEquals(expectedRow(results.methods().get(method)), values, method);
+            values.forEach(value -> assertTrue(jsonText.contains(value), value));
         }
         assertEquals(List.copyOf(results.methods().keySet()), methods);
-        // the lowest mean test-loss ratio (stl), the lowest spread (stl), the lowest per-task ratios
+        // stl has the lowest mean test- and validation-loss ratios and spread; then one per task
         assertTrue(page.contains("<td class=\"num best\" data-value=\"0.61\" title=\"0.61\">0.6100</td>"));
         assertEquals(2 + 3 + 1, count(page, "class=\"num best\""));
     }
@@ -106,6 +111,21 @@ class ReportWriterTest {
 
         Results none = new Results(Map.of(), List.of(), Map.of());
         assertTrue(Files.readString(ReportWriter.write(none, runDir)).contains("No method ran."));
+    }
+
+    @Test
+    void aSinglePointAndMissingTasksStillDraw() throws IOException {
+        MethodResult start = new MethodResult(0, 1.0, 1.0, 0, 0.1, 0, false, Map.of(),
+                List.of(new ValidationPoint(0, Map.of("python", 2.0))),
+                List.of(new WeightPoint(0, Map.of("python", 1.0))), List.of(new DfPoint(0, Double.NaN)));
+        Results results = new Results(Map.of(), TASKS, Map.of("coba", start));
+        String page = Files.readString(ReportWriter.write(results, runDir));
+        // mean ratios (NaN: two tasks have no loss) and DF (NaN only) have nothing to draw
+        assertEquals(List.of("charts/01-coba-val-ratio.png", "charts/01-coba-weights.png"), matches(IMG, page));
+        assertEquals(2 * TASKS.size(), count(page, "<td class=\"missing\">&ndash;</td>"));
+        for (String src : matches(IMG, page)) {
+            assertNotNull(ImageIO.read(runDir.resolve(src).toFile()), src);
+        }
     }
 
     private static List<String> expectedRow(MethodResult m) {
