@@ -59,8 +59,8 @@ class ReportWriterTest {
             assertEquals(ChartFactory.HEIGHT, image.getHeight());
         }
         try (Stream<Path> files = Files.list(runDir.resolve(ReportWriter.CHARTS))) {
-            assertEquals(new TreeSet<>(images),
-                    files.map(f -> ReportWriter.CHARTS + "/" + f.getFileName()).collect(Collectors.toCollection(TreeSet::new)));
+            assertEquals(new TreeSet<>(images), files.map(f -> ReportWriter.CHARTS + "/" + f.getFileName())
+                    .collect(Collectors.toCollection(TreeSet::new)));
         }
         assertTrue(page.contains("No weights recorded for this method."));
         assertEquals(2, count(page, "No divergence factor (DF) recorded for this method."));
@@ -93,7 +93,8 @@ class ReportWriterTest {
         String page = Files.readString(ReportWriter.write(results(), runDir));
         assertTrue(page.contains("<th colspan=\"2\">a&lt;b&amp;&quot;c</th>"));
         assertFalse(page.contains(ODD));
-        assertTrue(page.contains("<th scope=\"row\">data</th><td>[&quot;x.jsonl&quot;,&quot;&lt;y&gt;.jsonl&quot;]</td>"));
+        assertTrue(page.contains(
+                "<th scope=\"row\">data</th><td>[&quot;x.jsonl&quot;,&quot;&lt;y&gt;.jsonl&quot;]</td>"));
         assertFalse(page.contains("<script"));
         assertFalse(page.contains("http"));
     }
