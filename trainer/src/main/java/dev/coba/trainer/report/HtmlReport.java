@@ -1,0 +1,182 @@
+package dev.coba.trainer.report;
+
+import static dev.coba.trainer.report.HtmlText.escape;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.coba.trainer.report.ReportCharts.MethodCharts;
+import dev.coba.trainer.results.MethodResult;
+import dev.coba.trainer.results.Results;
+import dev.coba.trainer.results.TaskResult;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The page of {@code report.html}: one self-contained HTML5 document (inline CSS, no script, no
+ * external font), every text escaped. Each number in the tables shows four significant digits and
+ * carries its exact value in {@code data-value} (and {@code title}, shown on hover), so that the page
+ * can be checked against {@code results.json}.
+ */
+final class HtmlReport {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String CSS = """
+            body { font-family: sans-serif; margin: 2em; color: #222; max-width: 1200px; }
+            h1, h2, h3 { font-weight: 600; }
+            table { border-collapse: collapse; margin: 1em 0; }
+            th, td { border: 1px solid #bbb; padding: 0.3em 0.6em; }
+            th { background: #eee; }
+            td.num { text-align: right; font-variant-numeric: tabular-nums; }
+            td.best { background: #d4f4d4; font-weight: 600; }
+            td.missing { color: #888; text-align: center; }
+            figure { margin: 1em 0; }
+            img { max-width: 100%; height: auto; border: 1px solid #ddd; }
+            p.none { color: #666; font-style: italic; }
+            """;
+
+    private HtmlReport() {}
+
+    static String render(Results results, ReportCharts charts) {
+        StringBuilder html = new StringBuilder();
+        html.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
+                .append("<title>Training run report</title>\n<style>\n").append(CSS).append("</style>\n")
+                .append("</head>\n<body>\n<h1>Training run report</h1>\n");
+        settings(html, results.settings());
+        comparison(html, results);
+        html.append("<h2>Mean validation-loss ratio</h2>\n");
+        figure(html, charts.meanRatios(), "Mean over tasks of valLoss(step) / valLoss(0), one line per method",
+                "No method has validation points, so there is no chart.");
+        html.append("<h2>Per method</h2>\n<p>Validation-loss ratios valLoss(step) / valLoss(0) are min-max "
+                + "normalised per task to [0, 1], as in the CoBa paper's Figure 9; a diamond marks each task's "
+                + "own best step.</p>\n");
+        int index = 0;
+        for (Map.Entry<String, MethodResult> entry : results.methods().entrySet()) {
+            method(html, ++index, entry.getKey(), charts.of(entry.getKey()));
+        }
+        return html.append("</body>\n</html>\n").toString();
+    }
+
+    private static void settings(StringBuilder html, Map<String, Object> settings) {
+        html.append("<h2>Settings</h2>\n");
+        if (settings.isEmpty()) {
+            html.append("<p class=\"none\">No settings recorded.</p>\n");
+            return;
+        }
+        html.append("<table class=\"settings\">\n<tbody>\n");
+        settings.forEach((key, value) -> html.append("<tr><th scope=\"row\">").append(escape(key))
+                .append("</th><td>").append(escape(settingText(value))).append("</td></tr>\n"));
+        html.append("</tbody>\n</table>\n");
+    }
+
+    /** Scalars as they read in JSON; lists and objects as compact JSON. */
+    private static String settingText(Object value) {
+        if (value instanceof Map<?, ?> || value instanceof Collection<?>) {
+            try {
+                return JSON.writeValueAsString(value);
+            } catch (JsonProcessingException e) {
+                return String.valueOf(value);
+            }
+        }
+        return String.valueOf(value);
+    }
+
+    private static void comparison(StringBuilder html, Results results) {
+        html.append("<h2>Methods compared</h2>\n");
+        Collection<MethodResult> methods = results.methods().values();
+        if (methods.isEmpty()) {
+            html.append("<p class=\"none\">No method ran.</p>\n");
+            return;
+        }
+        html.append("<p>Best step: the selected checkpoint, where the mean validation-loss ratio is lowest. "
+                + "Test-loss ratios: test loss there over test loss of the initial model; lower is better. "
+                + "Per task, best step: the step of the task's own lowest validation loss; best-step spread: the "
+                + "largest minus the smallest of those. Highlighted: the lowest value of a column where lower "
+                + "is better. Hover a number for its exact value.</p>\n<table class=\"methods\">\n<thead>\n<tr>")
+                .append("<th rowspan=\"2\">Method</th><th rowspan=\"2\">Mean test-loss ratio</th>")
+                .append("<th rowspan=\"2\">Mean validation-loss ratio</th><th rowspan=\"2\">Best step</th>")
+                .append("<th rowspan=\"2\">Best-step spread</th><th rowspan=\"2\">Seconds per step</th>")
+                .append("<th rowspan=\"2\">Steps</th><th rowspan=\"2\">Stopped early</th>");
+        for (String task : results.taskNames()) {
+            html.append("<th colspan=\"2\">").append(escape(task)).append("</th>");
+        }
+        html.append("</tr>\n<tr>");
+        results.taskNames().forEach(task -> html.append("<th>Test-loss ratio</th><th>Best step</th>"));
+        html.append("</tr>\n</thead>\n<tbody>\n");
+
+        double bestTest = lowest(methods, MethodResult::meanTestLossRatio);
+        double bestVal = lowest(methods, MethodResult::meanValLossRatio);
+        double bestSpread = lowest(methods, MethodResult::bestStepSpread);
+        for (Map.Entry<String, MethodResult> entry : results.methods().entrySet()) {
+            MethodResult m = entry.getValue();
+            html.append("<tr data-method=\"").append(escape(entry.getKey())).append("\"><th scope=\"row\">")
+                    .append(escape(entry.getKey())).append("</th>");
+            number(html, m.meanTestLossRatio(), bestTest);
+            number(html, m.meanValLossRatio(), bestVal);
+            integer(html, m.bestStep());
+            number(html, m.bestStepSpread(), bestSpread);
+            number(html, m.secondsPerStep(), Double.NaN);
+            integer(html, m.steps());
+            html.append("<td data-value=\"").append(m.stoppedEarly()).append("\">")
+                    .append(m.stoppedEarly() ? "yes" : "no").append("</td>");
+            for (String task : results.taskNames()) {
+                TaskResult t = m.tasks().get(task);
+                if (t == null) {
+                    html.append("<td class=\"missing\">&ndash;</td><td class=\"missing\">&ndash;</td>");
+                } else {
+                    number(html, t.testLossRatio(), lowest(methods, task));
+                    integer(html, t.bestStep());
+                }
+            }
+            html.append("</tr>\n");
+        }
+        html.append("</tbody>\n</table>\n");
+    }
+
+    /** The lowest finite value of a column, or NaN (nothing highlighted) with fewer than two methods. */
+    private static double lowest(Collection<MethodResult> methods, ToDoubleFunction<MethodResult> column) {
+        if (methods.size() < 2) {
+            return Double.NaN;
+        }
+        return methods.stream().mapToDouble(column).filter(Double::isFinite).min().orElse(Double.NaN);
+    }
+
+    private static double lowest(Collection<MethodResult> methods, String task) {
+        return lowest(methods.stream().filter(m -> m.tasks().containsKey(task)).toList(),
+                m -> m.tasks().get(task).testLossRatio());
+    }
+
+    private static void number(StringBuilder html, double value, double best) {
+        String exact = NumberFormatter.exact(value);
+        html.append("<td class=\"num").append(value == best ? " best" : "").append("\" data-value=\"")
+                .append(exact).append("\" title=\"").append(exact).append("\">")
+                .append(NumberFormatter.fourSignificant(value)).append("</td>");
+    }
+
+    private static void integer(StringBuilder html, long value) {
+        html.append("<td class=\"num\" data-value=\"").append(value).append("\">").append(value).append("</td>");
+    }
+
+    private static void method(StringBuilder html, int index, String method, MethodCharts charts) {
+        html.append("<section id=\"method-").append(index).append("\">\n<h3>")
+                .append(escape(method)).append("</h3>\n");
+        figure(html, charts.normalisedRatios(), method + ": normalised validation-loss ratio per task",
+                "No validation points recorded, so no validation-loss chart.");
+        figure(html, charts.weights(), method + ": task weights over steps",
+                "No weights recorded for this method.");
+        figure(html, charts.df(), method + ": divergence factor (DF) over steps",
+                "No divergence factor (DF) recorded for this method.");
+        html.append("</section>\n");
+    }
+
+    private static void figure(StringBuilder html, Optional<String> src, String caption, String missing) {
+        if (src.isEmpty()) {
+            html.append("<p class=\"none\">").append(escape(missing)).append("</p>\n");
+            return;
+        }
+        html.append("<figure><img src=\"").append(escape(src.get())).append("\" width=\"")
+                .append(ChartFactory.WIDTH).append("\" height=\"").append(ChartFactory.HEIGHT)
+                .append("\" alt=\"").append(escape(caption)).append("\"><figcaption>").append(escape(caption))
+                .append("</figcaption></figure>\n");
+    }
+}

@@ -1,0 +1,17 @@
+package dev.coba.trainer.report;
+
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The charts written for one report, as paths relative to the report's folder; empty where there
+ * was nothing to draw, so that the page says so instead.
+ */
+record ReportCharts(Optional<String> meanRatios, Map<String, MethodCharts> methods) {
+    /** One method's charts: normalised validation-loss ratios, weights and DF over the steps. */
+    record MethodCharts(Optional<String> normalisedRatios, Optional<String> weights, Optional<String> df) {}
+
+    MethodCharts of(String method) {
+        return methods.getOrDefault(method, new MethodCharts(Optional.empty(), Optional.empty(), Optional.empty()));
+    }
+}

@@ -1,0 +1,196 @@
+package dev.coba.trainer.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.coba.trainer.results.DfPoint;
+import dev.coba.trainer.results.MethodResult;
+import dev.coba.trainer.results.Results;
+import dev.coba.trainer.results.TaskResult;
+import dev.coba.trainer.results.ValidationPoint;
+import dev.coba.trainer.results.WeightPoint;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ReportWriterTest {
+    private static final String ODD = "a<b&\"c";
+    private static final List<String> TASKS = List.of("python", ODD, "java");
+    private static final Pattern IMG = Pattern.compile("<img src=\"([^\"]+)\"");
+    private static final Pattern ROW = Pattern.compile("<tr data-method=\"([^\"]*)\">(.*?)</tr>");
+    private static final Pattern VALUE = Pattern.compile("data-value=\"([^\"]*)\"");
+
+    @TempDir
+    Path runDir;
+
+    @Test
+    void writesThePageAndOneDecodablePngPerChart() throws IOException {
+        Path html = ReportWriter.write(results(), runDir);
+        assertEquals(runDir.resolve(ReportWriter.FILE), html);
+        String page = Files.readString(html, StandardCharsets.UTF_8);
+
+        List<String> images = matches(IMG, page);
+        // mean ratios; coba: ratios, weights, df; uniform: ratios, weights; stl: ratios
+        assertEquals(7, images.size());
+        assertEquals(7, Set.copyOf(images).size());
+        for (String src : images) {
+            Path png = runDir.resolve(src);
+            assertTrue(png.startsWith(runDir.resolve(ReportWriter.CHARTS)), src);
+            BufferedImage image = ImageIO.read(png.toFile());
+            assertNotNull(image, src);
+            assertEquals(ChartFactory.WIDTH, image.getWidth());
+            assertEquals(ChartFactory.HEIGHT, image.getHeight());
+        }
+        try (Stream<Path> files = Files.list(runDir.resolve(ReportWriter.CHARTS))) {
+            assertEquals(new TreeSet<>(images), files.map(f -> ReportWriter.CHARTS + "/" + f.getFileName())
+                    .collect(Collectors.toCollection(TreeSet::new)));
+        }
+        assertTrue(page.contains("No weights recorded for this method."));
+        assertEquals(2, count(page, "No divergence factor (DF) recorded for this method."));
+    }
+
+    @Test
+    void tableHoldsExactlyTheNumbersOfResultsJson() throws IOException {
+        Path json = runDir.resolve(Results.FILE);
+        results().write(json);
+        Results results = Results.read(json);
+        String jsonText = Files.readString(json);
+        String page = Files.readString(ReportWriter.write(results, runDir));
+        Matcher rows = ROW.matcher(page);
+        List<String> methods = new ArrayList<>();
+        while (rows.find()) {
+            String method = rows.group(1);
+            methods.add(method);
+            List<String> values = matches(VALUE, rows.group(2));
+            assertEquals(expectedRow(results.methods().get(method)), values, method);
+            values.forEach(value -> assertTrue(jsonText.contains(value), value));
+        }
+        assertEquals(List.copyOf(results.methods().keySet()), methods);
+        // stl has the lowest mean test- and validation-loss ratios and spread; then one per task
+        assertTrue(page.contains("<td class=\"num best\" data-value=\"0.61\" title=\"0.61\">0.6100</td>"));
+        assertEquals(2 + 3 + 1, count(page, "class=\"num best\""));
+    }
+
+    @Test
+    void escapesTaskNamesAndSettings() throws IOException {
+        String page = Files.readString(ReportWriter.write(results(), runDir));
+        assertTrue(page.contains("<th colspan=\"2\">a&lt;b&amp;&quot;c</th>"));
+        assertFalse(page.contains(ODD));
+        assertTrue(page.contains(
+                "<th scope=\"row\">data</th><td>[&quot;x.jsonl&quot;,&quot;&lt;y&gt;.jsonl&quot;]</td>"));
+        assertFalse(page.contains("<script"));
+        assertFalse(page.contains("http"));
+    }
+
+    @Test
+    void emptyResultsStillMakeAPage() throws IOException {
+        MethodResult empty = new MethodResult(0, Double.NaN, Double.NaN, 0, 0, 0, false,
+                Map.of(), List.of(), List.of(), List.of());
+        Results results = new Results(Map.of(), List.of(), Map.of("uniform", empty));
+        String page = Files.readString(ReportWriter.write(results, runDir));
+        assertTrue(matches(IMG, page).isEmpty());
+        assertTrue(page.contains("No settings recorded."));
+        assertTrue(page.contains("No method has validation points, so there is no chart."));
+        assertTrue(page.contains("No validation points recorded, so no validation-loss chart."));
+
+        Results none = new Results(Map.of(), List.of(), Map.of());
+        assertTrue(Files.readString(ReportWriter.write(none, runDir)).contains("No method ran."));
+    }
+
+    @Test
+    void aSinglePointAndMissingTasksStillDraw() throws IOException {
+        MethodResult start = new MethodResult(0, 1.0, 1.0, 0, 0.1, 0, false, Map.of(),
+                List.of(new ValidationPoint(0, Map.of("python", 2.0))),
+                List.of(new WeightPoint(0, Map.of("python", 1.0))), List.of(new DfPoint(0, Double.NaN)));
+        Results results = new Results(Map.of(), TASKS, Map.of("coba", start));
+        String page = Files.readString(ReportWriter.write(results, runDir));
+        // mean ratios (NaN: two tasks have no loss) and DF (NaN only) have nothing to draw
+        assertEquals(List.of("charts/01-coba-val-ratio.png", "charts/01-coba-weights.png"), matches(IMG, page));
+        assertEquals(2 * TASKS.size(), count(page, "<td class=\"missing\">&ndash;</td>"));
+        for (String src : matches(IMG, page)) {
+            assertNotNull(ImageIO.read(runDir.resolve(src).toFile()), src);
+        }
+    }
+
+    private static List<String> expectedRow(MethodResult m) {
+        List<String> values = new ArrayList<>(List.of(
+                Double.toString(m.meanTestLossRatio()), Double.toString(m.meanValLossRatio()),
+                Long.toString(m.bestStep()), Double.toString(m.bestStepSpread()),
+                Double.toString(m.secondsPerStep()), Long.toString(m.steps()), Boolean.toString(m.stoppedEarly())));
+        for (String task : TASKS) {
+            TaskResult t = m.tasks().get(task);
+            values.add(Double.toString(t.testLossRatio()));
+            values.add(Long.toString(t.bestStep()));
+        }
+        return values;
+    }
+
+    /** coba with weights and DF, uniform with weights and no DF, stl with neither. */
+    private static Results results() {
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("steps", 30);
+        settings.put("lr", 1.0e-4);
+        settings.put("data", List.of("x.jsonl", "<y>.jsonl"));
+        Map<String, MethodResult> methods = new LinkedHashMap<>();
+        methods.put("coba", method(20, 0.7123456789, 5.0, 0.123, List.of(0.8, 0.65, 0.7),
+                weights(), List.of(new DfPoint(10, 0.9), new DfPoint(20, 0.4), new DfPoint(30, 0.2))));
+        methods.put("uniform", method(30, 0.75, 10.0, 0.1, List.of(0.7, 0.9, 0.72), weights(), List.of()));
+        methods.put("stl", method(10, 0.61, 0.0, 0.5, List.of(0.75, 0.6, 0.6), List.of(), List.of()));
+        return new Results(settings, TASKS, methods);
+    }
+
+    private static MethodResult method(long bestStep, double meanTest, double spread, double secondsPerStep,
+            List<Double> taskRatios, List<WeightPoint> weights, List<DfPoint> df) {
+        Map<String, TaskResult> tasks = new LinkedHashMap<>();
+        List<ValidationPoint> validation = new ArrayList<>();
+        for (long step = 0; step <= 30; step += 10) {
+            Map<String, Double> losses = new LinkedHashMap<>();
+            for (int t = 0; t < TASKS.size(); t++) {
+                losses.put(TASKS.get(t), 2.0 + t - step * 0.01 * (t + 1) + (step == 30 ? 0.2 : 0));
+            }
+            validation.add(new ValidationPoint(step, losses));
+        }
+        for (int t = 0; t < TASKS.size(); t++) {
+            tasks.put(TASKS.get(t), new TaskResult(10L * (t + 1), 1.5, 2.0, 2.0 * taskRatios.get(t),
+                    taskRatios.get(t)));
+        }
+        return new MethodResult(bestStep, meanTest + 0.01, meanTest, spread, secondsPerStep, 30, bestStep < 30,
+                tasks, validation, weights, df);
+    }
+
+    private static List<WeightPoint> weights() {
+        return List.of(new WeightPoint(0, Map.of("python", 1.0, ODD, 1.0, "java", 1.0)),
+                new WeightPoint(10, Map.of("python", 0.8, ODD, 1.3, "java", 0.9)),
+                new WeightPoint(20, Map.of("python", 0.7, ODD, 1.5, "java", 0.8)));
+    }
+
+    private static List<String> matches(Pattern pattern, String text) {
+        Matcher matcher = pattern.matcher(text);
+        List<String> found = new ArrayList<>();
+        while (matcher.find()) {
+            found.add(matcher.group(1));
+        }
+        return found;
+    }
+
+    private static int count(String text, String part) {
+        return text.split(Pattern.quote(part), -1).length - 1;
+    }
+}
