@@ -45,24 +45,33 @@ public final class Batches {
      * draws exactly the batches an uninterrupted one would.
      */
     public Batch trainBatch(long step) {
-        List<Example> rows = new ArrayList<>(tasks.size() * perTask);
-        int[] taskOfRow = new int[tasks.size() * perTask];
-        for (int t = 0; t < tasks.size(); t++) {
-            List<Example> train = tasks.get(t).train();
+        return sample(tasks.stream().map(TaskData::train).toList(), perTask, seed, step);
+    }
+
+    /**
+     * A batch of up to {@code perTask} distinct examples of each split in turn (all of a split
+     * smaller than that), a function of ({@code seed}, {@code step}) alone: e.g. the validation
+     * mini-batch a balancer is fed at a step.
+     */
+    public static Batch sample(List<List<Example>> splits, int perTask, long seed, long step) {
+        List<Example> rows = new ArrayList<>();
+        List<Integer> taskOfRow = new ArrayList<>();
+        for (int t = 0; t < splits.size(); t++) {
+            List<Example> split = splits.get(t);
+            int count = Math.min(perTask, split.size());
             Random random = new Random(mix(seed, step, t));
-            // Floyd's sampling: perTask distinct indices in O(perTask), in a deterministic order
+            // Floyd's sampling: count distinct indices in O(count), in a deterministic order
             Set<Integer> chosen = new LinkedHashSet<>();
-            for (int j = train.size() - perTask; j < train.size(); j++) {
+            for (int j = split.size() - count; j < split.size(); j++) {
                 int pick = random.nextInt(j + 1);
                 chosen.add(chosen.contains(pick) ? j : pick);
             }
-            int k = 0;
             for (int index : chosen) {
-                rows.add(train.get(index));
-                taskOfRow[t * perTask + k++] = t;
+                rows.add(split.get(index));
+                taskOfRow.add(t);
             }
         }
-        return pad(rows, taskOfRow);
+        return pad(rows, taskOfRow.stream().mapToInt(Integer::intValue).toArray());
     }
 
     /** A seed per (run seed, step, task); SplitMix64's finaliser spreads neighbouring steps apart. */

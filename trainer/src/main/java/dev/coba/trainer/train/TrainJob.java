@@ -1,0 +1,88 @@
+package dev.coba.trainer.train;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.coba.trainer.data.BuiltInTasks;
+import dev.coba.trainer.data.DatasetLoader;
+import dev.coba.trainer.data.LoadOptions;
+import dev.coba.trainer.data.TaskData;
+import dev.coba.trainer.report.ReportWriter;
+import dev.coba.trainer.results.MethodResult;
+import dev.coba.trainer.results.Results;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * A whole {@code train} run in an output directory: the data, then each method in turn on the
+ * same data and seed (a method's model, checkpoints and result in {@code out/<method>/}), then
+ * {@code results.json} and {@code report.html}. Run again on the same directory it resumes:
+ * finished methods are read back, an interrupted one continues from its last checkpoint. It
+ * refuses a directory that holds a run with other settings.
+ */
+public final class TrainJob {
+    static final String SETTINGS_FILE = "settings.json";
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final TrainSettings settings;
+    private final Path out;
+    private final Function<List<String>, StepListener> listeners;
+
+    /** @param listeners given the task names, the listener of every method's loop */
+    public TrainJob(TrainSettings settings, Path out, Function<List<String>, StepListener> listeners) {
+        this.settings = settings;
+        this.out = out;
+        this.listeners = listeners;
+    }
+
+    /** The tasks of {@code settings}: the data folder, or the built-in tasks generated from the seed. */
+    public static List<TaskData> tasks(TrainSettings settings) {
+        if (settings.data() == null) {
+            return BuiltInTasks.generate(settings.seed());
+        }
+        LoadOptions options = LoadOptions.defaults().withSeed(settings.seed())
+                .withBatchSize(settings.batchPerTask());
+        return DatasetLoader.load(settings.data(), options);
+    }
+
+    public Results run() throws IOException {
+        List<TaskData> tasks = tasks(settings);
+        List<String> names = tasks.stream().map(TaskData::name).toList();
+        Files.createDirectories(out);
+        claim(settings.describe());
+        StepListener listener = listeners.apply(names);
+        Balancing balancing = Balancing.of(settings);
+        Map<String, MethodResult> methods = new LinkedHashMap<>();
+        Results results = new Results(settings.describe(), names, methods);
+        for (String method : settings.methods()) {
+            Path dir = out.resolve(method);
+            MethodResult result = method.equals(StlRun.METHOD)
+                    ? new StlRun(tasks, settings, dir, listener).run()
+                    : new MethodRun(method, tasks, settings, balancing, dir, listener).run();
+            methods.put(method, result);
+            results = new Results(settings.describe(), names, methods);
+            results.write(out.resolve(Results.FILE)); // what is done is kept if a later method fails
+        }
+        ReportWriter.write(results, out);
+        return results;
+    }
+
+    /** Records the settings in a new directory; in a used one, they must be the same. */
+    private void claim(Map<String, Object> described) throws IOException {
+        Path file = out.resolve(SETTINGS_FILE);
+        String mine = JSON.writeValueAsString(described);
+        if (Files.exists(file)) {
+            String theirs = Files.readString(file);
+            if (!JSON.readTree(theirs).equals(JSON.readTree(mine))) {
+                throw new IllegalArgumentException("--out " + out + " holds a run with other settings ("
+                        + file + "); give another --out, or the same flags to resume it");
+            }
+            return;
+        }
+        Files.writeString(file, mine);
+    }
+}
