@@ -6,6 +6,7 @@ import dev.coba.sidecar.cli.Console;
 import dev.coba.sidecar.cli.ExitCodes;
 import dev.coba.sidecar.cli.ReplayCommand;
 import dev.coba.sidecar.cli.ServeCommand;
+import dev.coba.sidecar.cli.TrainCommand;
 import dev.coba.sidecar.cli.UsageErrors;
 import dev.coba.sidecar.cli.Version;
 import java.io.InputStream;
@@ -25,7 +26,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
     description = "CoBa (Convergence Balancer) and its peers: task weights for multi-task fine-tuning.",
-    subcommands = {ReplayCommand.class, BenchCommand.class, ServeCommand.class},
+    subcommands = {ServeCommand.class, TrainCommand.class, ReplayCommand.class, BenchCommand.class},
     footerHeading = "%nExit codes:%n",
     footer = {ExitCodes.FOOTER})
 public final class Main implements Callable<Integer> {
