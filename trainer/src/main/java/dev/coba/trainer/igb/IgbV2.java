@@ -181,9 +181,7 @@ public final class IgbV2 extends AbstractBalancer {
             diagnostics.put("reward", reward);
         }
         if (reports % updateEvery == 0 && buffer.size() >= batchSize) {
-            for (int j = 0; j < gradientSteps; j++) {
-                agent.train(buffer.sample(batchSize, rng), rng);
-            }
+            agent.update(buffer, gradientSteps, batchSize, rng);
         }
         diagnostics.put("alpha", agent.alpha());
         double[] w = fewest < randomUntil ? randomWeights() : agent.act(state, rng);

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.coba.core.Balancer;
@@ -175,6 +177,17 @@ class IgbV2Test {
     }
 
     @Test
+    void libtorchThreadCountIsRestoredAfterTheAgentRuns() {
+        Engine.getEngine("PyTorch");
+        int before = JniUtils.getNumThreads();
+        Balancer b = create(FAST, AB);
+        for (Report r : randomHistory(new Random(4), AB, 60)) {
+            b.update(r);
+        }
+        assertEquals(before, JniUtils.getNumThreads());
+    }
+
+    @Test
     void weightsArePositiveAndSumToOneOnRandomHistories() {
         Random rnd = new Random(3);
         for (List<String> tasks : List.of(List.of("solo"), AB, List.of("a", "b", "c", "d", "e"))) {
@@ -203,29 +216,30 @@ class IgbV2Test {
     /**
      * Task a falls by 0.01 K w_a per report, task b by 0.03 whatever the weights: the smallest
      * normalised decline is a's, so the reward grows with w_a and the agent should learn to put
-     * most of the weight on a. The random phase averages 0.5.
+     * most of the weight on a. Random weights average 0.5; with these settings every seed tried
+     * (0 to 5) passed 0.97 by report 500.
      */
     @Test
     void agentLearnsToWeighTheTaskThatLimitsTheReward() {
-        Map<String, Object> params = Map.of("baseWindow", 10, "updateEvery", 10, "gradientSteps", 10,
-                "batchSize", 64, "bufferSize", 2000, "hidden", 32, "lr", 1e-3, "gamma", 0.5, "rewardScale", 1e4,
-                "seed", 3);
-        Balancer b = create(params, AB);
-        double a = 100;
-        double bLoss = 100;
-        double wa = 0.5;
-        double late = 0;
-        int reports = 1500;
-        int lateFrom = 1300;
-        for (int s = 1; s <= reports; s++) {
-            a -= 0.01 * 2 * wa;
-            bLoss -= 0.03;
-            wa = b.update(report(s, a, bLoss)).weights().get("a");
-            if (s > lateFrom) {
-                late += wa;
+        for (int seed : new int[] {3, 4}) {
+            Map<String, Object> params = Map.of("baseWindow", 10, "updateEvery", 10, "gradientSteps", 10,
+                    "batchSize", 64, "bufferSize", 2000, "hidden", 32, "lr", 1e-3, "gamma", 0.5, "rewardScale", 1e4,
+                    "seed", seed);
+            Balancer b = create(params, AB);
+            double a = 100;
+            double bLoss = 100;
+            double wa = 0.5;
+            double late = 0;
+            for (int s = 1; s <= 600; s++) {
+                a -= 0.01 * 2 * wa;
+                bLoss -= 0.03;
+                wa = b.update(report(s, a, bLoss)).weights().get("a");
+                if (s > 400) {
+                    late += wa;
+                }
             }
+            double mean = late / 200;
+            assertTrue(mean > 0.8, "seed " + seed + ": mean weight of a over reports 401-600: " + mean);
         }
-        double mean = late / (reports - lateFrom);
-        assertTrue(mean > 0.6, "mean weight of a over the last reports: " + mean);
     }
 }
