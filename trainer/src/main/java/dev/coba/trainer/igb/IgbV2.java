@@ -53,7 +53,8 @@ import java.util.Map;
  * equivariant, but not value for value. Per report O(K) plus one actor forward; per update
  * {@code gradientSteps} steps of O(batchSize * hidden * (K + hidden)). The state holds up to
  * {@code bufferSize} transitions of 3K + 1 numbers plus five networks of about
- * {@code hidden^2 + 4 K hidden} weights and their Adam moments.
+ * {@code hidden^2 + 4 K hidden} weights and their Adam moments (about 3 MB of JSON for K = 3 and
+ * a full buffer). The initial losses play no part.
  */
 public final class IgbV2 extends AbstractBalancer {
     static final String NAME = "igbv2";
@@ -194,11 +195,14 @@ public final class IgbV2 extends AbstractBalancer {
         return new Update(report.step(), new Weights(tasks, w), objective(), perTask, diagnostics);
     }
 
-    /** {@code scale * min_i (before_i - now_i) / base_i}: the smallest normalised decline. */
+    /**
+     * {@code scale * min_i (before_i - now_i) / base_i}: the smallest normalised decline, each
+     * held within ±{@link #MAX_STATE} like the state, so that the networks stay finite.
+     */
     static double reward(double[] before, double[] now, double[] base, double scale) {
-        double min = Double.POSITIVE_INFINITY;
+        double min = MAX_STATE;
         for (int i = 0; i < now.length; i++) {
-            min = Math.min(min, (before[i] - now[i]) / base[i]);
+            min = Math.min(min, Math.max((before[i] - now[i]) / base[i], -MAX_STATE));
         }
         return scale * min;
     }

@@ -136,6 +136,8 @@ class IgbV2Test {
     void rewardIsTheSmallestNormalisedDeclineTimesTheScale() {
         double r = IgbV2.reward(new double[] {4, 10, 1}, new double[] {2, 9, 1.5}, new double[] {2, 1, 0.5}, 3);
         assertEquals(3 * Math.min(Math.min(2.0 / 2, 1.0 / 1), -0.5 / 0.5), r, TOL); // -3
+        // a decline beyond 1e6 bases counts as 1e6: the reward stays within the state's range
+        assertEquals(-1e6, IgbV2.reward(new double[] {1, 1}, new double[] {1e300, 0.5}, new double[] {1e-10, 1}, 1));
     }
 
     @Test
