@@ -31,14 +31,13 @@ class AdamTest {
     @Test
     void restoredMomentsContinueIdentically() {
         double[] p = {0.5, -0.5};
-        double[] q = p.clone();
         Adam a = new Adam(2, 0.01);
         a.step(p, new double[] {1, 2});
         StateWriter out = new StateWriter();
         a.write(out, "x");
         Adam b = new Adam(2, 0.01);
         b.read(new StateReader(out.build()), "x");
-        q = p.clone();
+        double[] q = p.clone();
         a.step(p, new double[] {-1, 3});
         b.step(q, new double[] {-1, 3});
         assertArrayEquals(p, q, 0);
