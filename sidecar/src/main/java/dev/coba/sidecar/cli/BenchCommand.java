@@ -11,7 +11,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
     header = "Measures speed and memory; each subcommand prints one JSON line.",
-    subcommands = {BenchCoreCommand.class, BenchHttpCommand.class},
+    subcommands = {BenchCoreCommand.class, BenchHttpCommand.class, BenchTrainCommand.class},
     footerHeading = "%nExit codes:%n",
     footer = {ExitCodes.FOOTER})
 public final class BenchCommand implements Callable<Integer> {

@@ -1,35 +1,16 @@
 package dev.coba.sidecar.cli;
 
-import java.io.IOException;
-import java.io.PrintStream;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
-import java.net.MalformedURLException;
-import java.net.URISyntaxException;
-import java.net.URL;
-import java.net.URLClassLoader;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Unmatched;
 
-/**
- * {@code train}: hands its arguments to the reference trainer, which lives in {@code lib/trainer/}
- * next to this jar and is loaded only here. So {@code serve}, {@code replay} and {@code bench}
- * never load DJL and PyTorch (a 112 MB native library), and the serving image, built from this
- * module's own dependencies, does not carry them. {@code train --help} lists the trainer's flags.
- */
+/** {@code train}: the reference trainer ({@link TrainerLauncher}); {@code train --help} lists its flags. */
 @Command(name = "train",
     description = "Train a small causal LM on several tasks, balanced by each --methods entry, and compare "
         + "(the reference trainer; `train --help` lists its flags).")
 public final class TrainCommand implements Callable<Integer> {
-  static final String TRAINER_DIR = "lib/trainer";
-  static final String ENTRY = "dev.coba.trainer.cli.TrainCommand";
-
   @Unmatched
   List<String> args = new ArrayList<>();
 
@@ -41,49 +22,6 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Path dir = trainerDir();
-    if (dir == null || !Files.isDirectory(dir)) {
-      console.err().println("train: the trainer is not installed next to this jar (" + TRAINER_DIR
-          + "/); build it with `mvn -B -ntp -DskipTests package` from the repository root");
-      return ExitCodes.INTERNAL;
-    }
-    // libtorch comes from the jars in lib/trainer: never try to download it
-    if (System.getProperty("ai.djl.offline") == null) {
-      System.setProperty("ai.djl.offline", "true");
-    }
-    console.err().flush();
-    ClassLoader previous = Thread.currentThread().getContextClassLoader();
-    try (URLClassLoader loader = new URLClassLoader(jars(dir), TrainCommand.class.getClassLoader())) {
-      // the core's method registry finds igbv2 through the context class loader
-      Thread.currentThread().setContextClassLoader(loader);
-      Method run = loader.loadClass(ENTRY).getMethod("run", String[].class, PrintStream.class, PrintStream.class);
-      // the trainer's progress bar and messages go straight to this process's standard error
-      return (Integer) run.invoke(null, args.toArray(String[]::new), console.out(), System.err);
-    } catch (InvocationTargetException e) {
-      throw e.getCause() instanceof Exception ex ? ex : e;
-    } finally {
-      Thread.currentThread().setContextClassLoader(previous);
-    }
-  }
-
-  /** {@code lib/trainer} beside the jar this class was loaded from; null when not run from a jar. */
-  static Path trainerDir() throws URISyntaxException {
-    URL location = TrainCommand.class.getProtectionDomain().getCodeSource().getLocation();
-    Path self = Path.of(location.toURI());
-    return Files.isRegularFile(self) ? self.getParent().resolve(TRAINER_DIR) : null;
-  }
-
-  private static URL[] jars(Path dir) throws IOException {
-    List<URL> urls = new ArrayList<>();
-    try (Stream<Path> files = Files.list(dir)) {
-      for (Path p : files.filter(f -> f.toString().endsWith(".jar")).sorted().toList()) {
-        try {
-          urls.add(p.toUri().toURL());
-        } catch (MalformedURLException e) {
-          throw new IOException(p + ": " + e.getMessage(), e);
-        }
-      }
-    }
-    return urls.toArray(URL[]::new);
+    return TrainerLauncher.run("dev.coba.trainer.cli.TrainCommand", args, console);
   }
 }

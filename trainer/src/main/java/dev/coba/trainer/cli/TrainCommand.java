@@ -44,7 +44,7 @@ public final class TrainCommand implements Callable<Integer> {
                     + "Default: ${DEFAULT-VALUE}.")
     List<String> methods;
 
-    @Option(names = "--steps", defaultValue = "800", description = "Training steps per method (default ${DEFAULT-VALUE}).")
+    @Option(names = "--steps", defaultValue = "1500", description = "Training steps per method (default ${DEFAULT-VALUE}).")
     long steps;
 
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the data, the model and the batches (default ${DEFAULT-VALUE}).")

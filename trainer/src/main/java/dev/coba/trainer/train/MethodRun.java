@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.coba.client.CobaClient;
 import dev.coba.client.StepRecord;
-import dev.coba.client.StepReport;
-import dev.coba.client.Weights;
 import dev.coba.trainer.data.Batch;
 import dev.coba.trainer.data.Batches;
 import dev.coba.trainer.data.Example;
@@ -132,10 +130,8 @@ public final class MethodRun {
 
     private Progress train(Progress at, CausalLm lm, NDManager manager, TrainStep trainer, CobaClient client,
             boolean gradNorms, List<List<Batch>> valid) throws IOException {
-        Batches batches = new Batches(tasks, settings.batchPerTask(), settings.seed());
-        List<List<Example>> validSplits = tasks.stream().map(TaskData::valid).toList();
-        long valSeed = settings.seed() ^ 0x5EEDL;
-        double[] weights = client == null ? uniform() : inOrder(client.weights());
+        BalancedSteps steps = new BalancedSteps(tasks, lm, manager, trainer, client, gradNorms, settings,
+                settings.valEvery());
         List<ValidationPoint> validation = new ArrayList<>(at.validation());
         List<WeightPoint> weightPoints = new ArrayList<>(at.weights());
         List<DfPoint> df = new ArrayList<>(at.df());
@@ -150,19 +146,9 @@ public final class MethodRun {
         long step = at.step();
         while (step < settings.steps() && stale < settings.patience()) {
             long t0 = System.nanoTime();
-            double[] used = weights;
-            TrainStep.Result r = trainer.step(batches.trainBatch(step), used, gradNorms);
+            double[] used = steps.weights();
             step++;
-            if (client != null && step % settings.valEvery() == 0) {
-                Batch mini = Batches.sample(validSplits, settings.valBatchPerTask(), valSeed, step);
-                double[] val = Evaluator.evaluate(lm, manager, List.of(mini), k);
-                StepReport.Builder report = StepReport.builder(step).valLosses(byTask(val))
-                        .trainLosses(byTask(r.losses()));
-                if (gradNorms) {
-                    report.gradNorms(byTask(r.headGradNorms()));
-                }
-                weights = inOrder(client.report(report.build()));
-            }
+            TrainStep.Result r = steps.step(step);
             trainNanos += System.nanoTime() - t0;
             listener.onStep(step, r.losses(), used);
             if (step % settings.evalEvery() == 0 || step == settings.steps()) {
@@ -293,16 +279,6 @@ public final class MethodRun {
             sum += losses[i] / initial[i];
         }
         return sum / losses.length;
-    }
-
-    private double[] uniform() {
-        double[] w = new double[k];
-        Arrays.fill(w, 1.0 / k);
-        return w;
-    }
-
-    private double[] inOrder(Weights w) {
-        return names.stream().mapToDouble(w::get).toArray();
     }
 
     private Map<String, Double> byTask(double[] values) {

@@ -1,0 +1,91 @@
+package dev.coba.trainer.train;
+
+import ai.djl.ndarray.NDManager;
+import dev.coba.client.CobaClient;
+import dev.coba.client.StepReport;
+import dev.coba.client.Weights;
+import dev.coba.trainer.data.Batch;
+import dev.coba.trainer.data.Batches;
+import dev.coba.trainer.data.Example;
+import dev.coba.trainer.data.TaskData;
+import dev.coba.trainer.model.CausalLm;
+import dev.coba.trainer.model.Evaluator;
+import dev.coba.trainer.model.TrainStep;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The part of a step that a balancing method costs: train on the step's batch with the current
+ * weights, and every {@code valEvery} steps evaluate a validation mini-batch and report it (with
+ * the training losses, and the head's gradient norms when the method needs them) for the next
+ * weights. Without a client (uniform) it only trains. What the overhead benchmark times.
+ */
+final class BalancedSteps {
+    private final List<String> names;
+    private final CausalLm lm;
+    private final NDManager manager;
+    private final TrainStep trainer;
+    private final CobaClient client;
+    private final boolean gradNorms;
+    private final int valEvery;
+    private final int valPerTask;
+    private final long valSeed;
+    private final Batches batches;
+    private final List<List<Example>> validSplits;
+    private double[] weights;
+
+    BalancedSteps(List<TaskData> tasks, CausalLm lm, NDManager manager, TrainStep trainer, CobaClient client,
+            boolean gradNorms, TrainSettings settings, int valEvery) {
+        this.names = tasks.stream().map(TaskData::name).toList();
+        this.lm = lm;
+        this.manager = manager;
+        this.trainer = trainer;
+        this.client = client;
+        this.gradNorms = gradNorms;
+        this.valEvery = valEvery;
+        this.valPerTask = settings.valBatchPerTask();
+        this.valSeed = settings.seed() ^ 0x5EEDL;
+        this.batches = new Batches(tasks, settings.batchPerTask(), settings.seed());
+        this.validSplits = tasks.stream().map(TaskData::valid).toList();
+        if (client == null) {
+            weights = new double[tasks.size()];
+            Arrays.fill(weights, 1.0 / tasks.size());
+        } else {
+            weights = inOrder(client.weights());
+        }
+    }
+
+    /** The weights the next step trains with. */
+    double[] weights() {
+        return weights.clone();
+    }
+
+    /** Trains step number {@code done} (1 first) and reports it if due; its training losses. */
+    TrainStep.Result step(long done) {
+        TrainStep.Result r = trainer.step(batches.trainBatch(done - 1), weights, gradNorms);
+        if (client != null && done % valEvery == 0) {
+            Batch mini = Batches.sample(validSplits, valPerTask, valSeed, done);
+            double[] val = Evaluator.evaluate(lm, manager, List.of(mini), names.size());
+            StepReport.Builder report = StepReport.builder(done).valLosses(byTask(val)).trainLosses(byTask(r.losses()));
+            if (gradNorms) {
+                report.gradNorms(byTask(r.headGradNorms()));
+            }
+            weights = inOrder(client.report(report.build()));
+        }
+        return r;
+    }
+
+    private double[] inOrder(Weights w) {
+        return names.stream().mapToDouble(w::get).toArray();
+    }
+
+    Map<String, Double> byTask(double[] values) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        for (int i = 0; i < names.size(); i++) {
+            m.put(names.get(i), values[i]);
+        }
+        return m;
+    }
+}
