@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.coba.client.CobaClient;
+import dev.coba.client.CobaUnavailableException;
 import dev.coba.client.StepRecord;
 import dev.coba.trainer.data.Batch;
 import dev.coba.trainer.data.Batches;
@@ -170,14 +171,7 @@ public final class MethodRun {
                     stale++;
                 }
                 if (client != null) {
-                    for (StepRecord rec : client.history(historyUntil + 1, step)) {
-                        weightPoints.add(new WeightPoint(rec.step(), rec.weights()));
-                        Double d = rec.scalar("df");
-                        if (d != null) {
-                            df.add(new DfPoint(rec.step(), d));
-                        }
-                        historyUntil = rec.step();
-                    }
+                    historyUntil = collectHistory(client, historyUntil, step, weightPoints, df);
                 }
                 listener.onValidation(step, ratio, bestRatio);
                 at = new Progress(at.runId(), step, trainNanos, at.initialValid(), at.initialTest(), bestStep,
@@ -190,14 +184,49 @@ public final class MethodRun {
         return at;
     }
 
-    /** Writes {@code last/} whole or not at all: into {@code last.new/}, then swapped in. */
+    /**
+     * Appends the weights (and DF) of the balancer's steps after {@code until} up to {@code step};
+     * the last step collected. A sidecar out of reach is asked again at the next pass: training
+     * never waits for it.
+     */
+    private static long collectHistory(CobaClient client, long until, long step, List<WeightPoint> weights,
+            List<DfPoint> df) {
+        try {
+            for (StepRecord rec : client.history(until + 1, step)) {
+                weights.add(new WeightPoint(rec.step(), rec.weights()));
+                Double d = rec.scalar("df");
+                if (d != null) {
+                    df.add(new DfPoint(rec.step(), d));
+                }
+                until = rec.step();
+            }
+        } catch (CobaUnavailableException e) {
+            System.err.println("train: the balancer's history is out of reach for now: " + e.getMessage());
+        }
+        return until;
+    }
+
+    /**
+     * Writes {@code last/} whole or not at all: into {@code last.new/}, then swapped in. Without
+     * the balancer's state (a sidecar out of reach) the previous checkpoint stays.
+     */
     private void checkpoint(Progress at, CausalLm lm, TrainStep trainer, CobaClient client) throws IOException {
+        String balancer = null;
+        if (client != null) {
+            try {
+                balancer = client.exportState();
+            } catch (CobaUnavailableException e) {
+                System.err.println("train: no checkpoint at step " + at.step() + ", the balancer is out of reach: "
+                        + e.getMessage());
+                return;
+            }
+        }
         Path fresh = dir.resolve(LAST + ".new");
         deleteTree(fresh);
         lm.save(fresh);
         trainer.saveOptimizer(fresh);
-        if (client != null) {
-            Files.writeString(fresh.resolve(BALANCER_FILE), client.exportState());
+        if (balancer != null) {
+            Files.writeString(fresh.resolve(BALANCER_FILE), balancer);
         }
         JSON.writeValue(fresh.resolve(PROGRESS_FILE).toFile(), at);
         Path last = dir.resolve(LAST);
