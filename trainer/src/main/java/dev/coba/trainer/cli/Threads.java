@@ -5,8 +5,7 @@ package dev.coba.trainer.cli;
  * this 2-core machine a step of the default model takes 0.027 s when the machine is idle but
  * 0.27 s to 2 s as soon as anything else runs (libtorch's threads wait for each other by
  * spinning), while one thread takes 0.039 s either way. More threads pay on larger models and
- * machines of one's own. (Runs are not bit-reproducible across processes either way: see the
- * README's note on determinism.)
+ * machines of one's own.
  */
 final class Threads {
     private Threads() {}
