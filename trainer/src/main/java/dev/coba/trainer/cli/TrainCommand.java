@@ -55,7 +55,7 @@ public final class TrainCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--sidecar", paramLabel = "URL",
-            description = "Balance through a running sidecar (e.g. http://127.0.0.1:7070) instead of in process.")
+            description = "Balance through a running sidecar (e.g. http://127.0.0.1:8470) instead of in process.")
     URI sidecar;
 
     @Option(names = "--token", paramLabel = "TOKEN", defaultValue = "${env:COBA_TOKEN}",
