@@ -155,6 +155,7 @@
     document.getElementById('sampling').textContent = series.steps.length + ' points, '
       + (series.stepsPerPoint === 1 ? 'one per step' : 'one per ' + series.stepsPerPoint + ' steps (downsampled by the sidecar)');
     series.charts.forEach((chart) => drawChart(chart, series.steps));
+    dropChartsBut(new Set(series.charts.map((c) => c.name)));
     state.step = now.step; // the series may be newer: then the next poll sees a new step and redraws
     status('refreshed ' + new Date().toLocaleTimeString());
   }
@@ -200,6 +201,27 @@
     state.charts[chart.name] = { series: p.plot.series.length - 1, points: p.plot.data[0].length, labels };
   }
 
+  /** Charts the series no longer has (the run was restored from a state, or deleted and made anew). */
+  function dropChartsBut(names) {
+    for (const name of Object.keys(plots)) {
+      if (!names.has(name)) {
+        plots[name].plot.destroy();
+        plots[name].el.remove();
+        delete plots[name];
+        delete state.charts[name];
+      }
+    }
+  }
+
+  function resize() {
+    for (const p of Object.values(plots)) {
+      p.plot.setSize({ width: width(p.el), height: p.plot.height });
+    }
+    if (weightsPlot) {
+      weightsPlot.plot.setSize({ width: width(document.getElementById('weights-now')), height: weightsPlot.plot.height });
+    }
+  }
+
   /** The weights for the next step as bars, from /weights: the exact values /metrics shows. */
   function drawWeights(now) {
     const tasks = state.tasks; // the run's order (an object's keys are not, for names like "2")
@@ -233,6 +255,7 @@
   } else {
     document.getElementById('run-id').textContent = runId;
     document.title = 'CoBa sidecar: ' + runId;
+    window.addEventListener('resize', resize);
     poll(showRun);
   }
 })();

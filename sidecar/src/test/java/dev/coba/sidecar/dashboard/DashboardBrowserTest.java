@@ -1,6 +1,7 @@
 package dev.coba.sidecar.dashboard;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -152,6 +153,7 @@ class DashboardBrowserTest {
     driver.findElement(By.cssSelector("#token-form button")).click();
     JsonNode list = waitFor("the runs list", s -> s.path("runs").size() == 2);
     assertEquals("coba-run", list.get("runs").get(0).asText());
+    assertFalse(driver.findElement(By.id("token-form")).isDisplayed());
     screenshot("dashboard-runs.png");
 
     driver.findElement(By.linkText("coba-run")).click(); // the token stays in the tab's sessionStorage
@@ -168,6 +170,7 @@ class DashboardBrowserTest {
     assertEquals(3, page.get("charts").get("weights-now").get("points").asInt());
     assertEquals(names.size() + 1, driver.findElements(By.cssSelector(".chart .uplot")).size());
     assertEquals(metricsWeights("coba-run"), weights(page));
+    assertFalse(driver.findElement(By.id("token-form")).isDisplayed());
     screenshot("dashboard-run.png");
 
     for (long step = STEPS + 1; step <= STEPS + 20; step++) { // the run goes on: the page follows
@@ -193,7 +196,7 @@ class DashboardBrowserTest {
 
   static Map<String, Double> weights(JsonNode page) {
     Map<String, Double> out = new HashMap<>();
-    page.get("weights").fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asDouble()));
+    page.get("weights").properties().forEach(e -> out.put(e.getKey(), e.getValue().asDouble()));
     return out;
   }
 
