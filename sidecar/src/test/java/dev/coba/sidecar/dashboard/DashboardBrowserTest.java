@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.coba.core.run.RankReport;
 import dev.coba.sidecar.http.Json;
 import dev.coba.sidecar.http.ServerConfig;
 import dev.coba.sidecar.http.SidecarServer;
@@ -192,6 +193,27 @@ class DashboardBrowserTest {
     assertEquals(3, page.get("charts").get("valLosses").get("series").asInt());
     assertTrue(driver.getCurrentUrl().endsWith("/runs/uniform-run"), "the token leaves the address bar");
     assertEquals(metricsWeights("uniform-run"), weights(page));
+  }
+
+  @Test
+  void aLongRunIsDownsampledByTheSidecar() throws Exception {
+    post("/v1/runs", """
+        {"runId": "long-run", "tasks": ["python", "java", "go"], "method": "coba"}""");
+    for (long step = 1; step <= 3000; step++) { // in process: 3,000 more HTTP posts would only slow the test
+      registry.submit("long-run", new RankReport(step, 0, Map.of("python", 2.0 / Math.sqrt(step),
+          "java", 2.5 / Math.sqrt(step), "go", 3.0 - step * 1e-4), null, null, null));
+    }
+    driver.get(base + "/runs/long-run#token=" + TOKEN);
+    JsonNode page = waitFor("the long run's charts", s -> s.path("step").asLong() == 3000);
+    JsonNode series = Json.MAPPER.readTree(get("/v1/runs/long-run/series"));
+    assertEquals(8, series.get("stepsPerPoint").asLong(), "3,000 steps in at most 512 buckets: 8 a bucket");
+    assertEquals(375, series.get("steps").size());
+    assertEquals(3000, series.get("steps").get(374).asLong());
+    for (JsonNode chart : series.get("charts")) {
+      assertEquals(375, page.get("charts").get(chart.get("name").asText()).get("points").asInt());
+    }
+    assertTrue(driver.findElement(By.id("sampling")).getText().contains("one per 8 steps"));
+    screenshot("dashboard-long-run.png");
   }
 
   static Map<String, Double> weights(JsonNode page) {
