@@ -27,6 +27,10 @@ import java.util.NavigableMap;
  * method's per-task and scalar diagnostics. A line that appears later (a diagnostic that exists
  * only after a warm-up) is missing (NaN) before. Not thread-safe: the registry calls it under
  * the run's lock.
+ *
+ * <p>Memory: 2 KB per line and 4 KB for the steps, whatever the run's length. Measured on the
+ * heap: 135 KB for CoBa with 9 tasks and both losses reported (64 lines), 31 KB with 3 tasks and
+ * validation losses only; against about 5 MB of retained history per run (RegistryLimits).
  */
 public final class StepSeries {
   /** Buckets per run: 256 to 512 points, about one per pixel of a chart. */

@@ -25,6 +25,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -52,6 +54,7 @@ class DashboardBrowserTest {
   static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   static final int STEPS = 300;
   static final HttpClient CLIENT = HttpClient.newHttpClient();
+  static final Logger DEVTOOLS_LOG = Logger.getLogger("org.openqa.selenium");
 
   static RunRegistry registry;
   static SidecarServer server;
@@ -75,6 +78,7 @@ class DashboardBrowserTest {
       post("/v1/runs/uniform-run/steps", report(step));
     }
     System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString()); // never Selenium Manager
+    DEVTOOLS_LOG.setLevel(Level.SEVERE); // no DevTools protocol is used: its version warning is noise
     ChromeDriverService service = new ChromeDriverService.Builder()
         .usingDriverExecutable(CHROMEDRIVER.toFile())
         .usingAnyFreePort()
