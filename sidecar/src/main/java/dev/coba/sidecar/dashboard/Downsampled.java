@@ -13,6 +13,6 @@ public record Downsampled(long stepsPerPoint, long[] steps, List<ChartPoints> ch
   /** One chart: a line per task ({@code perTask}) or one line, the scalar named like the chart. */
   public record ChartPoints(String name, boolean perTask, List<Line> lines) {}
 
-  /** One line of a chart. */
-  public record Line(String label, double[] values) {}
+  /** One line of a chart: floats, as kept (written as such, e.g. 0.1 and not 0.10000000149011612). */
+  public record Line(String label, float[] values) {}
 }

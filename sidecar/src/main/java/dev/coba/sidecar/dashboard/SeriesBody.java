@@ -22,7 +22,7 @@ public record SeriesBody(
   public record ChartBody(String name, boolean perTask, List<LineBody> lines) {}
 
   /** {@code SeriesLine}. */
-  public record LineBody(String label, List<Double> values) {}
+  public record LineBody(String label, List<Float> values) {}
 
   static SeriesBody of(RunView run, Downsampled d) {
     List<Long> steps = new ArrayList<>(d.steps().length);
@@ -35,10 +35,10 @@ public record SeriesBody(
         d.stepsPerPoint(), steps, charts);
   }
 
-  private static List<Double> nullForNaN(double[] values) {
-    List<Double> out = new ArrayList<>(values.length);
-    for (double v : values) {
-      out.add(Double.isNaN(v) ? null : v);
+  private static List<Float> nullForNaN(float[] values) {
+    List<Float> out = new ArrayList<>(values.length);
+    for (float v : values) {
+      out.add(Float.isNaN(v) ? null : v);
     }
     return out;
   }

@@ -130,13 +130,13 @@ public final class StepSeries {
     return new Downsampled(group * span, outSteps, out);
   }
 
-  private double[] grouped(float[] line, int n, int group) {
-    double[] out = new double[n];
+  private float[] grouped(float[] line, int n, int group) {
+    float[] out = new float[n];
     for (int k = 0; k < n; k++) {
       int end = filled - 1 - (n - 1 - k) * group;
       int start = Math.max(0, end - group + 1);
-      double v = Double.NaN;
-      for (int b = end; b >= start && Double.isNaN(v); b--) {
+      float v = Float.NaN;
+      for (int b = end; b >= start && Float.isNaN(v); b--) {
         v = line[b];
       }
       out[k] = v;

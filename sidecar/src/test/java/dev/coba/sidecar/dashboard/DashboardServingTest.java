@@ -132,6 +132,14 @@ class DashboardServingTest {
     }
   }
 
+  @Test
+  void valuesAreWrittenAsTheFloatsTheyAre() throws Exception {
+    registry.create(new RunSpec("floats", List.of("a", "b"), "uniform", Map.of(), 1, Map.of()));
+    registry.submit("floats", new RankReport(1, 0, Map.of("a", 0.1, "b", 0.7), null, null, null));
+    String body = get("/v1/runs/floats/series", TOKEN).body();
+    assertTrue(body.contains("{\"label\":\"a\",\"values\":[0.1]}"), body);
+  }
+
   static String curves(RunRegistry r) {
     return new String(Json.write(r.series("kept", (run, s) -> SeriesBody.of(run, s.downsample(StepSeries.BUCKETS)))));
   }

@@ -36,7 +36,7 @@ class StepSeriesTest {
     return s;
   }
 
-  static double[] line(Downsampled d, String chart, int index) {
+  static float[] line(Downsampled d, String chart, int index) {
     return d.charts().stream().filter(c -> c.name().equals(chart)).findFirst().orElseThrow().lines().get(index).values();
   }
 
