@@ -6,6 +6,7 @@ import dev.coba.core.InvalidInputException;
 import dev.coba.core.run.RunSpec;
 import dev.coba.sidecar.http.Routes;
 import dev.coba.sidecar.runs.RunRegistry;
+import dev.coba.sidecar.runs.RunView;
 import io.javalin.http.Context;
 
 /**
@@ -36,11 +37,15 @@ public final class DashboardRoutes {
     return path.equals("/") || path.startsWith("/runs/") || path.startsWith("/dashboard/");
   }
 
+  /** Copies the points under the run's lock (arrays only); boxes and writes them after, outside it. */
   private void series(Context ctx) {
     String runId = runId(ctx);
     int points = points(ctx);
-    Routes.json(ctx, 200, registry.series(runId, (run, series) -> SeriesBody.of(run, series.downsample(points))));
+    Snapshot s = registry.series(runId, (run, series) -> new Snapshot(run, series.downsample(points)));
+    Routes.json(ctx, 200, SeriesBody.of(s.run(), s.points()));
   }
+
+  private record Snapshot(RunView run, Downsampled points) {}
 
   private static String runId(Context ctx) {
     String id = ctx.pathParam("runId");

@@ -46,7 +46,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * which {@code .ci/run} installs; no driver is downloaded): a sidecar with a token, a CoBa run
  * and a uniform one of a few hundred steps, the token typed into the page, then every chart
  * checked against the series the sidecar answers, the run followed live, the bars against
- * {@code /metrics}, and screenshots under {@code target/}.
+ * {@code /metrics}, a method without diagnostics, a 3,000-step run downsampled by the sidecar, a
+ * sidecar without a token; screenshots under {@code target/}.
  */
 class DashboardBrowserTest {
   static final String TOKEN = "browser-token";
@@ -218,6 +219,21 @@ class DashboardBrowserTest {
     }
     assertTrue(driver.findElement(By.id("sampling")).getText().contains("one per 8 steps"));
     screenshot("dashboard-long-run.png");
+  }
+
+  @Test
+  void withoutATokenConfiguredThePageJustWorks() throws Exception {
+    try (RunRegistry open = RunRegistry.open(new MemoryStore(), RegistryLimits.defaults());
+        SidecarServer plain = SidecarServer.create(open, ServerConfig.loopback()).start()) {
+      open.create(new dev.coba.core.run.RunSpec("plain", List.of("x", "y"), "dwa", Map.of(), 1, Map.of()));
+      for (long step = 1; step <= 50; step++) {
+        open.submit("plain", new RankReport(step, 0, Map.of("x", 1.0 / step, "y", 2.0 / step), null, null, null));
+      }
+      driver.get("http://127.0.0.1:" + plain.port() + "/runs/plain"); // another origin: no token stored
+      JsonNode page = waitFor("the plain run's charts", s -> s.path("step").asLong() == 50);
+      assertEquals(50, page.get("charts").get("valLosses").get("points").asInt());
+      assertFalse(driver.findElement(By.id("token-form")).isDisplayed());
+    }
   }
 
   static Map<String, Double> weights(JsonNode page) {
