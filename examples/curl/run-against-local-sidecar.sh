@@ -29,6 +29,9 @@ stop() {
 trap stop EXIT
 
 TOKEN="curl-ci-$RANDOM$RANDOM"
+# created before the sidecar starts: the loop below may read them before its shell opens them
+: > "$WORK/stdout"
+: > "$WORK/stderr"
 COBA_TOKEN="$TOKEN" COBA_BIND=127.0.0.1 \
   java -jar "$JAR" serve --port 0 --data-dir "$WORK/data" > "$WORK/stdout" 2> "$WORK/stderr" &
 PID=$!

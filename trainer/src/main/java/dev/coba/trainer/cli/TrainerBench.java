@@ -80,7 +80,11 @@ public final class TrainerBench implements Callable<Integer> {
         @Option(names = "--lr", defaultValue = "0.003", description = "Default ${DEFAULT-VALUE}.")
         float lr;
 
+        @Option(names = "--threads", defaultValue = "1", description = "libtorch's threads (default ${DEFAULT-VALUE}).")
+        int threads;
+
         TrainSettings settings(List<String> methods, long steps, int valEvery, int evalEvery, int patience) {
+            Threads.use(threads);
             return new TrainSettings(methods, steps, seed, valEvery, evalEvery, patience, batchPerTask,
                     valBatchPerTask, 128, layers, dModel, heads, lr, 1f, data, null, null, null);
         }

@@ -1,5 +1,7 @@
 package dev.coba.trainer.igb;
 
+import dev.coba.trainer.model.Scalars;
+
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -149,7 +151,7 @@ final class SoftActorCritic {
             Policy next = policy(s2, actorNet.arrays(m, actor, false), m.create(nextEps, bk));
             NDArray q2Next = minQ(s2, next.action, criticNet.arrays(m, q1Target, false),
                     criticNet.arrays(m, q2Target, false));
-            NDArray y = r.add(q2Next.sub(next.logProb.mul(alpha)).mul(gamma));
+            NDArray y = r.add(q2Next.sub(next.logProb.mul(Scalars.of(r, alpha))).mul(Scalars.of(r, gamma)));
 
             NDList q1Weights = criticNet.arrays(m, q1, true);
             NDList q2Weights = criticNet.arrays(m, q2, true);
@@ -169,7 +171,8 @@ final class SoftActorCritic {
             double meanLogProb;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 Policy now = policy(s, actorWeights, m.create(eps, bk));
-                NDArray loss = now.logProb.mul(alpha).sub(minQ(s, now.action, q1Fixed, q2Fixed)).mean();
+                NDArray loss = now.logProb.mul(Scalars.of(now.logProb, alpha)).sub(minQ(s, now.action, q1Fixed, q2Fixed))
+                        .mean();
                 gc.backward(loss);
                 meanLogProb = now.logProb.mean().getDouble();
             }
@@ -209,8 +212,9 @@ final class SoftActorCritic {
         NDList out = actorNet.forward(states, actorWeights).split(2, 1);
         NDArray logStd = out.get(1).clip(LOG_STD_MIN, LOG_STD_MAX);
         NDArray u = out.get(0).add(logStd.exp().mul(eps));
-        NDArray logProb = eps.square().mul(-0.5).sub(logStd).sum(new int[] {1}, true).sub(k * HALF_LOG_2PI);
-        return new Policy(u.softmax(1).mul(k), logProb);
+        NDArray logProb = eps.square().mul(Scalars.of(eps, -0.5)).sub(logStd).sum(new int[] {1}, true)
+                .sub(Scalars.of(eps, k * HALF_LOG_2PI));
+        return new Policy(u.softmax(1).mul(Scalars.of(u, k)), logProb);
     }
 
     private NDArray minQ(NDArray states, NDArray actions, NDList first, NDList second) {

@@ -157,7 +157,7 @@ public final class CausalLm extends AbstractBlock {
             NDArray q = parts.get(0).reshape(b, t, heads, hd).transpose(0, 2, 1, 3); // B,H,T,hd
             NDArray k = parts.get(1).reshape(b, t, heads, hd).transpose(0, 2, 1, 3);
             NDArray v = parts.get(2).reshape(b, t, heads, hd).transpose(0, 2, 1, 3);
-            NDArray att = q.matMul(k.transpose(0, 1, 3, 2)).mul(scale).add(mask).softmax(-1); // B,H,T,T
+            NDArray att = q.matMul(k.transpose(0, 1, 3, 2)).mul(Scalars.of(q, scale)).add(mask).softmax(-1); // B,H,T,T
             NDArray y = att.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, d);
             x = x.add(y.matMul(value(ps, p[4], dev, training)).add(value(ps, p[5], dev, training)));
             h = layerNorm(x, value(ps, p[6], dev, training), value(ps, p[7], dev, training));
@@ -176,7 +176,7 @@ public final class CausalLm extends AbstractBlock {
     private static NDArray layerNorm(NDArray x, NDArray g, NDArray b) {
         NDArray centred = x.sub(x.mean(new int[] {-1}, true));
         NDArray var = centred.square().mean(new int[] {-1}, true);
-        return centred.div(var.add(1e-5f).sqrt()).mul(g).add(b);
+        return centred.div(var.add(Scalars.of(var, 1e-5)).sqrt()).mul(g).add(b);
     }
 
     @Override

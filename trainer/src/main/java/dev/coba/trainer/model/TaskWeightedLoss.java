@@ -70,7 +70,7 @@ public final class TaskWeightedLoss {
         // gather, not logSoftmax·oneHot: the latter multiplies -inf by 0 and can go NaN (DJL-NOTES)
         NDArray nll = logits.logSoftmax(2).gather(targets.expandDims(2), 2).squeeze(2).neg();
         // a row without targets (cannot come from the data layer) gives 0, not 0/0
-        return nll.mul(mask).sum(new int[] {1}).div(mask.sum(new int[] {1}).maximum(1f));
+        return nll.mul(mask).sum(new int[] {1}).div(mask.sum(new int[] {1}).maximum(Scalars.of(mask, 1)));
     }
 
     /**
@@ -88,7 +88,7 @@ public final class TaskWeightedLoss {
         long v = lg.getShape().get(2);
         long d = hidden.getShape().get(2);
         NDArray h = hidden.stopGradient().reshape(b * t, d).transpose();
-        NDArray perToken = mask.div(mask.sum(new int[] {1}, true).maximum(1f)).expandDims(2);
+        NDArray perToken = mask.div(mask.sum(new int[] {1}, true).maximum(Scalars.of(mask, 1))).expandDims(2);
         NDArray dLogits = lg.softmax(2).sub(targets.oneHot((int) v)).mul(perToken);
         double[] norms = new double[taskRows.length];
         for (int k = 0; k < taskRows.length; k++) {
@@ -96,7 +96,7 @@ public final class TaskWeightedLoss {
                 norms[k] = Double.NaN;
                 continue;
             }
-            NDArray rows = taskRows[k].div((float) rowsOfTask[k]).reshape(b, 1, 1);
+            NDArray rows = taskRows[k].div(Scalars.of(taskRows[k], rowsOfTask[k])).reshape(b, 1, 1);
             norms[k] = h.matMul(dLogits.mul(rows).reshape(b * t, v)).norm().getFloat();
         }
         return norms;
@@ -110,7 +110,7 @@ public final class TaskWeightedLoss {
         NDArray[] losses = new NDArray[taskRows.length];
         for (int k = 0; k < taskRows.length; k++) {
             if (rowsOfTask[k] > 0) {
-                losses[k] = perExample.mul(taskRows[k]).sum().div((float) rowsOfTask[k]);
+                losses[k] = perExample.mul(taskRows[k]).sum().div(Scalars.of(perExample, rowsOfTask[k]));
             }
         }
         return losses;
@@ -134,8 +134,9 @@ public final class TaskWeightedLoss {
             if (taskLosses[k] == null || w == 0) {
                 continue;
             }
-            NDArray l = objective == Objective.LOG ? taskLosses[k].maximum(1e-12f).log() : taskLosses[k];
-            NDArray term = l.mul((float) w);
+            NDArray l = objective == Objective.LOG
+                    ? taskLosses[k].maximum(Scalars.of(taskLosses[k], 1e-12)).log() : taskLosses[k];
+            NDArray term = l.mul(Scalars.of(l, w));
             total = total == null ? term : total.add(term);
         }
         if (total == null) {

@@ -118,7 +118,7 @@ final class HtmlReport {
             number(html, m.secondsPerStep(), Double.NaN);
             integer(html, m.steps());
             html.append("<td data-value=\"").append(m.stoppedEarly()).append("\">")
-                    .append(m.stoppedEarly() ? "yes" : "no").append("</td>");
+                    .append(m.diverged() ? "diverged" : m.stoppedEarly() ? "yes" : "no").append("</td>");
             for (String task : results.taskNames()) {
                 TaskResult t = m.tasks().get(task);
                 if (t == null) {

@@ -11,7 +11,8 @@ import java.util.Map;
  * every task peaks together: convergence balance). {@code secondsPerStep}: wall time of the
  * training steps (validation mini-batches and balancing included; full validation passes,
  * checkpoints and the test pass excluded) over {@code steps}, the steps run ({@code stoppedEarly}
- * when the patience ran out before the budget).
+ * when the patience ran out before the budget, or the training diverged: {@code diverged}, a
+ * non-finite loss; the steps then count to the last full validation pass before it).
  */
 public record MethodResult(
         long bestStep,
@@ -21,6 +22,7 @@ public record MethodResult(
         double secondsPerStep,
         long steps,
         boolean stoppedEarly,
+        boolean diverged,
         Map<String, TaskResult> tasks,
         List<ValidationPoint> validation,
         List<WeightPoint> weights,

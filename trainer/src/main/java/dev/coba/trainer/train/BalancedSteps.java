@@ -62,12 +62,30 @@ final class BalancedSteps {
         return weights.clone();
     }
 
-    /** Trains step number {@code done} (1 first) and reports it if due; its training losses. */
+    /** The model's losses are no longer finite at {@code step}: training cannot go on. */
+    static final class DivergedException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final long step;
+
+        DivergedException(long step) {
+            super("a non-finite loss at step " + step);
+            this.step = step;
+        }
+    }
+
+    /**
+     * Trains step number {@code done} (1 first) and reports it if due; its training losses.
+     *
+     * @throws DivergedException when a loss is NaN or infinite (nothing is reported then: the
+     *     balancer would rightly refuse it)
+     */
     TrainStep.Result step(long done) {
         TrainStep.Result r = trainer.step(batches.trainBatch(done - 1), weights, gradNorms);
+        requireFinite(r.losses(), done);
         if (client != null && done % valEvery == 0) {
             Batch mini = Batches.sample(validSplits, valPerTask, valSeed, done);
             double[] val = Evaluator.evaluate(lm, manager, List.of(mini), names.size());
+            requireFinite(val, done);
             StepReport.Builder report = StepReport.builder(done).valLosses(byTask(val)).trainLosses(byTask(r.losses()));
             if (gradNorms) {
                 report.gradNorms(byTask(r.headGradNorms()));
@@ -75,6 +93,14 @@ final class BalancedSteps {
             weights = inOrder(client.report(report.build()));
         }
         return r;
+    }
+
+    private static void requireFinite(double[] losses, long step) {
+        for (double l : losses) {
+            if (!Double.isFinite(l)) {
+                throw new DivergedException(step);
+            }
+        }
     }
 
     private double[] inOrder(Weights w) {

@@ -62,6 +62,7 @@ public final class MethodRun {
     private final Path dir;
     private final StepListener listener;
     private final int k;
+    private boolean diverged;
 
     public MethodRun(String method, List<TaskData> tasks, TrainSettings settings, Balancing balancing, Path dir,
             StepListener listener) {
@@ -149,7 +150,16 @@ public final class MethodRun {
             long t0 = System.nanoTime();
             double[] used = steps.weights();
             step++;
-            TrainStep.Result r = steps.step(step);
+            TrainStep.Result r;
+            try {
+                r = steps.step(step);
+            } catch (BalancedSteps.DivergedException e) {
+                // the kept model and the last checkpoint are from before; the run ends on them
+                System.err.println("train: " + method + " diverged (" + e.getMessage() + "); its best model, of step "
+                        + bestStep + ", stands");
+                diverged = true;
+                break;
+            }
             trainNanos += System.nanoTime() - t0;
             listener.onStep(step, r.losses(), used);
             if (step % settings.evalEvery() == 0 || step == settings.steps()) {
@@ -237,6 +247,13 @@ public final class MethodRun {
     private Progress start(CausalLm lm, NDManager manager, List<List<Batch>> valid, List<List<Batch>> test) {
         double[] v0 = evaluate(lm, manager, valid);
         double[] t0 = evaluate(lm, manager, test);
+        for (int i = 0; i < k; i++) {
+            if (!(v0[i] > 0 && Double.isFinite(v0[i]) && t0[i] > 0 && Double.isFinite(t0[i]))) {
+                throw new IllegalArgumentException((settings.initFrom() == null ? "the initial model"
+                        : "--init-from " + settings.initFrom()) + ": the loss of task \"" + names.get(i)
+                        + "\" is not finite and positive (validation " + v0[i] + ", test " + t0[i] + ")");
+            }
+        }
         long[] bestSteps = new long[k];
         String runId = "train-" + method + "-" + settings.seed() + "-" + UUID.randomUUID().toString().substring(0, 8);
         return new Progress(runId, 0, 0, v0, t0, 0, 1.0, bestSteps, v0.clone(), 0, 0,
@@ -259,7 +276,7 @@ public final class MethodRun {
         long spread = Arrays.stream(at.taskBestStep()).max().orElse(0) - Arrays.stream(at.taskBestStep()).min().orElse(0);
         MethodResult result = new MethodResult(at.bestStep(), at.bestRatio(), sumRatio / k, spread,
                 at.step() == 0 ? 0 : at.trainNanos() / 1e9 / at.step(), at.step(),
-                at.step() < settings.steps(), perTask, at.validation(), at.weights(), at.df());
+                at.step() < settings.steps(), diverged, perTask, at.validation(), at.weights(), at.df());
         JSON.writerWithDefaultPrettyPrinter().writeValue(dir.resolve(RESULT_FILE).toFile(), result);
         return result;
     }

@@ -45,6 +45,7 @@ public final class StlRun {
         double testRatio = 0;
         double seconds = 0;
         boolean allStopped = true;
+        boolean anyDiverged = false;
         for (TaskData task : tasks) {
             MethodResult one = new MethodRun("uniform", List.of(task), settings, Balancing.inProcess(),
                     dir.resolve(task.name()), new Named(listener, METHOD + ":" + task.name())).run();
@@ -61,12 +62,13 @@ public final class StlRun {
             testRatio += t.testLossRatio();
             seconds += one.secondsPerStep();
             allStopped &= one.stoppedEarly();
+            anyDiverged |= one.diverged();
         }
         int k = tasks.size();
         List<ValidationPoint> validation = curves.entrySet().stream()
                 .map(e -> new ValidationPoint(e.getKey(), e.getValue())).toList();
         return new MethodResult(bestStep, valRatio / k, testRatio / k, maxBest - minBest, seconds, steps, allStopped,
-                perTask, validation, List.of(), List.of());
+                anyDiverged,                 perTask, validation, List.of(), List.of());
     }
 
     /** Shows each single-task model under its own name (e.g. {@code stl:copy}). */

@@ -101,7 +101,7 @@ class ReportWriterTest {
 
     @Test
     void emptyResultsStillMakeAPage() throws IOException {
-        MethodResult empty = new MethodResult(0, Double.NaN, Double.NaN, 0, 0, 0, false,
+        MethodResult empty = new MethodResult(0, Double.NaN, Double.NaN, 0, 0, 0, false, false,
                 Map.of(), List.of(), List.of(), List.of());
         Results results = new Results(Map.of(), List.of(), Map.of("uniform", empty));
         String page = Files.readString(ReportWriter.write(results, runDir));
@@ -116,7 +116,7 @@ class ReportWriterTest {
 
     @Test
     void aSinglePointAndMissingTasksStillDraw() throws IOException {
-        MethodResult start = new MethodResult(0, 1.0, 1.0, 0, 0.1, 0, false, Map.of(),
+        MethodResult start = new MethodResult(0, 1.0, 1.0, 0, 0.1, 0, false, false, Map.of(),
                 List.of(new ValidationPoint(0, Map.of("python", 2.0))),
                 List.of(new WeightPoint(0, Map.of("python", 1.0))), List.of(new DfPoint(0, Double.NaN)));
         Results results = new Results(Map.of(), TASKS, Map.of("coba", start));
@@ -171,7 +171,7 @@ class ReportWriterTest {
             tasks.put(TASKS.get(t), new TaskResult(10L * (t + 1), 1.5, 2.0, 2.0 * taskRatios.get(t),
                     taskRatios.get(t)));
         }
-        return new MethodResult(bestStep, meanTest + 0.01, meanTest, spread, secondsPerStep, 30, bestStep < 30,
+        return new MethodResult(bestStep, meanTest + 0.01, meanTest, spread, secondsPerStep, 30, bestStep < 30, false,
                 tasks, validation, weights, df);
     }
 

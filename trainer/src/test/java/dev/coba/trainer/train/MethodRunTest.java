@@ -170,6 +170,46 @@ class MethodRunTest {
     }
 
     @Test
+    void aNonFiniteLossStopsTheStepBeforeTheBalancerSeesIt(@TempDir Path dir) throws IOException {
+        TrainSettings s = TinyRuns.settings(List.of("coba"), 30);
+        try (ai.djl.ndarray.NDManager manager = ai.djl.ndarray.NDManager.newBaseManager();
+                dev.coba.client.CobaClient client = Balancing.inProcess().open("diverging", "coba", TASKS,
+                        java.util.Map.of("copy", 1.0, "reverse", 1.0, "lookup", 1.0))) {
+            dev.coba.trainer.model.CausalLm lm = poisoned(manager);
+            try (dev.coba.trainer.model.TrainStep trainer = new dev.coba.trainer.model.TrainStep(lm, 3,
+                    dev.coba.trainer.model.Objective.LINEAR, 3e-3f, 1f)) {
+                BalancedSteps steps = new BalancedSteps(TinyRuns.tasks(), lm, manager, trainer, client, false, s, 1);
+                BalancedSteps.DivergedException e = assertThrows(BalancedSteps.DivergedException.class,
+                        () -> steps.step(1));
+                assertEquals(1, e.step);
+            }
+            assertTrue(client.history(0, 10).isEmpty(), "nothing reached the balancer");
+        }
+        // a checkpoint that is broken from the start is refused before any training
+        Path broken = dir.resolve("broken");
+        try (ai.djl.ndarray.NDManager manager = ai.djl.ndarray.NDManager.newBaseManager()) {
+            poisoned(manager).save(broken);
+        }
+        TrainSettings fromBroken = new TrainSettings(s.methods(), s.steps(), s.seed(), s.valEvery(), s.evalEvery(),
+                s.patience(), s.batchPerTask(), s.valBatchPerTask(), s.evalBatchSize(), s.layers(), s.dModel(),
+                s.heads(), s.learningRate(), s.clip(), null, broken, null, null);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TinyRuns.run("coba", fromBroken, dir.resolve("run"), StepListener.NONE).run());
+        assertTrue(e.getMessage().contains("not finite"), e.getMessage());
+    }
+
+    /** A model whose output layer is NaN: every loss it gives is NaN. */
+    private static dev.coba.trainer.model.CausalLm poisoned(ai.djl.ndarray.NDManager manager) {
+        dev.coba.trainer.model.CausalLm lm = dev.coba.trainer.model.CausalLm.create(
+                new dev.coba.trainer.model.ModelConfig(1, 16, 2, 40, 3), manager);
+        ai.djl.ndarray.NDArray head = lm.head().getArray();
+        float[] nan = new float[(int) head.size()];
+        Arrays.fill(nan, Float.NaN);
+        head.set(nan);
+        return lm;
+    }
+
+    @Test
     void stlTrainsOneModelPerTask(@TempDir Path dir) throws IOException {
         MethodResult r = new StlRun(TinyRuns.tasks(), TinyRuns.settings(List.of("stl"), 20), dir, StepListener.NONE)
                 .run();
