@@ -31,7 +31,7 @@ import picocli.CommandLine.Spec;
         "",
         "Each option falls back to an environment variable, then to its default;",
         "an option given on the command line wins. With a token, every /v1 route and",
-        "/metrics need 'Authorization: Bearer <token>' (/healthz and /readyz stay open).",
+        "/metrics need 'Authorization: Bearer <token>' (/healthz, /readyz and the dashboard's pages stay open).",
         "Without a token, only a loopback address may be bound, unless --insecure.",
         "Prefer COBA_TOKEN to --token: a command line is visible to other local users.",
         ""},

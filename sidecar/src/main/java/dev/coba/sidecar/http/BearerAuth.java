@@ -7,7 +7,8 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Set;
 
 /**
- * With a token configured, every path but {@code /healthz} and {@code /readyz} needs
+ * With a token configured, every path but {@code /healthz}, {@code /readyz} and the dashboard's
+ * pages (which carry no data and ask the user for the token) needs
  * {@code Authorization: Bearer <token>} (so every {@code /v1} route and {@code /metrics},
  * and unknown paths too, which then reveal nothing). The comparison takes the same time
  * whatever the token given: both sides are hashed, then compared with

@@ -9,9 +9,12 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
-/** Registers routes on the app and remembers them, so that the contract test can list them. */
-final class Routes {
-  static final String JSON = "application/json";
+/**
+ * Registers routes on the app and remembers them, so that the contract test can list them.
+ * Public for the dashboard's package, which registers its JSON route and its pages here.
+ */
+public final class Routes {
+  public static final String JSON = "application/json";
 
   /** One registered route: method and path template as in openapi.yaml. */
   record Route(String method, String path) {}
@@ -23,9 +26,17 @@ final class Routes {
     this.app = app;
   }
 
-  void add(HandlerType method, String path, Handler handler) {
+  public void add(HandlerType method, String path, Handler handler) {
     app.addHttpHandler(method, path, handler);
     routes.add(new Route(method.name(), path));
+  }
+
+  /**
+   * A GET outside protocol v1 (a page of the dashboard shell): served, but neither listed here
+   * nor in openapi.yaml, and no bearer token needed ({@link SidecarServer} lets it through).
+   */
+  public void page(String path, Handler handler) {
+    app.addHttpHandler(HandlerType.GET, path, handler);
   }
 
   List<Route> all() {
@@ -40,7 +51,7 @@ final class Routes {
   }
 
   /** Writes {@code body} as JSON with {@code status}. */
-  static void json(Context ctx, int status, Object body) {
+  public static void json(Context ctx, int status, Object body) {
     ctx.status(status).contentType(JSON).result(Json.write(body));
   }
 }

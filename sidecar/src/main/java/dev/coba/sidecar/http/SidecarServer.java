@@ -1,5 +1,6 @@
 package dev.coba.sidecar.http;
 
+import dev.coba.sidecar.dashboard.DashboardRoutes;
 import dev.coba.sidecar.runs.RunRegistry;
 import io.javalin.Javalin;
 import java.util.List;
@@ -60,7 +61,12 @@ public final class SidecarServer implements AutoCloseable {
       });
     });
     if (config.token() != null) {
-      app.before(new BearerAuth(config.token())::check);
+      BearerAuth auth = new BearerAuth(config.token());
+      app.before(ctx -> { // the dashboard's shell carries no data: its page asks for the token
+        if (!DashboardRoutes.isShell(ctx.path())) {
+          auth.check(ctx);
+        }
+      });
     }
     app.beforeMatched(Bodies::requireJson);
     ErrorMapping.install(app);
@@ -69,6 +75,7 @@ public final class SidecarServer implements AutoCloseable {
     new RunRoutes(registry).register(table);
     new StepRoutes(registry, metrics).register(table);
     new CheckpointRoutes(registry).register(table);
+    new DashboardRoutes(registry).register(table);
     metrics.routes(table.paths());
     this.routes = table.all();
   }

@@ -7,6 +7,7 @@ import dev.coba.core.run.RunConflictException;
 import dev.coba.core.run.RunSpec;
 import dev.coba.core.run.RunState;
 import dev.coba.core.run.StepOutcome;
+import dev.coba.sidecar.dashboard.StepSeries;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.NavigableMap;
@@ -16,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -28,6 +30,12 @@ import java.util.logging.Logger;
  * <p>The journal is compacted when it has grown: every run is written as one {@code restore}
  * event of its exported state. That one moment takes the exclusive side of a read-write lock
  * whose shared side every change holds.
+ *
+ * <p>Each run also keeps its whole curve downsampled ({@link StepSeries}, for the dashboard),
+ * fed by every completed step on the same path, live and at start-up. It is derived, never
+ * stored: after a restart it holds what the journal replays, i.e. every step since the run's
+ * start, or since the retained history of its last {@code restore} event (a compaction, a PUT
+ * of its state) when there is one.
  */
 public final class RunRegistry implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(RunRegistry.class.getName());
@@ -41,15 +49,38 @@ public final class RunRegistry implements AutoCloseable {
   private final long compactAfter;
   private volatile boolean ready;
 
-  /** A run and its lock; {@code changed} wakes long-polls. */
+  /** A run, its downsampled curve and its lock; {@code changed} wakes long-polls. */
   private static final class Slot {
     final ReentrantLock lock = new ReentrantLock();
     final Condition changed = lock.newCondition();
     Run run;
+    StepSeries series;
     boolean gone;
 
     Slot(Run run) {
+      replace(run);
+    }
+
+    /** A new or restored run: its curve starts over from the history it retains. */
+    void replace(Run run) {
       this.run = run;
+      this.series = StepSeries.of(run.spec().tasks(), run.history(0, Long.MAX_VALUE));
+    }
+
+    /** Applies a report that {@link Run#answerIfRepeat} found new; a completed step joins the curve. */
+    StepOutcome accept(RankReport report) {
+      StepOutcome outcome = run.accept(report);
+      if (outcome instanceof StepOutcome.Complete c) {
+        series.add(c.step(), run.history(c.step(), c.step()).get(c.step()));
+      }
+      return outcome;
+    }
+
+    /** Rewinds the run; the curve drops what came after and takes the retained steps up to {@code step}. */
+    void rewind(long step) {
+      run.rewind(step);
+      series.truncateAfter(step);
+      run.history(series.lastStep() + 1, step).forEach(series::add);
     }
   }
 
@@ -168,7 +199,7 @@ public final class RunRegistry implements AutoCloseable {
         return repeat;
       }
       store.append(Event.report(runId, report));
-      StepOutcome outcome = slot.run.accept(report);
+      StepOutcome outcome = slot.accept(report);
       slot.changed.signalAll();
       return outcome;
     }));
@@ -202,6 +233,14 @@ public final class RunRegistry implements AutoCloseable {
 
   public NavigableMap<Long, Run.CompletedStep> history(String runId, long from, long to) {
     return reading(runId, run -> new TreeMap<>(run.history(from, to)));
+  }
+
+  /**
+   * Reads the run and its downsampled curve under the run's lock; {@code read} must copy what it
+   * keeps (the series goes on changing).
+   */
+  public <T> T series(String runId, BiFunction<RunView, StepSeries, T> read) {
+    return locked(runId, slot -> read.apply(RunView.of(slot.run), slot.series));
   }
 
   public RunState exportState(String runId) {
@@ -240,7 +279,7 @@ public final class RunRegistry implements AutoCloseable {
             continue;
           }
           store.append(Event.restore(runId, state));
-          slot.run = restored;
+          slot.replace(restored);
           slot.changed.signalAll();
           return RunView.of(restored);
         } finally {
@@ -254,7 +293,7 @@ public final class RunRegistry implements AutoCloseable {
     return changing(() -> locked(runId, slot -> {
       slot.run.checkRewind(step);
       store.append(Event.rewind(runId, step));
-      slot.run.rewind(step);
+      slot.rewind(step);
       slot.changed.signalAll();
       return RunView.of(slot.run);
     }));
@@ -272,12 +311,12 @@ public final class RunRegistry implements AutoCloseable {
       switch (e.type()) {
         case Event.CREATE -> runs.put(e.runId(), new Slot(Run.create(e.spec(), limits.maxHistory())));
         case Event.REPORT -> {
-          Run run = runs.get(e.runId()).run;
-          if (run.answerIfRepeat(e.report()) == null) {
-            run.accept(e.report());
+          Slot slot = runs.get(e.runId());
+          if (slot.run.answerIfRepeat(e.report()) == null) {
+            slot.accept(e.report());
           }
         }
-        case Event.REWIND -> runs.get(e.runId()).run.rewind(e.step());
+        case Event.REWIND -> runs.get(e.runId()).rewind(e.step());
         case Event.RESTORE -> runs.put(e.runId(), new Slot(Run.restore(e.state(), limits.maxHistory())));
         case Event.DELETE -> runs.remove(e.runId());
         default -> throw new IllegalStateException("unknown event type " + e.type());

@@ -273,6 +273,24 @@ class RoutesTest {
     expect(404, open.get("/v1/runs/nobody/history"));
   }
 
+  @Test
+  void seriesHasAPointPerStepAndALinePerTask() {
+    expect(201, open.post("/v1/runs", run("curves", 1)));
+    for (int step = 1; step <= 5; step++) {
+      expect(200, open.post("/v1/runs/curves/steps", report(step, 0, 2.0 - 0.1 * step, 2.1 - 0.05 * step)));
+    }
+    JsonNode series = expect(200, open.get("/v1/runs/curves/series")).json();
+    assertEquals(5, series.get("steps").size());
+    assertEquals(5, series.get("step").asLong());
+    JsonNode weights = series.get("charts").get(0);
+    assertEquals("weights", weights.get("name").asText());
+    assertEquals(2, weights.get("lines").size());
+    assertEquals(2, expect(200, open.get("/v1/runs/curves/series?points=2")).json().get("steps").size());
+    assertEquals("points", expect(400, open.get("/v1/runs/curves/series?points=1")).errorField());
+    assertEquals("runId", expect(400, open.get("/v1/runs/bad%20id/series")).errorField());
+    expect(404, open.get("/v1/runs/nobody/series"));
+  }
+
   // ---------------------------------------------------------------- checkpoints
 
   @Test
