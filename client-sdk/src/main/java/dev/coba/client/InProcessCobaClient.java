@@ -8,10 +8,8 @@ import dev.coba.core.run.RunConflictException;
 import dev.coba.core.run.RunSpec;
 import dev.coba.core.run.RunState;
 import dev.coba.core.run.StepOutcome;
-import org.jspecify.annotations.Nullable;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -107,25 +105,12 @@ public final class InProcessCobaClient implements CobaClient {
     return out;
   }
 
-  /** As the sidecar's {@code HistoryEntry}: per-task diagnostics keyed by task, non-finite values as null. */
+  /** As the sidecar's {@code HistoryEntry}. */
   private static StepRecord record(long step, Run.CompletedStep done) {
     var update = done.update();
-    List<String> tasks = update.weights().tasks();
-    Map<String, @Nullable Object> diagnostics = new LinkedHashMap<>();
-    update.taskDiagnostics().forEach((name, values) -> {
-      Map<String, @Nullable Double> byTask = new LinkedHashMap<>();
-      for (int i = 0; i < tasks.size(); i++) {
-        byTask.put(tasks.get(i), finiteOrNull(values[i]));
-      }
-      diagnostics.put(name, byTask);
-    });
-    update.diagnostics().forEach((name, value) -> diagnostics.put(name, value == null ? null : finiteOrNull(value)));
     var r = done.combined();
-    return new StepRecord(step, r.valLosses(), r.trainLosses(), r.gradNorms(), update.weights().asMap(), diagnostics);
-  }
-
-  private static @Nullable Double finiteOrNull(double v) {
-    return Double.isFinite(v) ? v : null;
+    return new StepRecord(step, r.valLosses(), r.trainLosses(), r.gradNorms(), update.weights().asMap(),
+        update.byName());
   }
 
   @Override

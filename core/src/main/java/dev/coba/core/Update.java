@@ -25,4 +25,26 @@ public record Update(
     taskDiagnostics = Collections.unmodifiableMap(new LinkedHashMap<>(taskDiagnostics));
     diagnostics = Collections.unmodifiableMap(new LinkedHashMap<>(diagnostics));
   }
+
+  /**
+   * The diagnostics as protocol v1 writes them (a history entry's {@code diagnostics}): each
+   * per-task series as a map keyed by task, then the scalars; a value that does not exist yet
+   * (NaN, infinite or missing) is null. The sidecar and the in-process client both answer this.
+   */
+  public Map<String, Object> byName() {
+    Map<String, Object> out = new LinkedHashMap<>();
+    taskDiagnostics.forEach((name, values) -> {
+      Map<String, Double> byTask = new LinkedHashMap<>();
+      for (int i = 0; i < weights.tasks().size(); i++) {
+        byTask.put(weights.tasks().get(i), finiteOrNull(values[i]));
+      }
+      out.put(name, byTask);
+    });
+    diagnostics.forEach((name, value) -> out.put(name, value == null ? null : finiteOrNull(value)));
+    return out;
+  }
+
+  private static Double finiteOrNull(double v) {
+    return Double.isFinite(v) ? v : null;
+  }
 }

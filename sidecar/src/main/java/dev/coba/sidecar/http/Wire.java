@@ -19,7 +19,6 @@ import dev.coba.core.run.StepOutcome;
 import dev.coba.sidecar.runs.RunPage;
 import dev.coba.sidecar.runs.RunView;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -222,16 +221,7 @@ public final class Wire {
       Report r = done.combined();
       Update u = done.update();
       Weights w = u.weights();
-      Map<String, Object> diagnostics = new LinkedHashMap<>();
-      u.taskDiagnostics().forEach((name, values) -> {
-        Map<String, Double> byTask = new LinkedHashMap<>();
-        for (int i = 0; i < w.tasks().size(); i++) {
-          byTask.put(w.tasks().get(i), finiteOrNull(values[i]));
-        }
-        diagnostics.put(name, byTask);
-      });
-      u.diagnostics().forEach((name, value) -> diagnostics.put(name, value == null ? null : finiteOrNull(value)));
-      return new HistoryEntryBody(step, r.valLosses(), r.trainLosses(), r.gradNorms(), w.asMap(), diagnostics);
+      return new HistoryEntryBody(step, r.valLosses(), r.trainLosses(), r.gradNorms(), w.asMap(), u.byName());
     }
   }
 
@@ -287,9 +277,6 @@ public final class Wire {
 
   // ---------------------------------------------------------------- helpers
 
-  private static Double finiteOrNull(double v) {
-    return Double.isFinite(v) ? v : null;
-  }
 
   private static void require(Object value, String field, String message) {
     if (value == null) {

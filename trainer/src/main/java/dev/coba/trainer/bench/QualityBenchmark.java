@@ -40,12 +40,7 @@ public final class QualityBenchmark {
     public List<Row> run() throws IOException {
         List<Results> perSeed = new ArrayList<>();
         for (long seed : seeds) {
-            TrainSettings s = new TrainSettings(settings.methods(), settings.steps(), seed, settings.valEvery(),
-                    settings.evalEvery(), settings.patience(), settings.batchPerTask(), settings.valBatchPerTask(),
-                    settings.evalBatchSize(), settings.layers(), settings.dModel(), settings.heads(),
-                    settings.learningRate(), settings.clip(), settings.data(), settings.initFrom(), settings.sidecar(),
-                    settings.token());
-            perSeed.add(new TrainJob(s, out.resolve("seed-" + seed), listeners).run());
+            perSeed.add(new TrainJob(settings.withSeed(seed), out.resolve("seed-" + seed), listeners).run());
         }
         List<Row> rows = new ArrayList<>();
         for (String method : settings.methods()) {

@@ -57,6 +57,32 @@ final class BalancedSteps {
         }
     }
 
+    /** The objective the weights apply to: the balancer's (log for the IGB methods); linear without one. */
+    static dev.coba.trainer.model.Objective objectiveOf(CobaClient client) {
+        return client != null && client.weights().objective() == dev.coba.client.Objective.LOG
+                ? dev.coba.trainer.model.Objective.LOG : dev.coba.trainer.model.Objective.LINEAR;
+    }
+
+    /** Whether {@code method} is fed the head's per-task gradient norms (gradnorm). */
+    static boolean needsGradNorms(String method) {
+        try {
+            return dev.coba.core.Methods.get(method).inputs().contains("gradNorms");
+        } catch (RuntimeException unknownHere) {
+            return false; // a method only the sidecar knows: it says what it lacks
+        }
+    }
+
+    /**
+     * The input length a model needs for {@code tasks}: every split's longest example but its last
+     * token (the model sees all tokens but the last), at least 2.
+     */
+    static int inputLength(List<TaskData> tasks) {
+        int longest = tasks.stream()
+                .flatMap(t -> java.util.stream.Stream.of(t.train(), t.valid(), t.test()).flatMap(List::stream))
+                .mapToInt(Example::length).max().orElse(2);
+        return Math.max(2, longest - 1);
+    }
+
     /** The weights the next step trains with. */
     double[] weights() {
         return weights.clone();

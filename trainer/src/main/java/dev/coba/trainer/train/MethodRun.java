@@ -13,7 +13,6 @@ import dev.coba.trainer.data.TaskData;
 import dev.coba.trainer.model.CausalLm;
 import dev.coba.trainer.model.Evaluator;
 import dev.coba.trainer.model.ModelConfig;
-import dev.coba.trainer.model.Objective;
 import dev.coba.trainer.model.TrainStep;
 import dev.coba.trainer.results.DfPoint;
 import dev.coba.trainer.results.MethodResult;
@@ -116,10 +115,9 @@ public final class MethodRun {
                 if (resume && balanced) {
                     client.restore(Files.readString(last.resolve(BALANCER_FILE)));
                 }
-                Objective objective = balanced && client.weights().objective() == dev.coba.client.Objective.LOG
-                        ? Objective.LOG : Objective.LINEAR;
-                boolean gradNorms = balanced && needsGradNorms();
-                try (TrainStep trainer = new TrainStep(lm, k, objective, settings.learningRate(), settings.clip())) {
+                boolean gradNorms = balanced && BalancedSteps.needsGradNorms(method);
+                try (TrainStep trainer = new TrainStep(lm, k, BalancedSteps.objectiveOf(client),
+                        settings.learningRate(), settings.clip())) {
                     if (resume) {
                         trainer.loadOptimizer(last);
                     }
@@ -282,28 +280,17 @@ public final class MethodRun {
     }
 
     private CausalLm initialModel(NDManager manager) throws IOException {
-        int longest = tasks.stream()
-                .flatMap(t -> Stream.of(t.train(), t.valid(), t.test()).flatMap(List::stream))
-                .mapToInt(Example::length).max().orElse(2);
-        int maxLength = Math.max(2, longest - 1); // the model sees all tokens but the last
+        int maxLength = BalancedSteps.inputLength(tasks);
         if (settings.initFrom() != null) {
             CausalLm lm = CausalLm.load(settings.initFrom(), manager);
             if (lm.config().maxLength() < maxLength) {
                 throw new IllegalArgumentException("--init-from: the checkpoint takes " + lm.config().maxLength()
-                        + " tokens, the data has examples of " + longest);
+                        + " tokens, the data has examples of " + (maxLength + 1));
             }
             return lm;
         }
         return CausalLm.create(new ModelConfig(settings.layers(), settings.dModel(), settings.heads(), maxLength,
                 settings.seed()), manager);
-    }
-
-    private boolean needsGradNorms() {
-        try {
-            return dev.coba.core.Methods.get(method).inputs().contains("gradNorms");
-        } catch (RuntimeException unknownHere) {
-            return false; // a method only the sidecar knows: it says what it lacks
-        }
     }
 
     private List<List<Batch>> fullPass(java.util.function.Function<TaskData, List<Example>> split) {

@@ -5,7 +5,6 @@ import dev.coba.client.CobaClient;
 import dev.coba.trainer.data.TaskData;
 import dev.coba.trainer.model.CausalLm;
 import dev.coba.trainer.model.ModelConfig;
-import dev.coba.trainer.model.Objective;
 import dev.coba.trainer.model.TrainStep;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,19 +26,17 @@ public final class StepTimer implements AutoCloseable {
 
     public StepTimer(List<TaskData> tasks, TrainSettings settings, Variant variant) {
         manager = NDManager.newBaseManager();
-        int longest = tasks.stream().flatMap(t -> t.train().stream()).mapToInt(e -> e.length()).max().orElse(2);
         CausalLm lm = CausalLm.create(new ModelConfig(settings.layers(), settings.dModel(), settings.heads(),
-                Math.max(2, longest - 1), settings.seed()), manager);
+                BalancedSteps.inputLength(tasks), settings.seed()), manager);
         List<String> names = tasks.stream().map(TaskData::name).toList();
         boolean balanced = !variant.method().equals("uniform");
         Map<String, Double> ones = new LinkedHashMap<>();
         names.forEach(n -> ones.put(n, 1.0));
         client = balanced ? Balancing.inProcess().open("overhead-" + variant.method() + "-" + variant.valEvery(),
                 variant.method(), names, ones) : null;
-        Objective objective = balanced && client.weights().objective() == dev.coba.client.Objective.LOG
-                ? Objective.LOG : Objective.LINEAR;
-        boolean gradNorms = balanced && dev.coba.core.Methods.get(variant.method()).inputs().contains("gradNorms");
-        trainer = new TrainStep(lm, tasks.size(), objective, settings.learningRate(), settings.clip());
+        boolean gradNorms = balanced && BalancedSteps.needsGradNorms(variant.method());
+        trainer = new TrainStep(lm, tasks.size(), BalancedSteps.objectiveOf(client), settings.learningRate(),
+                settings.clip());
         steps = new BalancedSteps(tasks, lm, manager, trainer, client, gradNorms, settings, variant.valEvery());
     }
 

@@ -69,6 +69,12 @@ public record TrainSettings(
         }
     }
 
+    /** These settings with another seed (of the data, the model and the batches). */
+    public TrainSettings withSeed(long other) {
+        return new TrainSettings(methods, steps, other, valEvery, evalEvery, patience, batchPerTask, valBatchPerTask,
+                evalBatchSize, layers, dModel, heads, learningRate, clip, data, initFrom, sidecar, token);
+    }
+
     /** The settings as recorded in results.json (the token left out). */
     public Map<String, Object> describe() {
         Map<String, Object> m = new LinkedHashMap<>();
