@@ -53,7 +53,8 @@ public final class InProcessCobaClient implements CobaClient {
 
   @Override
   public synchronized Weights report(StepReport r) {
-    RankReport rr = new RankReport(r.step(), r.rank(), r.valLosses(), r.trainLosses(), r.gradNorms(), r.counts());
+    RankReport rr = new RankReport(r.step(), r.rank(), r.valLosses(), r.trainLosses(), r.gradNorms(), r.counts(),
+        r.weightsUsed());
     StepOutcome outcome = rejecting(() -> run.submit(rr));
     long deadline = System.nanoTime() + timeoutNanos;
     while (outcome instanceof StepOutcome.Pending) {
@@ -110,7 +111,7 @@ public final class InProcessCobaClient implements CobaClient {
     var update = done.update();
     var r = done.combined();
     return new StepRecord(step, r.valLosses(), r.trainLosses(), r.gradNorms(), update.weights().asMap(),
-        update.byName());
+        update.byName(), done.weightsUsed(), done.weightsUsedDiffer());
   }
 
   @Override

@@ -17,6 +17,7 @@ public final class StepReport {
   private final Map<String, Double> trainLosses;
   private final Map<String, Double> gradNorms;
   private final Map<String, Double> counts;
+  private final Map<String, Double> weightsUsed;
 
   private StepReport(Builder b) {
     if (b.step < 0) {
@@ -31,6 +32,7 @@ public final class StepReport {
     this.trainLosses = copy(b.trainLosses);
     this.gradNorms = copy(b.gradNorms);
     this.counts = copy(b.counts);
+    this.weightsUsed = copy(b.weightsUsed);
   }
 
   public static Builder builder(long step) {
@@ -66,10 +68,15 @@ public final class StepReport {
     return counts;
   }
 
+  /** The weights this rank trained with since its previous report; empty when not given. */
+  public Map<String, Double> weightsUsed() {
+    return weightsUsed;
+  }
+
   /** A builder holding this report's values. */
   public Builder toBuilder() {
     return new Builder(step).rank(rank).valLosses(valLosses).trainLosses(trainLosses).gradNorms(gradNorms)
-        .counts(counts);
+        .counts(counts).weightsUsed(weightsUsed);
   }
 
   private static Map<String, Double> copy(Map<String, Double> m) {
@@ -79,12 +86,13 @@ public final class StepReport {
   @Override
   public boolean equals(@Nullable Object o) {
     return o instanceof StepReport r && step == r.step && rank == r.rank && valLosses.equals(r.valLosses)
-        && trainLosses.equals(r.trainLosses) && gradNorms.equals(r.gradNorms) && counts.equals(r.counts);
+        && trainLosses.equals(r.trainLosses) && gradNorms.equals(r.gradNorms) && counts.equals(r.counts)
+        && weightsUsed.equals(r.weightsUsed);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(step, rank, valLosses, trainLosses, gradNorms, counts);
+    return Objects.hash(step, rank, valLosses, trainLosses, gradNorms, counts, weightsUsed);
   }
 
   @Override
@@ -100,6 +108,7 @@ public final class StepReport {
     private Map<String, Double> trainLosses = new LinkedHashMap<>();
     private Map<String, Double> gradNorms = new LinkedHashMap<>();
     private Map<String, Double> counts = new LinkedHashMap<>();
+    private Map<String, Double> weightsUsed = new LinkedHashMap<>();
 
     private Builder(long step) {
       this.step = step;
@@ -144,6 +153,16 @@ public final class StepReport {
     /** Per task, how many examples this rank's losses average (ranks are combined by a count-weighted mean). */
     public Builder counts(Map<String, Double> counts) {
       this.counts = new LinkedHashMap<>(counts);
+      return this;
+    }
+
+    /**
+     * The weights this rank trained with over the steps since its previous report, up to and
+     * including this one (e.g. older weights it fell back to); the sidecar records them in its
+     * history and never balances with them.
+     */
+    public Builder weightsUsed(Map<String, Double> weights) {
+      this.weightsUsed = new LinkedHashMap<>(weights);
       return this;
     }
 

@@ -62,6 +62,7 @@ final class WireJson {
     putIfAny(m, "trainLosses", r.trainLosses());
     putIfAny(m, "gradNorms", r.gradNorms());
     putIfAny(m, "counts", r.counts());
+    putIfAny(m, "weightsUsed", r.weightsUsed());
     return m;
   }
 
@@ -134,6 +135,7 @@ final class WireJson {
       putIfAny(rm, "trainLosses", r.trainLosses());
       putIfAny(rm, "gradNorms", r.gradNorms());
       putIfAny(rm, "counts", r.counts());
+      putIfAny(rm, "weightsUsed", r.weightsUsed());
       reports.add(rm);
     }
     m.put("reports", reports);
@@ -160,7 +162,8 @@ final class WireJson {
     List<RankReport> reports = new ArrayList<>();
     for (JsonNode r : require(n, "reports")) {
       reports.add(new RankReport(require(r, "step").asLong(), r.hasNonNull("rank") ? r.get("rank").asInt() : 0,
-          doubles(r, "valLosses"), doubles(r, "trainLosses"), doubles(r, "gradNorms"), doubles(r, "counts")));
+          doubles(r, "valLosses"), doubles(r, "trainLosses"), doubles(r, "gradNorms"), doubles(r, "counts"),
+          doubles(r, "weightsUsed")));
     }
     return new RunState(require(n, "version").asInt(), spec, base, reports);
   }
@@ -172,7 +175,8 @@ final class WireJson {
       Map<String, @Nullable Object> diagnostics = e.hasNonNull("diagnostics")
           ? MAPPER.convertValue(e.get("diagnostics"), OBJECT_MAP) : Map.of();
       out.add(new StepRecord(require(e, "step").asLong(), doubles(e, "valLosses"), doubles(e, "trainLosses"),
-          doubles(e, "gradNorms"), doubles(e, "weights"), diagnostics));
+          doubles(e, "gradNorms"), doubles(e, "weights"), diagnostics, doubles(e, "weightsUsed"),
+          e.path("weightsUsedDiffer").asBoolean(false)));
     }
     return out;
   }

@@ -56,6 +56,34 @@ class RemoteClientTest {
   }
 
   @Test
+  void weightsUsedTravelsWithTheReportAndShowsInTheHistory() {
+    RunDefinition def = Scenario.run("used", 1);
+    try (Sidecar sidecar = Sidecar.inMemory();
+        CobaClient remote = CobaClient.remote(Sidecar.config(sidecar.url(), def, null).build());
+        CobaClient local = CobaClient.inProcess(def)) {
+      for (long step = 0; step < 6; step++) {
+        Map<String, Double> trainedWith = remote.weights().asMap();
+        StepReport r = Scenario.report(step, 0).toBuilder().weightsUsed(trainedWith).build();
+        assertEquals(trainedWith, r.weightsUsed());
+        assertFalse(r.equals(Scenario.report(step, 0)), "weightsUsed is part of the report");
+        assertEquals(local.report(r), remote.report(r));
+      }
+      List<StepRecord> history = remote.history(0, 10);
+      assertEquals(local.history(0, 10), history);
+      for (int i = 1; i < history.size(); i++) {
+        assertEquals(history.get(i - 1).weights(), history.get(i).weightsUsed(), "step " + i);
+        assertFalse(history.get(i).weightsUsedDiffer());
+      }
+      // a checkpoint of either keeps it
+      try (CobaClient restored = CobaClient.inProcess(def)) {
+        restored.restore(remote.exportState());
+        assertEquals(history, restored.history(0, 10));
+        assertEquals(local.exportState(), restored.exportState());
+      }
+    }
+  }
+
+  @Test
   void rejectionsSurfaceAtOnceAndAreNotBuffered() {
     RunDefinition def = Scenario.run("rejected", 1);
     try (Sidecar sidecar = Sidecar.inMemory();

@@ -20,6 +20,11 @@ import java.util.Map;
  * CoBa as the paper defines it (variant {@code paper}; see docs/coba-spec.md). Per report:
  * O(K) to update the windowed slope fits and the ACS normalisers, O(T) for the DF softmax.
  * Memory O(K * N + T).
+ *
+ * <p>Warm-up counts reports, like the slope window: with {@code n} the reports applied so
+ * far, the current one included, the weights stay uniform while {@code n + 1 < warmupSteps}
+ * (slopes are fitted and recorded all the same). The step numbers are the x of the slope fits
+ * only, so steps spaced evenly by any constant give the same weights as steps 1, 2, 3, ...
  */
 public final class CoBa extends AbstractBalancer {
   private final CoBaMethod.Settings settings;
@@ -28,6 +33,8 @@ public final class CoBa extends AbstractBalancer {
   private final WindowedSlope[] windows;
   private final RollingAbsSum[] slopeHistory;
   private final DivergenceFactor divergence = new DivergenceFactor();
+  /** The reports applied, counted up to warmupSteps (see {@link CoBaState#WARMUP_REPORTS}). */
+  private long warmupReports;
 
   // scratch, reused across reports
   private final double[] alpha;
@@ -55,6 +62,7 @@ public final class CoBa extends AbstractBalancer {
   @Override
   protected Update apply(TaskReport report) {
     long t = report.step();
+    warmupReports = CoBaState.countReport(warmupReports, settings.warmup());
     double[] ratios = new double[k];
     for (int i = 0; i < k; i++) {
       // absent, or no reference yet: no point for the task's fit
@@ -82,7 +90,7 @@ public final class CoBa extends AbstractBalancer {
     absoluteScores(alpha, slopeHistory, acs);
     double df = settings.useDf() ? divergence.value(settings.tau()) : 0.5;
     double[] w = new double[k];
-    if (t + 1 < settings.warmup()) {
+    if (CoBaState.warmingUp(warmupReports, settings.warmup())) {
       java.util.Arrays.fill(w, 1.0 / k);
     } else {
       for (int i = 0; i < k; i++) {
@@ -129,6 +137,7 @@ public final class CoBa extends AbstractBalancer {
     CoBaState.writeFits(out, "windowSteps", windows);
     CoBaState.writeSlopeHistories(out, slopeHistory);
     out.put("amaxHistory", divergence.values()).put("amaxSums", divergence.accumulators());
+    out.put(CoBaState.WARMUP_REPORTS, warmupReports);
   }
 
   @Override
@@ -137,5 +146,36 @@ public final class CoBa extends AbstractBalancer {
     CoBaState.readFits(in, "windowSteps", windows);
     CoBaState.readSlopeHistories(in, slopeHistory);
     divergence.restore(in.getDoubles("amaxHistory"), in.getDoubles("amaxSums"));
+    warmupReports = CoBaState.readWarmupReports(in, settings.warmup(), lastStep() != null, this::derivedWarmupReports);
+  }
+
+  /**
+   * The warm-up count of a state written before it was kept, from what the state holds: at
+   * least one report per recorded {@code amax}, per distinct step among the window points and
+   * 1; at most one per step from the first possible one (0, or 1 with initial losses) to the
+   * last. Exact when the lower bound reaches warmupSteps (the count stops there) or equals the
+   * upper bound (e.g. reports at steps 1, 2, 3, ... with initial losses); refused otherwise.
+   */
+  private long derivedWarmupReports() {
+    int w = settings.warmup();
+    long lower = Math.max(1, divergence.count());
+    java.util.Set<Long> steps = new java.util.HashSet<>();
+    for (int i = 0; i < windows.length && steps.size() < w; i++) { // the count stops at w
+      for (long x : windows[i].xValues()) {
+        if (x != 0 || !hasInitialLosses()) { // with initial losses, x = 0 is their point, not a report
+          steps.add(x);
+        }
+      }
+    }
+    lower = Math.max(lower, steps.size());
+    if (lower >= w) {
+      return w;
+    }
+    long upper = lastStep() - (hasInitialLosses() ? 1 : 0) + 1;
+    if (lower == upper) {
+      return lower;
+    }
+    throw CoBaState.underivable("it holds at least " + lower + " and at most " + upper + " reports (last step "
+        + lastStep() + "), fewer than warmupSteps " + w);
   }
 }

@@ -14,7 +14,8 @@ public final class CoBaMethod {
 
   public static final List<ParamSpec> PARAMS = List.of(
       ParamSpec.integer("warmupSteps", 20, 0, Integer.MAX_VALUE,
-          "weights stay uniform while step + 1 < warmupSteps; the paper sets it to M, the number of validation batches"),
+          "weights stay uniform while n + 1 < warmupSteps, n = the reports so far (this one included), not the step number;"
+              + " the paper sets it to M, the number of validation batches"),
       ParamSpec.integer("historyLength", 40, 2, 1_000_000,
           "points per task in the slope fit, at least 2 (a slope needs two points); the paper sets it to 2M"),
       ParamSpec.real("tau", 5, 0, 1e6, "divergence factor temperature, >= 0"),

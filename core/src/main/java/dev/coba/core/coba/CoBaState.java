@@ -13,7 +13,61 @@ import dev.coba.core.state.StateWriter;
  * (the paper variant's x is the step, MFTCoder's the rank of a present point).
  */
 final class CoBaState {
+  /**
+   * The state key of the warm-up count: the reports applied so far, counted up to
+   * {@code warmupSteps} (beyond that warm-up no longer depends on the count, so it stops).
+   */
+  static final String WARMUP_REPORTS = "warmupReports";
+
   private CoBaState() {}
+
+  /**
+   * Counts one more report for warm-up, stopping at {@code warmup}.
+   *
+   * @param counted the count before this report (at most {@code warmup})
+   * @return the count after this report
+   */
+  static long countReport(long counted, int warmup) {
+    return counted < warmup ? counted + 1 : counted;
+  }
+
+  /**
+   * Whether the weights after this report stay uniform: with {@code n} the reports applied,
+   * this one included, while {@code n + 1 < warmupSteps}. Exact with the stopped count too:
+   * once it reaches {@code warmup} the answer is false for good.
+   */
+  static boolean warmingUp(long counted, int warmup) {
+    return counted + 1 < warmup;
+  }
+
+  /**
+   * Reads the warm-up count, refusing one that cannot be: 0 before any report, else between
+   * 1 and {@code warmup}. A state written before the count existed lacks it: then it is
+   * {@code derive}d from what the state holds, which refuses (naming the entry) when that
+   * does not determine it exactly.
+   */
+  static long readWarmupReports(StateReader in, int warmup, boolean hasStep, java.util.function.LongSupplier derive) {
+    if (!in.has(WARMUP_REPORTS)) {
+      return hasStep ? derive.getAsLong() : 0;
+    }
+    long n = in.getLong(WARMUP_REPORTS);
+    long min = hasStep ? Math.min(1, warmup) : 0;
+    long max = hasStep ? warmup : 0;
+    if (n < min || n > max) {
+      throw new InvalidInputException("state.data." + WARMUP_REPORTS, "CoBa state entry '" + WARMUP_REPORTS
+          + "' (reports applied, counted up to warmupSteps " + warmup + ") must be in [" + min + ", " + max
+          + "] " + (hasStep ? "after a report" : "before any report") + ", got " + n);
+    }
+    return n;
+  }
+
+  /** The refusal of a state from an older build whose warm-up count cannot be derived exactly. */
+  static InvalidInputException underivable(String why) {
+    return new InvalidInputException("state.data." + WARMUP_REPORTS, "this CoBa state was written by an older build "
+        + "and lacks '" + WARMUP_REPORTS + "' (warm-up now counts reports, not steps); it cannot be derived exactly "
+        + "because " + why + ". Add '" + WARMUP_REPORTS + "' to the state's data: the number of reports it has "
+        + "applied, counted up to warmupSteps");
+  }
 
   /** Writes the fits under {@code xKey}, {@code windowRatios} and {@code windowSums}. */
   static void writeFits(StateWriter out, String xKey, WindowedSlope[] fits) {

@@ -34,9 +34,11 @@ import java.util.Map;
  *       {@code 1/(10K)}, {@code w = 0.9 w + 1/(10K)}.</li>
  * </ul>
  * Where MFTCoder divides by zero (all slopes 0) this uses the paper variant's guards
- * (zero logits, DF = 1) instead of returning NaN. Reports are counted, not stepped: the
- * step number only decides warm-up ({@code step + 1 < warmupSteps} gives uniform weights).
- * O(K) per report plus O(T) for DF, like the paper variant.
+ * (zero logits, DF = 1) instead of returning NaN. Reports are counted, not stepped, warm-up
+ * included: with {@code n} the reports applied so far, the current one included, the weights
+ * stay uniform while {@code n + 1 < warmupSteps} (MFTCoder reports at every step, so there
+ * {@code n} is its step); the step numbers themselves change nothing. O(K) per report plus
+ * O(T) for DF, like the paper variant.
  */
 public final class MftCoderCoBa extends AbstractBalancer {
   private final CoBaMethod.Settings settings;
@@ -57,6 +59,8 @@ public final class MftCoderCoBa extends AbstractBalancer {
 
   private final RollingAbsSum[] slopeHistory;
   private final DivergenceFactor divergence = new DivergenceFactor();
+  /** The reports applied, counted up to warmupSteps (see {@link CoBaState#WARMUP_REPORTS}). */
+  private long warmupReports;
 
   MftCoderCoBa(List<String> tasks, Params params, double[] initialLosses) {
     super("coba", tasks, params, initialLosses);
@@ -93,6 +97,7 @@ public final class MftCoderCoBa extends AbstractBalancer {
   @Override
   protected Update apply(TaskReport report) {
     long t = report.step();
+    warmupReports = CoBaState.countReport(warmupReports, settings.warmup());
     double[] ratios = new double[k];
     double maxRatio = 0;
     for (int i = 0; i < k; i++) {
@@ -106,7 +111,7 @@ public final class MftCoderCoBa extends AbstractBalancer {
     slideWindow(series);
     Map<String, double[]> perTask = new LinkedHashMap<>();
     perTask.put("ratios", ratios);
-    if (t + 1 < settings.warmup()) {
+    if (CoBaState.warmingUp(warmupReports, settings.warmup())) {
       return new Update(t, Weights.uniform(tasks), objective(), perTask, Map.of());
     }
 
@@ -189,6 +194,7 @@ public final class MftCoderCoBa extends AbstractBalancer {
     out.put("presentCounts", presentCount).put("presence", rows);
     CoBaState.writeSlopeHistories(out, slopeHistory);
     out.put("betaHistory", divergence.values()).put("betaSums", divergence.accumulators());
+    out.put(CoBaState.WARMUP_REPORTS, warmupReports);
   }
 
   @Override
@@ -214,5 +220,13 @@ public final class MftCoderCoBa extends AbstractBalancer {
     }
     CoBaState.readSlopeHistories(in, slopeHistory);
     divergence.restore(in.getDoubles("betaHistory"), in.getDoubles("betaSums"));
+    // before the count was kept: the window holds min(n, historyLength) reports and
+    // historyLength >= warmupSteps, so min(n, warmupSteps) follows from it exactly
+    warmupReports = CoBaState.readWarmupReports(in, settings.warmup(), lastStep() != null, () -> {
+      if (presenceSize == 0) {
+        throw CoBaState.underivable("its report window is empty after step " + lastStep());
+      }
+      return Math.min(presenceSize, settings.warmup());
+    });
   }
 }

@@ -7,8 +7,12 @@ import java.util.Map;
 
 /**
  * One rank's report of one step. {@code counts} optionally weights this rank's losses of a
- * task when the ranks are combined (how many examples they average). Immutable; two reports
- * are equal when every field is, which is what makes retries idempotent.
+ * task when the ranks are combined (how many examples they average). {@code weightsUsed}
+ * optionally tells the weights this rank really trained with over the steps since its previous
+ * report, up to and including this step (a client that fell back to older weights says so);
+ * the run records it in its history and never feeds it to the method. Immutable; two reports
+ * are equal when every field is, which is what makes retries idempotent. A map not given is
+ * empty, so an empty map and no map are the same report.
  */
 public record RankReport(
     long step,
@@ -16,18 +20,26 @@ public record RankReport(
     Map<String, Double> valLosses,
     Map<String, Double> trainLosses,
     Map<String, Double> gradNorms,
-    Map<String, Double> counts) {
+    Map<String, Double> counts,
+    Map<String, Double> weightsUsed) {
 
   public RankReport {
     valLosses = copy(valLosses);
     trainLosses = copy(trainLosses);
     gradNorms = copy(gradNorms);
     counts = copy(counts);
+    weightsUsed = copy(weightsUsed);
   }
 
-  /** A single-rank report: rank 0, no counts. */
+  /** A report without {@code weightsUsed}. */
+  public RankReport(long step, int rank, Map<String, Double> valLosses, Map<String, Double> trainLosses,
+      Map<String, Double> gradNorms, Map<String, Double> counts) {
+    this(step, rank, valLosses, trainLosses, gradNorms, counts, null);
+  }
+
+  /** A single-rank report: rank 0, no counts, no weightsUsed. */
   public static RankReport of(Report r) {
-    return new RankReport(r.step(), 0, r.valLosses(), r.trainLosses(), r.gradNorms(), Map.of());
+    return new RankReport(r.step(), 0, r.valLosses(), r.trainLosses(), r.gradNorms(), Map.of(), Map.of());
   }
 
   Report asReport() {

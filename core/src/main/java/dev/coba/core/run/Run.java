@@ -41,7 +41,38 @@ public final class Run {
   private final TreeMap<Long, TreeMap<Integer, RankReport>> pending = new TreeMap<>();
 
   /** A completed step: the combined report, what the method answered, and each rank's report. */
-  public record CompletedStep(Report combined, Update update, Map<Integer, RankReport> ranks) {}
+  public record CompletedStep(Report combined, Update update, Map<Integer, RankReport> ranks) {
+
+    /**
+     * The weights the trainer really used up to this step, as the lowest rank that gave
+     * {@code weightsUsed} reported them; empty when no rank gave them. A rank that fell back
+     * to older weights shows here as weights other than the previous step's answer.
+     */
+    public Map<String, Double> weightsUsed() {
+      for (RankReport r : new TreeMap<>(ranks).values()) {
+        if (!r.weightsUsed().isEmpty()) {
+          return r.weightsUsed();
+        }
+      }
+      return Map.of();
+    }
+
+    /** Whether the ranks that gave {@code weightsUsed} gave different maps (ranks that gave none do not count). */
+    public boolean weightsUsedDiffer() {
+      Map<String, Double> first = null;
+      for (RankReport r : ranks.values()) {
+        if (r.weightsUsed().isEmpty()) {
+          continue;
+        }
+        if (first == null) {
+          first = r.weightsUsed();
+        } else if (!first.equals(r.weightsUsed())) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
 
   private Run(RunSpec spec, int maxHistory, Balancer balancer, Balancer base) {
     this.spec = spec;
@@ -167,6 +198,7 @@ public final class Run {
           + MAX_PENDING_STEPS + "); the first is " + pending.firstKey());
     }
     checkCounts(r);
+    checkWeightsUsed(r);
     balancer.verify(r.asReport());
     return null;
   }
@@ -303,6 +335,21 @@ public final class Run {
       if (c == null || !Double.isFinite(c) || c <= 0) {
         throw new InvalidInputException(field, "step " + r.step() + ": count of task '" + e.getKey()
             + "' must be a finite number > 0, got " + c);
+      }
+    }
+  }
+
+  /** {@code weightsUsed}: tasks of the run, finite and >= 0; it never reaches the method. */
+  private void checkWeightsUsed(RankReport r) {
+    for (Map.Entry<String, Double> e : r.weightsUsed().entrySet()) {
+      String field = "weightsUsed." + e.getKey();
+      if (!spec.tasks().contains(e.getKey())) {
+        throw new InvalidInputException(field, "step " + r.step() + ": unknown task '" + e.getKey() + "' in weightsUsed");
+      }
+      Double w = e.getValue();
+      if (w == null || !Double.isFinite(w) || w < 0) {
+        throw new InvalidInputException(field, "step " + r.step() + ": weightsUsed of task '" + e.getKey()
+            + "' must be a finite number >= 0, got " + w);
       }
     }
   }

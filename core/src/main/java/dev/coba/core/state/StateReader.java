@@ -16,6 +16,11 @@ public final class StateReader {
     this.data = data;
   }
 
+  /** Whether the state has the entry (a state written by an older build may lack a newer one). */
+  public boolean has(String key) {
+    return data.containsKey(key);
+  }
+
   public long getLong(String key) {
     return number(key, require(key)).longValue();
   }

@@ -77,8 +77,9 @@ class CoBaHandComputedTest {
   }
 
   @Test
-  void warmupBoundaryIsStepPlusOneBelowWarmup() {
-    // warmupSteps 3: uniform while t + 1 < 3, i.e. after steps 1; real weights from step 2 on.
+  void warmupBoundaryIsReportCountPlusOneBelowWarmup() {
+    // warmupSteps 3: uniform while n + 1 < 3, n the reports so far: after the first report;
+    // real weights from the second on (reports at steps 1, 2, ...: n is the step).
     Balancer coba = twoTasks(3);
     Update u1 = coba.update(Report.of(1, Map.of("a", 1.8, "b", 4.0)));
     assertArrayEquals(new double[] {0.5, 0.5}, u1.weights().values(), 0);
@@ -86,6 +87,62 @@ class CoBaHandComputedTest {
     assertArrayEquals(new double[] {-0.1, 0}, u1.taskDiagnostics().get("slopes"), EPS);
     Update u2 = coba.update(Report.of(2, Map.of("a", 1.6, "b", 3.6)));
     assertArrayEquals(new double[] {sigmoid(-2.0 / 3), sigmoid(2.0 / 3)}, u2.weights().values(), EPS);
+  }
+
+  @Test
+  void warmupCountsReportsNotSteps() {
+    // A report every 50 steps, warmupSteps 3: uniform after the first report (n = 1, 1 + 1 < 3),
+    // real weights from the second (n = 2) on. (Counting steps, 50 + 1 >= 3 would have ended
+    // the warm-up at once.) The numbers are threeStepsOfThePaperFormulas' with every slope / 50.
+    Balancer coba = twoTasks(3);
+
+    // step 50: a (0,1),(50,.9): slope -0.1/50 = -0.002; b (0,1),(50,1): 0.
+    Update u1 = coba.update(Report.of(50, Map.of("a", 1.8, "b", 4.0)));
+    assertArrayEquals(new double[] {0.5, 0.5}, u1.weights().values(), 0);
+    assertArrayEquals(new double[] {-0.002, 0}, u1.taskDiagnostics().get("slopes"), EPS);
+
+    // step 100: a (0,1),(50,.9),(100,.8): -0.002. b (0,1),(50,1),(100,.9): mean y .96667,
+    //   sum (x-50)(y-ybar) = -50*.03333 + 50*-.06667 = -5, sum (x-50)^2 = 5000 -> -0.001.
+    // RCS logits 2*(-.002, -.001)/.003 = (-4/3, -2/3). amax (0, -.001), T = 2:
+    //   logits -5*2*a/.001 = (0, 10), DF = min(2 e^10/(1+e^10), 1) = 1, so w = RCS.
+    Update u2 = coba.update(Report.of(100, Map.of("a", 1.6, "b", 3.6)));
+    assertArrayEquals(new double[] {-0.002, -0.001}, u2.taskDiagnostics().get("slopes"), EPS);
+    assertEquals(1.0, u2.diagnostics().get("df"), 0);
+    assertArrayEquals(new double[] {sigmoid(-2.0 / 3), sigmoid(2.0 / 3)}, u2.weights().values(), EPS);
+
+    // step 150: a (50,.9),(100,.8),(150,1): 5/5000 = .001; b (50,1),(100,.9),(150,.675): -16.25/5000 = -.00325.
+    // amax (0, -.001, .001), sum .002, logits -5*3*a/.002 = (0, 7.5, -7.5): DF = 3 e^-7.5/(1+e^7.5+e^-7.5).
+    // RCS logits 2*(.001, -.00325)/.00425, ACS logits: a -3*.001/(.002+.002+.001) = -.6,
+    //   b -3*-.00325/(0+.001+.00325) = 2.294...: the step-3 numbers, scale-free.
+    Update u3 = coba.update(Report.of(150, Map.of("a", 2.0, "b", 2.7)));
+    assertArrayEquals(new double[] {0.001, -0.00325}, u3.taskDiagnostics().get("slopes"), EPS);
+    double df = 3 * Math.exp(-7.5) / (1 + Math.exp(7.5) + Math.exp(-7.5));
+    assertEquals(df, u3.diagnostics().get("df"), EPS);
+    double acsA = sigmoid(-0.6 - 3 * 0.1625 / 0.2125);
+    double rcsA = sigmoid(2 * 0.05 / 0.2125 - 2 * -0.1625 / 0.2125);
+    assertEquals(df * rcsA + (1 - df) * acsA, u3.weights().get("a"), EPS);
+  }
+
+  @Test
+  void mftcoderWarmupCountsReportsToo() {
+    // variant mftcoder, warmupSteps 3, a report every 50 steps: uniform after the first,
+    // real weights from the second. x is the rank of a present point, not the step.
+    Balancer coba = Methods.create("coba", List.of("a", "b"),
+        Map.of("variant", "mftcoder", "warmupSteps", 3, "historyLength", 3, "tau", 5), Map.of("a", 2.0, "b", 4.0));
+    Update u1 = coba.update(Report.of(50, Map.of("a", 1.8, "b", 4.0)));
+    assertArrayEquals(new double[] {0.5, 0.5}, u1.weights().values(), 0);
+    assertEquals(null, u1.taskDiagnostics().get("slopes")); // nothing is fitted during warm-up
+
+    // ratios a (.9, .8), b (1, .95): slopes -0.1, -0.05; max ratios (1, .95): beta -0.05, T = 1: DF = 1.
+    // RCS logits 2*(-.1, -.05)/.15 = (-4/3, -2/3); ACS: one slope each, logits (1, 1): uniform.
+    // w = softmax(K * RCS): w_a = sigmoid(2 * (rcs_a - rcs_b)) = sigmoid(2 * (2 sigmoid(-2/3) - 1)) = .3446 > 1/20.
+    Update u2 = coba.update(Report.of(100, Map.of("a", 1.6, "b", 3.8)));
+    assertArrayEquals(new double[] {-0.1, -0.05}, u2.taskDiagnostics().get("slopes"), EPS);
+    assertArrayEquals(new double[] {0.5, 0.5}, u2.taskDiagnostics().get("acs"), EPS);
+    assertEquals(1.0, u2.diagnostics().get("df"), EPS);
+    assertEquals(0.0, u2.diagnostics().get("floorApplied"), 0);
+    double wa = sigmoid(2 * (2 * sigmoid(-2.0 / 3) - 1));
+    assertArrayEquals(new double[] {wa, 1 - wa}, u2.weights().values(), EPS);
   }
 
   @Test

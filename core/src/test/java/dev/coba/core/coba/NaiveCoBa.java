@@ -23,6 +23,8 @@ final class NaiveCoBa {
   private final List<List<Double>> recordedSlopes = new ArrayList<>();
   private final List<Double> recordedAmax = new ArrayList<>();
   private final Double[] reference;
+  /** Every report so far, this one included: warm-up counts reports, not steps. */
+  private int reports;
 
   double lastDf = Double.NaN;
   double[] lastSlopes;
@@ -52,6 +54,7 @@ final class NaiveCoBa {
   }
 
   double[] report(long t, Map<String, Double> losses) {
+    reports++;
     int k = tasks.size();
     for (int i = 0; i < k; i++) {
       Double loss = losses.get(tasks.get(i));
@@ -129,7 +132,7 @@ final class NaiveCoBa {
     }
     lastDf = df;
     lastSlopes = alpha;
-    if (t + 1 < warmup) {
+    if (reports + 1 < warmup) {
       return uniform(k);
     }
     double[] w = new double[k];

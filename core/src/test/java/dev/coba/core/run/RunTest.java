@@ -186,6 +186,128 @@ class RunTest {
   }
 
   @Test
+  void warmupCountsReportsThroughEvictionRewindAndRestore() throws Exception {
+    // a report every 50 steps, warmupSteps 3: uniform after the first report only, however far
+    // the history is evicted into the base state, rewound or exported
+    List<Report> spaced = new ArrayList<>();
+    for (Report r : reports(60, 7)) {
+      spaced.add(Report.of(50 * r.step(), r.valLosses()));
+    }
+    for (int history : new int[] {1000, 7, 1}) {
+      Run run = Run.create(spec(1), history);
+      Balancer direct = Methods.create("coba", TASKS, PARAMS, Map.of());
+      List<StepOutcome> answers = new ArrayList<>();
+      for (Report r : spaced.subList(0, 40)) {
+        StepOutcome.Complete c = assertInstanceOf(StepOutcome.Complete.class, run.submit(RankReport.of(r)));
+        assertArrayEquals(direct.update(r).weights().values(), c.weights().values(), 0.0);
+        answers.add(c);
+      }
+      assertArrayEquals(new double[] {1.0 / 3, 1.0 / 3, 1.0 / 3}, ((StepOutcome.Complete) answers.get(0)).weights().values(), 0.0);
+      assertTrue(((StepOutcome.Complete) answers.get(1)).weights().get("a") != 1.0 / 3, "real weights from the second report");
+      Run restored = Run.restore(JSON.readValue(JSON.writeValueAsString(run.exportState()), RunState.class), history);
+      Run rewound = Run.create(spec(1), history);
+      spaced.subList(0, 40).forEach(r -> rewound.submit(RankReport.of(r)));
+      rewound.submit(RankReport.of(spaced.get(40)));
+      rewound.rewind(spaced.get(39).step());
+      for (Report r : spaced.subList(40, 60)) {
+        StepOutcome expected = run.submit(RankReport.of(r));
+        assertEquals(expected, restored.submit(RankReport.of(r)), "restored, history " + history);
+        assertEquals(expected, rewound.submit(RankReport.of(r)), "rewound, history " + history);
+      }
+      assertEquals(JSON.writeValueAsString(run.exportState()), JSON.writeValueAsString(restored.exportState()));
+    }
+  }
+
+  // ---------------------------------------------------------------- weightsUsed
+
+  private static final Map<String, Double> LOSSES = Map.of("a", 1.0, "b", 1.1, "c", 0.9);
+
+  private static RankReport used(long step, int rank, Map<String, Double> weightsUsed) {
+    return new RankReport(step, rank, LOSSES, null, null, null, weightsUsed);
+  }
+
+  @Test
+  void weightsUsedIsRecordedPerStepAndNeverBalanced() {
+    Run run = Run.create(spec(2), 1000);
+    Run plain = Run.create(spec(2), 1000);
+    Map<String, Double> third = Map.of("a", 1.0 / 3, "b", 1.0 / 3, "c", 1.0 / 3);
+    Map<String, Double> older = Map.of("a", 0.5, "b", 0.25, "c", 0.25);
+    // step 1: both ranks trained with the same weights; step 2: rank 1 fell back to older ones
+    // (it arrives first: the history shows rank 0's all the same); step 3: only rank 1 says; step 4: nobody
+    List<List<RankReport>> steps = List.of(
+        List.of(used(1, 0, third), used(1, 1, third)),
+        List.of(used(2, 1, older), used(2, 0, third)),
+        List.of(used(3, 0, null), used(3, 1, older)),
+        List.of(used(4, 0, Map.of()), used(4, 1, null)));
+    for (List<RankReport> ranks : steps) {
+      StepOutcome last = null;
+      for (RankReport r : ranks) {
+        last = run.submit(r);
+        plain.submit(new RankReport(r.step(), r.rank(), r.valLosses(), null, null, null));
+      }
+      assertEquals(plain.outcome(ranks.get(0).step()), last, "weightsUsed changes no weight");
+    }
+    var history = run.history(0, 10);
+    assertEquals(third, history.get(1L).weightsUsed());
+    assertEquals(false, history.get(1L).weightsUsedDiffer());
+    assertEquals(third, history.get(2L).weightsUsed());
+    assertEquals(true, history.get(2L).weightsUsedDiffer());
+    assertEquals(older, history.get(3L).weightsUsed());
+    assertEquals(false, history.get(3L).weightsUsedDiffer());
+    assertEquals(Map.of(), history.get(4L).weightsUsed());
+    assertEquals(false, history.get(4L).weightsUsedDiffer());
+    assertEquals(plain.exportState().base(), run.exportState().base());
+  }
+
+  @Test
+  void weightsUsedIsPartOfTheReport() throws Exception {
+    Run run = Run.create(spec(2), 1000);
+    Map<String, Double> w = Map.of("a", 0.2, "b", 0.3, "c", 0.5);
+    RankReport r0 = used(1, 0, w);
+    run.submit(r0);
+    assertEquals(new StepOutcome.Pending(1, 1, 2), run.submit(used(1, 0, new java.util.TreeMap<>(w))), "a retry");
+    assertEquals("step", assertThrows(RunConflictException.class, () -> run.answerIfRepeat(used(1, 0, null))).field());
+    assertEquals("step", assertThrows(RunConflictException.class,
+        () -> run.answerIfRepeat(used(1, 0, Map.of("a", 0.2, "b", 0.3, "c", 0.51)))).field());
+    StepOutcome done = run.submit(used(1, 1, null));
+    assertEquals(done, run.submit(r0));
+    assertEquals("step", assertThrows(RunConflictException.class, () -> run.answerIfRepeat(used(1, 0, Map.of("a", 1.0)))).field());
+    // kept by the state, so a checkpoint restores it; a state without it (an older build's) still loads
+    String json = JSON.writeValueAsString(run.exportState());
+    assertTrue(json.matches(".*\"weightsUsed\":\\{[^}]*\"c\":0\\.5.*"), json);
+    Run restored = Run.restore(JSON.readValue(json, RunState.class), 1000);
+    assertEquals(w, restored.history(1, 1).get(1L).weightsUsed());
+    assertEquals(done, restored.submit(r0));
+    String old = json.replaceAll(",\"weightsUsed\":\\{[^}]*}", "");
+    assertTrue(!old.contains("weightsUsed"), old);
+    Run fromOld = Run.restore(JSON.readValue(old, RunState.class), 1000);
+    assertEquals(Map.of(), fromOld.history(1, 1).get(1L).weightsUsed());
+    assertEquals(run.weights(), fromOld.weights());
+  }
+
+  @Test
+  void badWeightsUsedIsRefusedNamingTheTaskAndChangesNothing() throws Exception {
+    Run run = Run.create(spec(1), 1000);
+    run.submit(used(1, 0, Map.of("a", 1.0)));
+    String before = JSON.writeValueAsString(run.exportState());
+    java.util.HashMap<String, Double> withNull = new java.util.HashMap<>();
+    withNull.put("b", null);
+    List<Map.Entry<Map<String, Double>, String>> bad = List.of(
+        Map.entry(Map.of("zz", 0.5), "weightsUsed.zz"),
+        Map.entry(Map.of("a", 0.5, "b", -0.1), "weightsUsed.b"),
+        Map.entry(Map.of("c", Double.NaN), "weightsUsed.c"),
+        Map.entry(Map.of("c", Double.POSITIVE_INFINITY), "weightsUsed.c"),
+        Map.entry(withNull, "weightsUsed.b"));
+    for (var c : bad) {
+      InvalidInputException e = assertThrows(InvalidInputException.class, () -> run.submit(used(2, 0, c.getKey())));
+      assertEquals(c.getValue(), e.field(), e.getMessage());
+      assertTrue(e.getMessage().contains("step 2"), e.getMessage());
+    }
+    assertEquals(before, JSON.writeValueAsString(run.exportState()));
+    run.submit(used(2, 0, Map.of("a", 0.0, "b", 0.0, "c", 0.0))); // zeros are weights too
+  }
+
+  @Test
   void aStateWithBadReportsIsRefused() {
     RunState bad = new RunState(1, spec(1), null,
         List.of(new RankReport(1, 0, Map.of("a", -1.0), null, null, null)));

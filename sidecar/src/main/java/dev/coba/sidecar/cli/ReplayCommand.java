@@ -64,7 +64,7 @@ public final class ReplayCommand implements Callable<Integer> {
   @Option(names = "--variant", paramLabel = "NAME", description = "coba: paper (default) or mftcoder; sets the parameter variant")
   String variant;
 
-  @Option(names = "--warmup", paramLabel = "W", description = "coba: sets warmupSteps (uniform weights while step + 1 < W)")
+  @Option(names = "--warmup", paramLabel = "W", description = "coba: sets warmupSteps (uniform weights while n + 1 < W, n = the reports so far, this one included)")
   String warmup;
 
   @Option(names = "--history", paramLabel = "N", description = "coba: sets historyLength (points per task in the slope fit, >= 2)")

@@ -67,7 +67,8 @@ public final class Wire {
       @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Double> valLosses,
       @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Double> trainLosses,
       @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Double> gradNorms,
-      @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Double> counts) {
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Double> counts,
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Double> weightsUsed) {
 
     RankReport toRankReport(String prefix) {
       require(step, prefix + "step", "step is required: the step the losses were measured after");
@@ -77,11 +78,12 @@ public final class Wire {
       if (rank != null && rank < 0) {
         throw new InvalidInputException(prefix + "rank", "rank must be >= 0, got " + rank);
       }
-      return new RankReport(step, rank == null ? 0 : rank, valLosses, trainLosses, gradNorms, counts);
+      return new RankReport(step, rank == null ? 0 : rank, valLosses, trainLosses, gradNorms, counts, weightsUsed);
     }
 
     static StepReportBody of(RankReport r) {
-      return new StepReportBody(r.step(), r.rank(), r.valLosses(), r.trainLosses(), r.gradNorms(), r.counts());
+      return new StepReportBody(r.step(), r.rank(), r.valLosses(), r.trainLosses(), r.gradNorms(), r.counts(),
+          r.weightsUsed());
     }
   }
 
@@ -208,20 +210,27 @@ public final class Wire {
     }
   }
 
-  /** {@code HistoryEntry}: the combined report of a completed step, the weights after it, the diagnostics. */
+  /**
+   * {@code HistoryEntry}: the combined report of a completed step, the weights after it, the
+   * diagnostics; {@code weightsUsed} (the lowest rank's that gave it) and
+   * {@code weightsUsedDiffer} (true only) are omitted when no rank gave weightsUsed.
+   */
   public record HistoryEntryBody(
       long step,
       Map<String, Double> valLosses,
       Map<String, Double> trainLosses,
       Map<String, Double> gradNorms,
       Map<String, Double> weights,
-      Map<String, Object> diagnostics) {
+      Map<String, Object> diagnostics,
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Double> weightsUsed,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Boolean weightsUsedDiffer) {
 
     static HistoryEntryBody of(long step, Run.CompletedStep done) {
       Report r = done.combined();
       Update u = done.update();
       Weights w = u.weights();
-      return new HistoryEntryBody(step, r.valLosses(), r.trainLosses(), r.gradNorms(), w.asMap(), u.byName());
+      return new HistoryEntryBody(step, r.valLosses(), r.trainLosses(), r.gradNorms(), w.asMap(), u.byName(),
+          done.weightsUsed(), done.weightsUsedDiffer() ? Boolean.TRUE : null);
     }
   }
 

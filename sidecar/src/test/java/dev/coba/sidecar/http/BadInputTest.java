@@ -66,6 +66,11 @@ class BadInputTest {
     return j("{'step': %d, 'rank': %d, 'valLosses': {'python': %s, 'java': %s}}".formatted(step, rank, python, java));
   }
 
+  /** A report body with {@code weightsUsed} added. */
+  static String withWeightsUsed(String report, String weightsUsed) {
+    return report.substring(0, report.lastIndexOf('}')) + ", \"weightsUsed\": " + weightsUsed + "}";
+  }
+
   /** JSON written with single quotes, for readable rows. */
   static String j(String text) {
     return text.replace('\'', '"');
@@ -145,6 +150,18 @@ class BadInputTest {
         step("count as string", "{'step': 5, 'valLosses': {'python': 1.0}, 'counts': {'python': '3'}}", 400, "counts.python"),
         step("count of an unknown task", "{'step': 5, 'valLosses': {'python': 1.0}, 'counts': {'rust': 3}}", 400, "counts.rust"),
         step("unknown field", "{'step': 5, 'valLosses': {'python': 1.0}, 'loss': 3}", 400, "loss"),
+        // weightsUsed: like counts, but 0 is a weight
+        step("weightsUsed of an unknown task", "{'step': 5, 'valLosses': {'python': 1.0}, 'weightsUsed': {'rust': 0.5}}", 400, "weightsUsed.rust"),
+        step("negative weightsUsed", "{'step': 5, 'valLosses': {'python': 1.0}, 'weightsUsed': {'python': 0.5, 'java': -0.5}}", 400, "weightsUsed.java"),
+        step("NaN weightsUsed", "{'step': 5, 'valLosses': {'python': 1.0}, 'weightsUsed': {'python': NaN}}", 400, "weightsUsed.python"),
+        step("overflowing weightsUsed", "{'step': 5, 'valLosses': {'python': 1.0}, 'weightsUsed': {'python': 1e400}}", 400, "weightsUsed.python"),
+        step("weightsUsed as string", "{'step': 5, 'valLosses': {'python': 1.0}, 'weightsUsed': {'python': '0.5'}}", 400, "weightsUsed.python"),
+        step("null weightsUsed", "{'step': 5, 'valLosses': {'python': 1.0}, 'weightsUsed': {'python': null}}", 400, "weightsUsed.python"),
+        step("weightsUsed an array", "{'step': 5, 'valLosses': {'python': 1.0}, 'weightsUsed': [0.5, 0.5]}", 400, "weightsUsed"),
+        c("another weightsUsed for a completed step", "POST", RUN + "/steps",
+            withWeightsUsed(report(2, 0, 2.4 - 0.1 * 2, 2.6), "{\"python\": 0.5, \"java\": 0.5}"), 409, "step"),
+        c("another weightsUsed for a pending step", "POST", RUN + "/steps",
+            withWeightsUsed(report(4, 0, 1.9, 2.4), "{\"python\": 0.5}"), 409, "step"),
         // the document itself
         step("not JSON", "step=5", 400, null),
         step("trailing garbage", "{'step': 5, 'valLosses': {'python': 1.0}} x", 400, null),

@@ -273,6 +273,44 @@ class RoutesTest {
     expect(404, open.get("/v1/runs/nobody/history"));
   }
 
+  static String used(long step, int rank, double python, double java, String weightsUsed) {
+    return report(step, rank, python, java).replaceFirst("}$", ", \"weightsUsed\": " + weightsUsed + "}");
+  }
+
+  @Test
+  void weightsUsedIsPartOfTheReportAndShownInTheHistory() {
+    expect(201, open.post("/v1/runs", run("used", 2)));
+    String half = "{\"python\": 0.5, \"java\": 0.5}";
+    String r0 = used(1, 0, 2.0, 2.2, half);
+    expect(202, open.post("/v1/runs/used/steps", r0));
+    Response done = expect(200, open.post("/v1/runs/used/steps", used(1, 1, 2.2, 2.0, half)));
+    assertEquals(done.body(), expect(200, open.post("/v1/runs/used/steps", r0)).body(), "a retry");
+    assertEquals("step", expect(409, open.post("/v1/runs/used/steps", used(1, 0, 2.0, 2.2, "{\"python\": 0.6, \"java\": 0.4}"))).errorField());
+    assertEquals("step", expect(409, open.post("/v1/runs/used/steps", report(1, 0, 2.0, 2.2))).errorField());
+    // step 2: rank 0 trained with the weights answered after step 1, rank 1 fell back to older ones
+    String answered = done.json().get("weights").toString();
+    expect(202, open.post("/v1/runs/used/steps", used(2, 1, 1.9, 2.1, "{\"python\": 0.25, \"java\": 0.75}")));
+    Response second = expect(200, open.post("/v1/runs/used/steps", used(2, 0, 1.8, 2.1, answered)));
+    // step 3: neither rank says
+    expect(202, open.post("/v1/runs/used/steps", report(3, 0, 1.7, 2.0)));
+    expect(200, open.post("/v1/runs/used/steps", report(3, 1, 1.8, 2.0)));
+
+    JsonNode steps = expect(200, open.get("/v1/runs/used/history")).json().get("steps");
+    assertEquals(0.5, steps.get(0).get("weightsUsed").get("python").asDouble());
+    assertFalse(steps.get(0).has("weightsUsedDiffer"), steps.get(0).toString());
+    assertEquals(done.json().get("weights"), steps.get(1).get("weightsUsed"), "the lowest rank's");
+    assertTrue(steps.get(1).get("weightsUsedDiffer").asBoolean(), steps.get(1).toString());
+    assertEquals(second.json().get("weights"), steps.get(1).get("weights"));
+    assertFalse(steps.get(2).has("weightsUsed") || steps.get(2).has("weightsUsedDiffer"), steps.get(2).toString());
+
+    // the checkpoint keeps it: a restored copy has the same history
+    String state = expect(200, open.get("/v1/runs/used/state")).body();
+    assertTrue(state.contains("\"weightsUsed\":{\"python\":0.5,\"java\":0.5}"), state);
+    expect(200, open.put("/v1/runs/used-copy/state", state.replace("\"runId\":\"used\"", "\"runId\":\"used-copy\"")));
+    assertEquals(expect(200, open.get("/v1/runs/used/history")).json().get("steps"),
+        expect(200, open.get("/v1/runs/used-copy/history")).json().get("steps"));
+  }
+
   @Test
   void seriesHasAPointPerStepAndALinePerTask() {
     expect(201, open.post("/v1/runs", run("curves", 1)));

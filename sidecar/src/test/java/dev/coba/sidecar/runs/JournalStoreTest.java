@@ -102,6 +102,27 @@ class JournalStoreTest {
   }
 
   @Test
+  void reportsKeepWeightsUsedAndLinesOfOlderBuildsStillLoad() throws Exception {
+    Event withUsed = Event.report("r", new RankReport(1, 0, Map.of("a", 1.0), null, null, null, Map.of("a", 0.25)));
+    try (JournalStore store = JournalStore.open(dir)) {
+      replayed(store);
+      store.append(withUsed);
+    }
+    // a report line exactly as the build before weightsUsed wrote it
+    String body = "{\"type\":\"report\",\"runId\":\"r\",\"report\":{\"step\":2,\"rank\":0,\"valLosses\":{\"a\":0.5},"
+        + "\"trainLosses\":{},\"gradNorms\":{},\"counts\":{}}}";
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(body.getBytes(StandardCharsets.UTF_8));
+    Files.writeString(dir.resolve(JournalStore.JOURNAL), String.format("%08x ", crc.getValue()) + body + "\n",
+        StandardOpenOption.APPEND);
+    List<Event> events = replayedAfterReopen();
+    assertEquals(withUsed, events.get(0));
+    assertEquals(Map.of("a", 0.25), events.get(0).report().weightsUsed());
+    assertEquals(Event.report("r", new RankReport(2, 0, Map.of("a", 0.5), null, null, null)), events.get(1));
+    assertEquals(Map.of(), events.get(1).report().weightsUsed());
+  }
+
+  @Test
   void oneSidecarPerDirectory() {
     try (JournalStore store = JournalStore.open(dir)) {
       StoreException e = assertThrows(StoreException.class, () -> JournalStore.open(dir));

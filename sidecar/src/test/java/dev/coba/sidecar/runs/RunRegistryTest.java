@@ -7,11 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.coba.core.BalancerState;
 import dev.coba.core.InvalidInputException;
 import dev.coba.core.run.RankReport;
 import dev.coba.core.run.Run;
 import dev.coba.core.run.RunConflictException;
 import dev.coba.core.run.RunSpec;
+import dev.coba.core.run.RunState;
 import dev.coba.core.run.StepOutcome;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -87,6 +89,37 @@ class RunRegistryTest {
       assertEquals(uninterrupted.weights(), registry.get("y").weights());
       assertInstanceOf(StepOutcome.Pending.class, registry.awaitOutcome("y", 151, 0));
       assertEquals(150L, registry.get("z").step());
+    }
+  }
+
+  @Test
+  void aSnapshotOfAnOlderBuildStillLoads() throws Exception {
+    // a compaction's restore event as the build before the warm-up count wrote it: the base
+    // state (80 steps, 50 retained) lacks warmupReports, the reports lack weightsUsed
+    Random rnd = new Random(3);
+    List<RankReport> reports = new ArrayList<>();
+    for (int s = 1; s <= 100; s++) {
+      reports.add(report(s, 0, rnd));
+    }
+    Run uninterrupted = Run.create(spec("old", 1), LIMITS.maxHistory());
+    reports.subList(0, 80).forEach(uninterrupted::submit);
+    RunState now = uninterrupted.exportState();
+    BalancerState b = now.base();
+    Map<String, Object> data = new java.util.LinkedHashMap<>(b.data());
+    assertTrue(data.remove("warmupReports") != null);
+    RunState old = new RunState(now.version(), now.run(),
+        new BalancerState(b.version(), b.method(), b.tasks(), b.params(), b.initialLosses(), data), now.reports());
+    try (JournalStore store = JournalStore.open(dir)) {
+      store.replay(e -> { });
+      store.append(Event.create(spec("old", 1)));
+      store.append(Event.restore("old", old));
+    }
+    try (RunRegistry registry = RunRegistry.open(JournalStore.open(dir), LIMITS)) {
+      assertEquals(80L, registry.get("old").step());
+      assertEquals(Json.mapper().writeValueAsString(now), Json.mapper().writeValueAsString(registry.exportState("old")));
+      for (RankReport r : reports.subList(80, 100)) {
+        assertEquals(uninterrupted.submit(r), registry.submit("old", r));
+      }
     }
   }
 
