@@ -104,6 +104,17 @@ class ClientTest(SidecarTest):
         self.assertEqual(client.pending, 0, "a refused report is not queued")
         self.assertEqual(len(client.local_state()["reports"]), 1, "nor kept for the local state")
 
+    def test_a_step_counter_that_restarts_gets_an_error_that_says_so(self):
+        client = self.client()
+        client.create_run(TASKS, run_id="epochs", params=PARAMS)
+        for step in (1, 2, 3):
+            client.report(step, losses(step))
+        with self.assertRaises(CobaError) as again:
+            client.report(1, losses(7))   # "epoch 2" restarts at 1
+        self.assertEqual(again.exception.status, 409)
+        self.assertIn("global step", str(again.exception))
+        self.assertIn("start(step)", str(again.exception))
+
     def test_rewind_and_restore(self):
         client = self.client()
         client.create_run(TASKS, run_id="rewind", params=PARAMS)

@@ -293,8 +293,12 @@ class CobaClient:
                 except CobaUnavailableError as e:
                     self._queue(_Op("report", b) for b in bodies[i:])
                     return self._fell_back(e)
-                except CobaError:
+                except CobaError as e:
                     self._forget_locally(bodies[i:])
+                    if e.status == 409 and e.field == "step":
+                        e.args = (str(e) + ". Steps must increase over the whole run (report the global "
+                                  "step, not one that restarts each epoch); a rerun or a resume calls "
+                                  "start(step) first",)
                     raise
                 if status == 200:
                     self._accept(answer)

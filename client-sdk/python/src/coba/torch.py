@@ -175,6 +175,10 @@ class Balancing:
         them, to weight the mean), or, with ``already_global``, losses that every rank
         already holds for the whole validation set (the Hugging Face Trainer gathers them):
         then rank 0's are used."""
+        if self.step is not None and int(step) <= self.step:   # self.step is the same on every rank
+            raise ValueError(f"step {step} is not after the last step reported, {self.step}: report the "
+                             "global optimizer step, which increases over the whole run (not one that "
+                             "restarts each epoch); to train again from scratch, call start(0)")
         mine = {"valLosses": _plain(val_losses), "trainLosses": _plain(train_losses),
                 "counts": _plain(counts), "gradNorms": _plain(grad_norms)}
         if self.ranks > 1 and not already_global:
