@@ -18,7 +18,7 @@ import torch.distributed as dist
 
 from coba import CobaClient
 from coba.torch import Balancing, causal_lm_example_losses, per_task_losses
-from ddp_train import LENGTH, TASKS, TinyLM, example  # noqa: F401  (same model and data)
+from ddp_train import TASKS, TinyLM, example  # the same model and data
 
 
 def main():

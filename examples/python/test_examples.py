@@ -5,7 +5,6 @@ checkpoint; hf_train.py and deepspeed_train.py need libraries this machine does 
 
 import os
 import py_compile
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -13,38 +12,22 @@ import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "client-sdk", "python", "tests"))
-from sidecar import Sidecar, free_port  # noqa: E402
+from sidecar import SidecarTestCase, child_env, torchrun  # noqa: E402
 
-import coba  # noqa: E402
 from coba import CobaClient  # noqa: E402
 
-PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(coba.__file__)))
+SCRIPT = os.path.join(HERE, "ddp_train.py")
 
 
-class ExamplesTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.data_dir = tempfile.mkdtemp(prefix="coba-examples-")
-        cls.sidecar = Sidecar(cls.data_dir).start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.sidecar.stop()
-        shutil.rmtree(cls.data_dir, ignore_errors=True)
-
+class ExamplesTest(SidecarTestCase):
     def run_example(self, *args, ranks=0):
-        out = tempfile.mkdtemp(prefix="coba-example-out-")
-        self.addCleanup(shutil.rmtree, out, True)
-        launcher = [] if not ranks else [
-            "-m", "torch.distributed.run", "--nnodes", "1", "--nproc_per_node", str(ranks),
-            "--master_addr", "127.0.0.1", "--master_port", str(free_port()),
-            "--redirects", "1", "--tee", "1", "--log_dir", os.path.join(out, "logs")]
-        env = dict(os.environ, COBA_URL=self.sidecar.url, OMP_NUM_THREADS="1",
-                   PYTHONPATH=os.pathsep.join([PACKAGE_ROOT, HERE]))
+        out = self.scratch()
+        command = (torchrun(SCRIPT, "--out", out, *args, ranks=ranks, log_dir=os.path.join(out, "logs")) if ranks
+                   else [sys.executable, SCRIPT, "--out", out, *map(str, args)])
+        env = child_env(HERE, COBA_URL=self.sidecar.url)
         env.pop("COBA_TOKEN", None)
-        done = subprocess.run([sys.executable, *launcher, os.path.join(HERE, "ddp_train.py"), "--out", out,
-                               *map(str, args)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              text=True, timeout=300)
+        done = subprocess.run(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                              timeout=300)
         return done, out
 
     def history(self, run_id):

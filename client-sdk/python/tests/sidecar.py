@@ -1,20 +1,30 @@
-"""A real sidecar process for the tests (the jar the Maven reactor builds), and a TCP proxy in
-front of it that can lose answers."""
+"""The tests' harness: a real sidecar process (the jar the Maven reactor builds), a test case
+that owns one, a TCP proxy in front of it that can lose answers, and the command line of
+`python3 -m torch.distributed.run`."""
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
+import sys
+import tempfile
 import threading
 import time
-from typing import List, Optional
+import unittest
+from typing import Dict, List, Optional
+
+import coba
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".."))
 JAR = os.environ.get("COBA_SIDECAR_JAR") or os.path.join(ROOT, "sidecar", "target", "coba-sidecar.jar")
 _LISTENING = re.compile(r"listening on (http://[^\s]+?:(\d+))")
+
+
+PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(coba.__file__)))
 
 
 def free_port() -> int:
@@ -171,3 +181,40 @@ def _read_http(sock: socket.socket) -> Optional[bytes]:
             return None
         body += chunk
     return head + b"\r\n\r\n" + body
+
+
+class SidecarTestCase(unittest.TestCase):
+    """One sidecar for the test class (a temporary data directory), stopped after it."""
+
+    token: Optional[str] = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.data_dir = tempfile.mkdtemp(prefix="coba-test-")
+        cls.sidecar = Sidecar(cls.data_dir, token=cls.token).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.sidecar.stop()
+        shutil.rmtree(cls.data_dir, ignore_errors=True)
+
+    def scratch(self) -> str:
+        """A temporary folder removed after the test."""
+        folder = tempfile.mkdtemp(prefix="coba-test-out-")
+        self.addCleanup(shutil.rmtree, folder, True)
+        return folder
+
+
+def child_env(*paths: str, **extra: str) -> Dict[str, str]:
+    """The environment of a child Python: the package under test (and ``paths``) importable."""
+    path = os.pathsep.join([PACKAGE_ROOT, *paths, os.environ.get("PYTHONPATH", "")])
+    return dict(os.environ, PYTHONPATH=path, OMP_NUM_THREADS="1", **extra)
+
+
+def torchrun(script: str, *args: object, ranks: int = 2, log_dir: str) -> List[str]:
+    """`python3 -m torch.distributed.run` starting ``ranks`` local processes of ``script``."""
+    return [sys.executable, "-m", "torch.distributed.run", "--nnodes", "1", "--nproc_per_node", str(ranks),
+            "--master_addr", "127.0.0.1", "--master_port", str(free_port()),
+            # torch 1.13's launcher on Python 3.11 needs these three to start at all
+            "--redirects", "1", "--tee", "1", "--log_dir", log_dir,
+            script, *map(str, args)]

@@ -2,15 +2,13 @@
 guarantees are in test_ddp.py)."""
 
 import math
-import shutil
-import tempfile
 import unittest
 
 import torch
 
 from coba import CobaClient
 from coba.torch import Balancing, causal_lm_example_losses, combine_ranks, mix_losses, per_task_losses
-from sidecar import Sidecar
+from sidecar import SidecarTestCase
 
 TASKS = ["a", "b"]
 
@@ -49,17 +47,7 @@ class HelpersTest(unittest.TestCase):
         self.assertEqual(combine_ranks(ranks, "valLosses"), {"a": (3 * 1.0 + 2.0) / 4, "b": 2.0})
 
 
-class BalancingTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.data_dir = tempfile.mkdtemp(prefix="coba-balancing-")
-        cls.sidecar = Sidecar(cls.data_dir).start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.sidecar.stop()
-        shutil.rmtree(cls.data_dir, ignore_errors=True)
-
+class BalancingTest(SidecarTestCase):
     def test_steps_must_increase(self):
         client = CobaClient(self.sidecar.url, exit_flush=0)
         client.create_run(TASKS, run_id="increase")

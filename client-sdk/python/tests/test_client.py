@@ -1,26 +1,20 @@
 """coba.CobaClient against a real sidecar (sidecar/target/coba-sidecar.jar)."""
 
-import json
-import math
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import textwrap
 import threading
 import time
 import unittest
 
-import coba
 from coba import CobaClient, CobaError, CobaUnavailableError
-from sidecar import Proxy, Sidecar, free_port
+from sidecar import Proxy, SidecarTestCase, child_env, free_port
 
 TOKEN = "python-test-token"
 TASKS = ["python", "java", "cpp"]
 PARAMS = {"warmupSteps": 2, "historyLength": 8}
 UNIFORM = {t: 1 / 3 for t in TASKS}
-PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(coba.__file__)))
 
 
 def losses(step):
@@ -29,16 +23,8 @@ def losses(step):
             "cpp": 1.5 + 0.05 * (step - 4) ** 2}
 
 
-class SidecarTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.data_dir = tempfile.mkdtemp(prefix="coba-py-")
-        cls.sidecar = Sidecar(cls.data_dir, token=TOKEN).start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.sidecar.stop()
-        shutil.rmtree(cls.data_dir, ignore_errors=True)
+class SidecarTest(SidecarTestCase):
+    token = TOKEN
 
     def client(self, url=None, **kwargs):
         kwargs.setdefault("time_limit", 10.0)
@@ -245,8 +231,7 @@ class OutageTest(SidecarTest):
         """)
         marker = os.path.join(self.data_dir, "exit-marker")
         process = subprocess.Popen([sys.executable, "-c", script, marker], stdout=subprocess.PIPE,
-                                   stderr=subprocess.STDOUT, text=True,
-                                   env=dict(os.environ, PYTHONPATH=PACKAGE_ROOT))
+                                   stderr=subprocess.STDOUT, text=True, env=child_env())
         while not os.path.exists(marker):
             time.sleep(0.05)
         self.sidecar.stop()

@@ -6,14 +6,11 @@ import json
 import os
 import shutil
 import subprocess
-import sys
-import tempfile
-import threading
 import time
 import unittest
 
 import coba
-from sidecar import Proxy, Sidecar, free_port
+from sidecar import Proxy, SidecarTestCase, child_env, torchrun
 
 try:
     import torch  # noqa: F401
@@ -22,7 +19,6 @@ except ImportError:   # the CI installs Debian's python3-torch; see README
     HAVE_TORCH = False
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(coba.__file__)))
 
 
 def read_jsonl(path):
@@ -32,33 +28,16 @@ def read_jsonl(path):
 
 
 @unittest.skipUnless(HAVE_TORCH, "needs torch (Debian: apt-get install python3-torch)")
-class DdpTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.data_dir = tempfile.mkdtemp(prefix="coba-ddp-")
-        cls.sidecar = Sidecar(cls.data_dir).start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.sidecar.stop()
-        shutil.rmtree(cls.data_dir, ignore_errors=True)
-
+class DdpTest(SidecarTestCase):
     def setUp(self):
-        self.out = tempfile.mkdtemp(prefix="coba-ddp-out-")
-        self.addCleanup(shutil.rmtree, self.out, True)
+        self.out = self.scratch()
 
     def launch(self, run_id, *args, url=None, ranks=2, background=False):
-        logs = os.path.join(self.out, "logs-%d" % time.monotonic_ns())
-        command = [sys.executable, "-m", "torch.distributed.run", "--nnodes", "1",
-                   "--nproc_per_node", str(ranks), "--master_addr", "127.0.0.1",
-                   "--master_port", str(free_port()),
-                   # torch 1.13's launcher on Python 3.11 needs these three to start at all
-                   "--redirects", "1", "--tee", "1", "--log_dir", logs,
-                   os.path.join(HERE, "ddp_worker.py"), "--url", url or self.sidecar.url,
-                   "--run-id", run_id, "--out", self.out, *map(str, args)]
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join([PACKAGE_ROOT, os.environ.get("PYTHONPATH", "")]),
-                   OMP_NUM_THREADS="1")
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+        command = torchrun(os.path.join(HERE, "ddp_worker.py"), "--url", url or self.sidecar.url,
+                           "--run-id", run_id, "--out", self.out, *args, ranks=ranks,
+                           log_dir=os.path.join(self.out, "logs-%d" % time.monotonic_ns()))
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                   env=child_env())
         if background:
             return process
         return self.finish(process)
@@ -98,7 +77,7 @@ class DdpTest(unittest.TestCase):
         history = self.assertHistoryRecordsUse("late-rank", used, 3, 12)
         self.assertNotEqual(history[-1]["weights"], {t: 1 / 3 for t in ["copy", "shift", "const"]},
                             "CoBa moved the weights")
-        summary = json.load(open(os.path.join(self.out, "summary.json")))
+        summary = self.summary()
         self.assertEqual(summary["fallbacks"], 0)
 
     def test_a_run_of_world_size_one_combines_the_ranks(self):
@@ -117,7 +96,7 @@ class DdpTest(unittest.TestCase):
         self.finish(process)
         used = self.assertRanksAgree(24)
         history = self.assertHistoryRecordsUse("killed", used, 3, 24)
-        summary = json.load(open(os.path.join(self.out, "summary.json")))
+        summary = self.summary()
         self.assertGreater(summary["fallbacks"], 0, "the outage was seen")
         fell_back = [h for h, before in zip(history[1:], history) if h["weightsUsed"] != before["weights"]]
         self.assertTrue(fell_back, "the history shows where training used older weights")
@@ -161,6 +140,10 @@ class DdpTest(unittest.TestCase):
         resumed = self.assertRanksAgree(15)
         self.assertEqual(resumed, whole, "a resumed run trains with the weights of an uninterrupted one")
         self.assertHistoryRecordsUse("crashy", resumed, 3, 15)
+
+    def summary(self):
+        with open(os.path.join(self.out, "summary.json"), encoding="utf-8") as f:
+            return json.load(f)
 
     def release_until(self, step, wait=True, timeout=120):
         """Lets the workers report up to `step` (gates go-S) and waits until both trained the

@@ -10,41 +10,30 @@ import json
 import os
 import shutil
 import subprocess
-import sys
-import tempfile
 import unittest
 import weakref
 
 from hf_setup import (TASKS, TinyCausalLM, WeightsRecorder, arguments, eval_sets, rows, train_set)
 
-import coba
 import torch
 import transformers
 from coba import CobaClient
 from coba.hf import CobaCallback, CobaTrainer
-from sidecar import Sidecar, free_port
+from sidecar import SidecarTestCase, child_env, torchrun
 from transformers import Trainer
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(coba.__file__)))
 PARAMS = {"warmupSteps": 2, "historyLength": 4}
 
 
-class HfBase(unittest.TestCase):
+class HfBase(SidecarTestCase):
     @classmethod
     def setUpClass(cls):
         assert getattr(transformers, "IS_STANDIN", False), "these tests pin the stand-in's behaviour"
-        cls.data_dir = tempfile.mkdtemp(prefix="coba-hf-")
-        cls.sidecar = Sidecar(cls.data_dir).start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.sidecar.stop()
-        shutil.rmtree(cls.data_dir, ignore_errors=True)
+        super().setUpClass()
 
     def setUp(self):
-        self.out = tempfile.mkdtemp(prefix="coba-hf-out-")
-        self.addCleanup(shutil.rmtree, self.out, True)
+        self.out = self.scratch()
 
     def client(self, run_id, world_size=1):
         client = CobaClient(self.sidecar.url, time_limit=5, exit_flush=0)
@@ -193,13 +182,9 @@ class HfDdpTest(HfBase):
     client's time limit is 1 s)."""
 
     def test_every_rank_trains_with_the_same_weights(self):
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join([PACKAGE_ROOT, HERE]), OMP_NUM_THREADS="1")
-        command = [sys.executable, "-m", "torch.distributed.run", "--nnodes", "1", "--nproc_per_node", "2",
-                   "--master_addr", "127.0.0.1", "--master_port", str(free_port()),
-                   "--redirects", "1", "--tee", "1", "--log_dir", os.path.join(self.out, "logs"),
-                   os.path.join(HERE, "hf_setup.py"), "--url", self.sidecar.url, "--run-id", "hf-ddp",
-                   "--out", self.out, "--delay", "2.5", "--time-limit", "1"]
-        done = subprocess.run(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        command = torchrun(os.path.join(HERE, "hf_setup.py"), "--url", self.sidecar.url, "--run-id", "hf-ddp",
+                           "--out", self.out, "--delay", 2.5, "--time-limit", 1, log_dir=os.path.join(self.out, "logs"))
+        done = subprocess.run(command, env=child_env(HERE), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                               timeout=300)
         self.assertEqual(done.returncode, 0, done.stdout[-4000:])
         used = []

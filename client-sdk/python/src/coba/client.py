@@ -223,6 +223,9 @@ class CobaClient:
             raise ValueError(f"step must be >= 0, got {step}")
         with self._lock:
             self._require_run()
+            if step == 0 and state is None and self.last_step is None and not self._pending:
+                self.handed_out = self._uniform()   # a new run: nothing to drop
+                return dict(self.handed_out)
             if state is not None:
                 op = _Op("restore", state)
             elif step == 0:

@@ -38,7 +38,6 @@ import logging
 import os
 from typing import Any, Callable, Dict, Mapping, Optional, Sequence
 
-import torch
 from transformers import Trainer, TrainerCallback
 from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR, get_last_checkpoint
 
