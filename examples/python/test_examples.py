@@ -61,3 +61,35 @@ class ExamplesTest(SidecarTestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class HfScriptTest(SidecarTestCase):
+    """hf_train.py's own logic (two trainings, the resume, the checks) run against the
+    transformers stand-in of the package's tests, with a small stand-in for GPT-2: the script is
+    the check for the real Trainer, so it must itself work before it meets one."""
+
+    def test_hf_train_passes_its_checks_on_the_stand_in(self):
+        out = self.scratch()
+        script = f"""
+import sys
+sys.path.insert(0, {os.path.join(HERE, "..", "..", "client-sdk", "python", "tests")!r})
+import hf_setup, torch, transformers
+
+class GPT2Stand(hf_setup.TinyCausalLM):
+    def __init__(self, config):
+        super().__init__()
+        self.embed = torch.nn.Embedding(config["vocab_size"], 8)
+        self.head = torch.nn.Linear(8, config["vocab_size"])
+        hf_setup.VOCAB = config["vocab_size"]
+
+transformers.GPT2Config = lambda **config: config
+transformers.GPT2LMHeadModel = GPT2Stand
+sys.argv = ["hf_train.py", "--out", {out!r}, "--steps", "40", "--eval-every", "5", "--save-every", "10"]
+sys.path.insert(0, {HERE!r})
+import hf_train
+sys.exit(hf_train.main())
+"""
+        done = subprocess.run([sys.executable, "-c", script], env=child_env(HERE, COBA_URL=self.sidecar.url),
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300)
+        self.assertEqual(done.returncode, 0, done.stdout[-4000:])
+        self.assertIn('"ok": true', done.stdout)
