@@ -9,6 +9,7 @@ import dev.coba.core.methods.Lbtw;
 import dev.coba.core.methods.Rlw;
 import dev.coba.core.methods.Uncertainty;
 import dev.coba.core.methods.Uniform;
+import dev.coba.core.state.RoundTrip;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -91,6 +92,7 @@ public final class Methods {
       throw new InvalidInputException("state.data", "the state does not fit method " + state.method()
           + " with " + state.tasks().size() + " tasks: " + e.getMessage());
     }
+    RoundTrip.check(state.data(), b.exportState().data());
     return b;
   }
 
