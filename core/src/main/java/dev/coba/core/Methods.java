@@ -58,7 +58,8 @@ public final class Methods {
   public static MethodDescriptor get(String name) {
     MethodDescriptor d = name == null ? null : METHODS.get(name);
     if (d == null) {
-      throw new InvalidInputException("method", "unknown method '" + name + "'; known: " + METHODS.keySet());
+      String shown = name == null || name.length() <= 40 ? name : name.substring(0, 40) + "..."; // never echo a long input
+      throw new InvalidInputException("method", "unknown method '" + shown + "'; known: " + METHODS.keySet());
     }
     return d;
   }

@@ -1,5 +1,6 @@
 package dev.coba.sidecar.http;
 
+import dev.coba.core.InvalidInputException;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,7 +34,11 @@ public final class Bodies {
 
   /** Reads and parses the body as {@code type}; 413 beyond 1 MiB, 400 for anything malformed. */
   static <T> T read(Context ctx, Class<T> type) {
-    return Json.read(bytes(ctx), type);
+    T body = Json.read(bytes(ctx), type);
+    if (body == null) { // the document `null`: valid JSON, but no object
+      throw new InvalidInputException(null, "the body is null: expected a JSON object");
+    }
+    return body;
   }
 
   static byte[] bytes(Context ctx) {

@@ -60,6 +60,7 @@ public final class SidecarServer implements AutoCloseable {
         return connector;
       });
     });
+    app.before(RequestGuards::noMethodOverride);
     if (config.token() != null) {
       BearerAuth auth = new BearerAuth(config.token());
       app.before(ctx -> { // the dashboard's shell carries no data: its page asks for the token
