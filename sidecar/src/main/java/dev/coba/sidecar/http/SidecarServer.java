@@ -4,7 +4,7 @@ import dev.coba.sidecar.dashboard.DashboardRoutes;
 import dev.coba.sidecar.runs.RunRegistry;
 import io.javalin.Javalin;
 import java.util.List;
-import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.ConnectionLimit;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
@@ -51,12 +51,17 @@ public final class SidecarServer implements AutoCloseable {
         server.setStopTimeout(STOP_TIMEOUT_MS);
         server.setErrorHandler(new JettyErrors());
       });
+      cfg.appData(Bodies.BODY_TIMEOUT, config.limits().bodyTimeout());
       cfg.jetty.addConnector((server, http) -> {
         http.setSendServerVersion(false);
-        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        http.setDelayDispatchUntilContent(true); // a body that never starts holds no worker (the head deadline ends it)
+        ServerConnector connector = new ServerConnector(server,
+            new HeadDeadlineConnectionFactory(http, config.limits().headerTimeout()));
         connector.setHost(config.bind());
         connector.setPort(config.port());
         connector.setIdleTimeout(IDLE_TIMEOUT_MS);
+        // beyond the cap Jetty stops accepting: new connections wait in the kernel's backlog
+        server.addBean(new ConnectionLimit(config.limits().maxConnections(), connector));
         return connector;
       });
     });

@@ -30,11 +30,11 @@ final class TestServer implements AutoCloseable {
   /** Sees every response: the contract checks of {@link RoutesTest}. */
   Consumer<Response> observer = r -> {};
 
-  private TestServer(RunRegistry registry, String token) {
+  private TestServer(RunRegistry registry, ServerConfig config) {
     this.registry = registry;
-    this.server = SidecarServer.create(registry, new ServerConfig("127.0.0.1", 0, token)).start();
+    this.server = SidecarServer.create(registry, config).start();
     this.base = "http://127.0.0.1:" + server.port();
-    this.token = token;
+    this.token = config.token();
   }
 
   static TestServer start() {
@@ -42,7 +42,17 @@ final class TestServer implements AutoCloseable {
   }
 
   static TestServer start(String token, Store store, RegistryLimits limits) {
-    return new TestServer(RunRegistry.open(store, limits), token);
+    return startWith(new ServerConfig("127.0.0.1", 0, token), store, limits);
+  }
+
+  /** A server on a free loopback port with {@code config} (its bind and port are ignored). */
+  static TestServer startWith(ServerConfig config, Store store, RegistryLimits limits) {
+    ServerConfig loopback = new ServerConfig("127.0.0.1", 0, config.token(), config.readToken(), config.limits());
+    return new TestServer(RunRegistry.open(store, limits), loopback);
+  }
+
+  int port() {
+    return server.port();
   }
 
   Response get(String path) {
