@@ -12,9 +12,12 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * The HTTP server of protocol v1 ({@code openapi.yaml}) in front of a {@link RunRegistry}:
  * parses, validates, authenticates, and hands everything else to the registry.
  *
- * <p>Every request passes, in order: the bearer check (401), the content-type check of a
- * POST or PUT (415), the route (404, 405), the bounded body read (413), the strict JSON
- * reader (400), the registry; {@link ErrorMapping} turns each failure into its status.
+ * <p>Every request passes, in order: the head deadline and the connection cap
+ * ({@link ConnectionLimits}: 408), the {@link RequestGuards} (400 for a method override, 403
+ * for a foreign Host without a token or a foreign Origin), the bearer check (401; 403 for the
+ * read token on a change), the content-type check of a POST or PUT (415), the route (404,
+ * 405), the bounded, timed body read (413, 408), the strict JSON reader (400), the registry;
+ * {@link ErrorMapping} turns each failure into its status.
  */
 public final class SidecarServer implements AutoCloseable {
   /** Longer than the longest long-poll ({@link StepRoutes#MAX_WAIT_MS}), so that none is cut. */
@@ -65,9 +68,9 @@ public final class SidecarServer implements AutoCloseable {
         return connector;
       });
     });
-    app.before(RequestGuards::noMethodOverride);
+    app.before(new RequestGuards(config)::check);
     if (config.token() != null) {
-      BearerAuth auth = new BearerAuth(config.token());
+      BearerAuth auth = new BearerAuth(config.token(), config.readToken());
       app.before(ctx -> { // the dashboard's shell carries no data: its page asks for the token
         if (!DashboardRoutes.isShell(ctx.path())) {
           auth.check(ctx);

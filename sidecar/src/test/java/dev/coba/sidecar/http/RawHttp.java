@@ -48,9 +48,13 @@ final class RawHttp implements AutoCloseable {
     }
   }
 
-  /** A request head with {@code headers} (each "Name: value"), and the body when not null. */
+  /**
+   * A request head with {@code headers} (each "Name: value"), and the body when not null;
+   * {@code Host: 127.0.0.1} unless the headers name a Host.
+   */
   static String request(String method, String path, String body, String... headers) {
-    StringBuilder b = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+    boolean host = java.util.Arrays.stream(headers).anyMatch(h -> h.regionMatches(true, 0, "Host:", 0, 5));
+    StringBuilder b = new StringBuilder(method + " " + path + " HTTP/1.1\r\n" + (host ? "" : "Host: 127.0.0.1\r\n"));
     for (String h : headers) {
       b.append(h).append("\r\n");
     }
@@ -93,6 +97,13 @@ final class RawHttp implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The answer as the contract checks see it, for the request that got it. */
+  static Response asResponse(String method, String path, Answer a) {
+    java.util.Map<String, java.util.List<String>> headers = new java.util.LinkedHashMap<>();
+    a.headers().forEach((name, value) -> headers.put(name, java.util.List.of(value)));
+    return new Response(method, path, a.status(), a.body(), java.net.http.HttpHeaders.of(headers, (x, y) -> true));
   }
 
   /** Whether the server closed the connection within {@code timeoutMs} (reading nothing more). */
