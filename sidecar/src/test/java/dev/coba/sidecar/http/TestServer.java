@@ -76,6 +76,23 @@ final class TestServer implements AutoCloseable {
     return send(method, path, body == null ? null : body.getBytes(StandardCharsets.UTF_8), contentType, bearer, false);
   }
 
+  /** A request with the token and extra {@code headers} (name, value, name, value...); a body is JSON. */
+  Response sendWith(String method, String path, String body, String... headers) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
+        .timeout(Duration.ofSeconds(90))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) {
+      b.header("Content-Type", "application/json");
+    }
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    for (int i = 0; i < headers.length; i += 2) {
+      b.header(headers[i], headers[i + 1]);
+    }
+    return exchange(method, path, b);
+  }
+
   /** {@code chunked}: the body is streamed without a Content-Length. */
   Response send(String method, String path, byte[] body, String contentType, String bearer, boolean chunked) {
     HttpRequest.BodyPublisher publisher = body == null ? HttpRequest.BodyPublishers.noBody()
@@ -90,6 +107,10 @@ final class TestServer implements AutoCloseable {
     if (bearer != null) {
       b.header("Authorization", "Bearer " + bearer);
     }
+    return exchange(method, path, b);
+  }
+
+  private Response exchange(String method, String path, HttpRequest.Builder b) {
     try {
       HttpResponse<String> r = CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
       Response response = new Response(method, path, r.statusCode(), r.body(), r.headers());
