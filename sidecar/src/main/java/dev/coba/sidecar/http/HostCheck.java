@@ -21,6 +21,8 @@ final class HostCheck {
 
   private final Set<String> boundNames = new HashSet<>();
   private final boolean wildcard;
+  /** The last Host allowed: clients send the same one on every request, so most checks end here. */
+  private volatile String lastAllowed;
 
   HostCheck(String bind) {
     boundNames.add(bind.toLowerCase(Locale.ROOT));
@@ -40,9 +42,17 @@ final class HostCheck {
 
   /** Whether a request with this {@code Host} header (null: none, as HTTP/1.0 may send) is answered. */
   boolean allows(String hostHeader) {
-    if (hostHeader == null || hostHeader.isEmpty()) {
-      return true; // no name was used, so none was rebound
+    if (hostHeader == null || hostHeader.isEmpty() || hostHeader.equals(lastAllowed)) {
+      return true; // no name was used, so none was rebound; or the one seen last
     }
+    if (check(hostHeader)) {
+      lastAllowed = hostHeader;
+      return true;
+    }
+    return false;
+  }
+
+  private boolean check(String hostHeader) {
     String host = hostName(hostHeader.trim()).toLowerCase(Locale.ROOT);
     if (host.equals("localhost") || host.endsWith(".localhost") || boundNames.contains(host)) {
       return true;

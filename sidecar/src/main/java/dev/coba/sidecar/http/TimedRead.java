@@ -46,7 +46,9 @@ final class TimedRead implements AutoCloseable {
       if (size == buffer.length) {
         buffer = Arrays.copyOf(buffer, (int) Math.min(max, 2L * buffer.length));
       }
-      channel.setIdleTimeout(Math.min(leftMs, idleBefore > 0 ? idleBefore : leftMs));
+      if (in.available() == 0) { // a read would block: bound it (usually the body came with the head, and this is skipped)
+        channel.setIdleTimeout(Math.min(leftMs, idleBefore > 0 ? idleBefore : leftMs));
+      }
       int n = in.read(buffer, size, buffer.length - size);
       if (n < 0) {
         break;
@@ -70,6 +72,9 @@ final class TimedRead implements AutoCloseable {
    */
   @Override
   public void close() {
-    channel.setIdleTimeout(expired ? Math.min(idleBefore, LINGER_MS) : idleBefore);
+    long wanted = expired ? Math.min(idleBefore, LINGER_MS) : idleBefore;
+    if (channel.getIdleTimeout() != wanted) {
+      channel.setIdleTimeout(wanted);
+    }
   }
 }
