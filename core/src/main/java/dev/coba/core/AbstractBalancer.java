@@ -14,6 +14,9 @@ import java.util.Map;
  * implements {@link #apply} and its own state.
  */
 public abstract class AbstractBalancer implements Balancer {
+  /** How far restored weights may sum from 1: rounding, never a wrong state (K = 1,024 rounds below 1e-12). */
+  static final double WEIGHT_SUM_TOLERANCE = 1e-9;
+
   protected final String method;
   protected final List<String> tasks;
   protected final int k;
@@ -215,11 +218,35 @@ public abstract class AbstractBalancer implements Balancer {
     StateReader in = new StateReader(data);
     hasStep = in.getBool("hasStep");
     lastStep = in.getLong("lastStep");
+    if (hasStep ? lastStep < 0 : lastStep != -1) {
+      throw new InvalidInputException("state.data.lastStep", hasStep
+          ? "lastStep must be >= 0 after a report, got " + lastStep
+          : "lastStep must be -1 before any report (hasStep is false), got " + lastStep);
+    }
     double[] w = in.getDoubles("weights");
     if (w.length != k) {
       throw new InvalidInputException("state.data.weights", "expected " + k + " weights, got " + w.length);
     }
-    weights = w;
+    weights = checkRestoredWeights(w);
     readState(in);
+  }
+
+  /**
+   * The weights a restored run answers until its next report: the same promise as every
+   * update's (positive, finite, summing to 1), checked here because they come from outside.
+   */
+  private static double[] checkRestoredWeights(double[] w) {
+    double sum = 0;
+    for (int i = 0; i < w.length; i++) {
+      if (!(w[i] > 0) || !Double.isFinite(w[i])) {
+        throw new InvalidInputException("state.data.weights[" + i + "]", "a weight must be a finite number > 0, got "
+            + (Double.isNaN(w[i]) ? "null" : w[i]));
+      }
+      sum += w[i];
+    }
+    if (Math.abs(sum - 1) > WEIGHT_SUM_TOLERANCE) {
+      throw new InvalidInputException("state.data.weights", "the weights must sum to 1, got " + sum);
+    }
+    return w;
   }
 }

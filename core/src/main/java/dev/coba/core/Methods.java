@@ -9,6 +9,7 @@ import dev.coba.core.methods.Lbtw;
 import dev.coba.core.methods.Rlw;
 import dev.coba.core.methods.Uncertainty;
 import dev.coba.core.methods.Uniform;
+import dev.coba.core.state.RoundTrip;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -57,7 +58,8 @@ public final class Methods {
   public static MethodDescriptor get(String name) {
     MethodDescriptor d = name == null ? null : METHODS.get(name);
     if (d == null) {
-      throw new InvalidInputException("method", "unknown method '" + name + "'; known: " + METHODS.keySet());
+      String shown = name == null || name.length() <= 40 ? name : name.substring(0, 40) + "..."; // never echo a long input
+      throw new InvalidInputException("method", "unknown method '" + shown + "'; known: " + METHODS.keySet());
     }
     return d;
   }
@@ -91,6 +93,7 @@ public final class Methods {
       throw new InvalidInputException("state.data", "the state does not fit method " + state.method()
           + " with " + state.tasks().size() + " tasks: " + e.getMessage());
     }
+    RoundTrip.check(state.data(), b.exportState().data());
     return b;
   }
 

@@ -47,7 +47,8 @@ public final class ReferenceLosses {
     out.put(KEY, reference);
   }
 
+  /** Refuses a reference a ratio cannot divide by: each is unset (null) or a finite loss > 0. */
   public void read(StateReader in) {
-    in.copyInto(KEY, reference);
+    in.copyInto(KEY, reference, StateReader.Values.POSITIVE_OR_UNSET);
   }
 }

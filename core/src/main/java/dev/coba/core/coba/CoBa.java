@@ -145,7 +145,8 @@ public final class CoBa extends AbstractBalancer {
     reference.read(in);
     CoBaState.readFits(in, "windowSteps", windows);
     CoBaState.readSlopeHistories(in, slopeHistory);
-    divergence.restore(in.getDoubles("amaxHistory"), in.getDoubles("amaxSums"));
+    divergence.restore(in.getDoubles("amaxHistory", StateReader.Values.FINITE),
+        in.getDoubles("amaxSums", StateReader.Values.SET));
     warmupReports = CoBaState.readWarmupReports(in, settings.warmup(), lastStep() != null, this::derivedWarmupReports);
   }
 

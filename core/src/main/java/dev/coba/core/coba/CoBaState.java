@@ -85,8 +85,8 @@ final class CoBaState {
   /** Restores what {@link #writeFits} wrote into fits of the same number and capacity. */
   static void readFits(StateReader in, String xKey, WindowedSlope[] fits) {
     long[][] xs = in.getLongRows(xKey);
-    double[][] ys = in.getDoubleRows("windowRatios");
-    double[][] sums = in.getDoubleRows("windowSums");
+    double[][] ys = in.getDoubleRows("windowRatios", StateReader.Values.NON_NEGATIVE); // loss ratios
+    double[][] sums = in.getDoubleRows("windowSums", StateReader.Values.SET);
     if (xs.length != fits.length || ys.length != fits.length || sums.length != fits.length) {
       throw new InvalidInputException("state.data", "CoBa state has windows for " + xs.length + ", " + ys.length
           + " and " + sums.length + " series, expected " + fits.length);
@@ -109,8 +109,8 @@ final class CoBaState {
 
   /** Restores what {@link #writeSlopeHistories} wrote. */
   static void readSlopeHistories(StateReader in, RollingAbsSum[] histories) {
-    double[][] slopes = in.getDoubleRows("slopeHistory");
-    double[][] sums = in.getDoubleRows("slopeSums");
+    double[][] slopes = in.getDoubleRows("slopeHistory", StateReader.Values.FINITE);
+    double[][] sums = in.getDoubleRows("slopeSums", StateReader.Values.SET);
     if (slopes.length != histories.length || sums.length != histories.length) {
       throw new InvalidInputException("state.data", "CoBa state has slope histories for " + slopes.length + " and "
           + sums.length + " tasks, expected " + histories.length);

@@ -201,7 +201,7 @@ public final class MftCoderCoBa extends AbstractBalancer {
   protected void readState(StateReader in) {
     reference.read(in);
     CoBaState.readFits(in, "windowX", windows);
-    in.copyInto("presentCounts", presentCount);
+    in.copyInto("presentCounts", presentCount, 0);
     long[][] rows = in.getLongRows("presence");
     if (rows.length > history) {
       throw new InvalidInputException("state.data.presence",
@@ -219,7 +219,8 @@ public final class MftCoderCoBa extends AbstractBalancer {
       }
     }
     CoBaState.readSlopeHistories(in, slopeHistory);
-    divergence.restore(in.getDoubles("betaHistory"), in.getDoubles("betaSums"));
+    divergence.restore(in.getDoubles("betaHistory", StateReader.Values.FINITE),
+        in.getDoubles("betaSums", StateReader.Values.SET));
     // before the count was kept: the window holds min(n, historyLength) reports and
     // historyLength >= warmupSteps, so min(n, warmupSteps) follows from it exactly
     warmupReports = CoBaState.readWarmupReports(in, settings.warmup(), lastStep() != null, () -> {

@@ -1,6 +1,7 @@
 package dev.coba.core.methods;
 
 import dev.coba.core.AbstractBalancer;
+import dev.coba.core.InvalidInputException;
 import dev.coba.core.MethodDescriptor;
 import dev.coba.core.Objective;
 import dev.coba.core.ParamSpec;
@@ -91,7 +92,14 @@ public final class Dwa extends AbstractBalancer {
 
   @Override
   protected void readState(StateReader in) {
-    in.copyInto("last", last);
-    in.copyInto("before", before);
+    // only positive losses enter the history (a zero would make the next ratio infinite)
+    in.copyInto("last", last, StateReader.Values.POSITIVE_OR_UNSET);
+    in.copyInto("before", before, StateReader.Values.POSITIVE_OR_UNSET);
+    for (int i = 0; i < k; i++) {
+      if (!Double.isNaN(before[i]) && Double.isNaN(last[i])) {
+        throw new InvalidInputException("state.data.last[" + i + "]",
+            "a task with a loss before its last one needs its last one, got null");
+      }
+    }
   }
 }

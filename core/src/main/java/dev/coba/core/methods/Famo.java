@@ -1,6 +1,7 @@
 package dev.coba.core.methods;
 
 import dev.coba.core.AbstractBalancer;
+import dev.coba.core.InvalidInputException;
 import dev.coba.core.MethodDescriptor;
 import dev.coba.core.Objective;
 import dev.coba.core.ParamSpec;
@@ -148,10 +149,15 @@ public final class Famo extends AbstractBalancer {
 
   @Override
   protected void readState(StateReader in) {
-    in.copyInto("logits", logits);
-    in.copyInto("adamM", m);
-    in.copyInto("adamV", v);
-    in.copyInto("prev", prev);
-    adamSteps = in.getLong("adamSteps");
+    in.copyInto("logits", logits, StateReader.Values.FINITE);
+    in.copyInto("adamM", m, StateReader.Values.FINITE);
+    in.copyInto("adamV", v, StateReader.Values.NON_NEGATIVE); // its square root divides
+    in.copyInto("prev", prev, StateReader.Values.NON_NEGATIVE_OR_UNSET);
+    for (double p : prev) { // the deltas need every task's previous loss, or none (before the first full report)
+      if (Double.isNaN(p) != Double.isNaN(prev[0])) {
+        throw new InvalidInputException("state.data.prev", "prev must hold every task's loss or none, got " + Arrays.toString(prev));
+      }
+    }
+    adamSteps = in.getLong("adamSteps", 0);
   }
 }

@@ -145,6 +145,6 @@ public final class GradNorm extends AbstractBalancer {
   @Override
   protected void readState(StateReader in) {
     reference.read(in);
-    in.copyInto("ratios", ratio);
+    in.copyInto("ratios", ratio, StateReader.Values.NON_NEGATIVE_OR_UNSET);
   }
 }

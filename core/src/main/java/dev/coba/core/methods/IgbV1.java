@@ -121,8 +121,8 @@ public final class IgbV1 extends AbstractBalancer {
 
   @Override
   protected void readState(StateReader in) {
-    in.copyInto("seen", seen);
-    in.copyInto("baseSum", baseSum);
-    in.copyInto("current", current);
+    in.copyInto("seen", seen, 0);
+    in.copyInto("baseSum", baseSum, StateReader.Values.NON_NEGATIVE);
+    in.copyInto("current", current, StateReader.Values.POSITIVE_OR_UNSET); // only positive losses are kept
   }
 }

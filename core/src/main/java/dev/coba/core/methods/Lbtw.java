@@ -97,6 +97,6 @@ public final class Lbtw extends AbstractBalancer {
   @Override
   protected void readState(StateReader in) {
     reference.read(in);
-    in.copyInto("ratios", ratio);
+    in.copyInto("ratios", ratio, StateReader.Values.NON_NEGATIVE_OR_UNSET);
   }
 }

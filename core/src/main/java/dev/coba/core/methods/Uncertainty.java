@@ -100,6 +100,6 @@ public final class Uncertainty extends AbstractBalancer {
 
   @Override
   protected void readState(StateReader in) {
-    in.copyInto("losses", loss);
+    in.copyInto("losses", loss, StateReader.Values.NON_NEGATIVE_OR_UNSET);
   }
 }

@@ -200,7 +200,21 @@ public final class Run {
     checkCounts(r);
     checkWeightsUsed(r);
     balancer.verify(r.asReport());
+    if (waiting != null && waiting.size() + 1 == spec.worldSize()) {
+      checkCombination(r, waiting);
+    }
     return null;
+  }
+
+  /**
+   * The report completes its step: refuses it when the ranks' reports, each valid, would
+   * combine into something the method refuses (a mean that overflows). Deciding here, before
+   * the owner stores the report, keeps {@link #accept} from failing on a stored report.
+   */
+  private void checkCombination(RankReport r, TreeMap<Integer, RankReport> waiting) {
+    TreeMap<Integer, RankReport> ranks = new TreeMap<>(waiting);
+    ranks.put(r.rank(), r);
+    RankCombiner.check(r.step(), ranks.values());
   }
 
   /** Applies a report that {@link #answerIfRepeat} found new; completes its step when every rank is in. */

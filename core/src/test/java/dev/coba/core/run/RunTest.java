@@ -86,6 +86,41 @@ class RunTest {
     assertEquals(1.5, run.history(0, 10).get(1L).combined().valLosses().get("a"), 0.0);
   }
 
+  /**
+   * Losses finite per rank whose combination overflows (issue 11, item 7): the report that
+   * would complete the step is refused before anything changes, every time it is retried, the
+   * pending report stays, and the run's checkpoint restores.
+   */
+  @Test
+  void aReportWhoseCombinationOverflowsIsRefusedBeforeAnythingChanges() throws Exception {
+    Run run = Run.create(spec(2), 1000);
+    RankReport r0 = new RankReport(1, 0, Map.of("a", 1e308, "b", 1.0), null, null, null);
+    RankReport r1 = new RankReport(1, 1, Map.of("a", 1e308, "b", 1.0), null, null, null);
+    assertEquals(new StepOutcome.Pending(1, 1, 2), run.submit(r0));
+    String before = JSON.writeValueAsString(run.exportState());
+    for (int attempt = 0; attempt < 3; attempt++) {
+      InvalidInputException e = assertThrows(InvalidInputException.class, () -> run.answerIfRepeat(r1));
+      assertEquals("valLosses.a", e.field(), e.getMessage());
+      assertTrue(e.getMessage().contains("step 1") && e.getMessage().contains("ranks"), e.getMessage());
+      assertEquals(before, JSON.writeValueAsString(run.exportState()));
+      assertEquals(new StepOutcome.Pending(1, 1, 2), run.submit(r0), "the pending report stays");
+    }
+    Run restored = Run.restore(run.exportState(), 1000);
+    assertEquals(Map.of(1L, 1), restored.pendingSteps());
+    RankReport fine = new RankReport(1, 1, Map.of("a", 1.0, "b", 1.0), null, null, null);
+    assertEquals(run.submit(fine), restored.submit(fine));
+  }
+
+  @Test
+  void countsWhoseSumOverflowsAreRefused() {
+    Run run = Run.create(new RunSpec("r", List.of("a"), "uniform", Map.of(), 2, Map.of()), 10);
+    run.submit(new RankReport(1, 0, Map.of("a", 1e-10), null, null, Map.of("a", 1e308)));
+    // each product is finite, the sum of the counts is not: the mean would silently be 0
+    RankReport r1 = new RankReport(1, 1, Map.of("a", 1e-10), null, null, Map.of("a", 1e308));
+    assertEquals("counts.a", assertThrows(InvalidInputException.class, () -> run.submit(r1)).field());
+    assertEquals(Map.of(1L, 1), run.pendingSteps());
+  }
+
   @Test
   void retriesAreIdempotentAndConflictsChangeNothing() throws Exception {
     Run run = Run.create(spec(2), 1000);

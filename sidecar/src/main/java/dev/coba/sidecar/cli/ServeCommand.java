@@ -1,5 +1,6 @@
 package dev.coba.sidecar.cli;
 
+import dev.coba.sidecar.http.ConnectionLimits;
 import dev.coba.sidecar.http.ServerConfig;
 import dev.coba.sidecar.http.SidecarServer;
 import dev.coba.sidecar.runs.JournalStore;
@@ -32,7 +33,9 @@ import picocli.CommandLine.Spec;
         "Each option falls back to an environment variable, then to its default;",
         "an option given on the command line wins. With a token, every /v1 route and",
         "/metrics need 'Authorization: Bearer <token>' (/healthz, /readyz and the dashboard's pages stay open).",
-        "Without a token, only a loopback address may be bound, unless --insecure.",
+        "A read token (--read-token) opens GET requests only: dashboards, metrics, checkpoints.",
+        "Without a token, only a loopback address may be bound, unless --insecure, and only requests",
+        "naming localhost, a loopback address or the bound address in Host are answered.",
         "Prefer COBA_TOKEN to --token: a command line is visible to other local users.",
         ""},
     footerHeading = "%nExit codes:%n",
@@ -59,8 +62,16 @@ public final class ServeCommand implements Callable<Integer> {
       description = "bearer token required on /v1 and /metrics (env COBA_TOKEN; default: none)")
   String token;
 
+  @Option(names = "--read-token", paramLabel = "T", defaultValue = "${env:COBA_READ_TOKEN}",
+      description = "a second token that opens GET requests only (env COBA_READ_TOKEN; default: none; needs --token)")
+  String readToken;
+
   @Option(names = "--insecure", description = "allow a non-loopback address without a token")
   boolean insecure;
+
+  @Option(names = "--max-connections", paramLabel = "N", defaultValue = "${env:COBA_MAX_CONNECTIONS:-4096}",
+      description = "connections held at once; more wait until one closes (env COBA_MAX_CONNECTIONS, default 4096)")
+  int maxConnections;
 
   @Option(names = "--max-runs", paramLabel = "N", defaultValue = "10000",
       description = "most runs held at once; creating one more is 409 (default 10000)")
@@ -97,7 +108,9 @@ public final class ServeCommand implements Callable<Integer> {
       console.err().println(spec.qualifiedName() + ": warning: listening on " + bind + " without a token (--insecure)");
       console.err().flush();
     }
-    return serve(new ServerConfig(bind, port, tokenOrNull), address);
+    ServerConfig config = new ServerConfig(bind, port, tokenOrNull, readToken,
+        ConnectionLimits.DEFAULTS.withMaxConnections(maxConnections));
+    return serve(config, address);
   }
 
   private String checkOptions() {
@@ -112,6 +125,20 @@ public final class ServeCommand implements Callable<Integer> {
     }
     if (token != null && !token.isEmpty() && !token.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
       return "--token: a token is printable ASCII without spaces (it travels in an HTTP header)";
+    }
+    if (maxConnections < 1) {
+      return "--max-connections: must be >= 1, got " + maxConnections;
+    }
+    if (readToken != null && !readToken.isEmpty()) {
+      if (token == null || token.isEmpty()) {
+        return "--read-token: needs --token (COBA_TOKEN), else everything but reading would be open";
+      }
+      if (readToken.equals(token)) {
+        return "--read-token: must differ from the token";
+      }
+      if (!readToken.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+        return "--read-token: a token is printable ASCII without spaces (it travels in an HTTP header)";
+      }
     }
     return null;
   }

@@ -21,14 +21,27 @@ import org.slf4j.LoggerFactory;
  */
 public final class ErrorMapping {
   private static final Logger LOG = LoggerFactory.getLogger(ErrorMapping.class);
+  /** Longest error message answered: messages echo input, which may be up to 1 MiB. */
+  static final int MAX_MESSAGE = 1000;
+  /** Longest field path answered (a valid one is far shorter: task names have at most 128 characters). */
+  static final int MAX_FIELD = 200;
 
   private ErrorMapping() {}
 
-  /** A status with its body. */
+  /** A status with its body; the message and the field cut to {@link #MAX_MESSAGE} and {@link #MAX_FIELD}. */
   public record Mapped(int status, ErrorBody body) {
     Mapped(int status, String field, String error) {
-      this(status, new ErrorBody(error, field, status));
+      this(status, new ErrorBody(cut(error, MAX_MESSAGE), cut(field, MAX_FIELD), status));
     }
+  }
+
+  /** {@code s} up to {@code max} characters and "...", never splitting a surrogate pair. */
+  static String cut(String s, int max) {
+    if (s == null || s.length() <= max) {
+      return s;
+    }
+    int end = Character.isHighSurrogate(s.charAt(max - 1)) ? max - 1 : max;
+    return s.substring(0, end) + "...";
   }
 
   static void install(Javalin app) {

@@ -70,7 +70,7 @@ final class JsonErrors {
     }
     if (root instanceof UnrecognizedPropertyException u) {
       Collection<Object> known = u.getKnownPropertyIds();
-      return "unknown field '" + u.getPropertyName() + "'" + (known == null ? "" : "; known: " + known);
+      return "unknown field '" + ErrorMapping.cut(u.getPropertyName(), 40) + "'" + (known == null ? "" : "; known: " + known);
     }
     if (root instanceof InvalidNullException) {
       return "must not be null";

@@ -10,10 +10,21 @@ final class Query {
 
   /** The {@code {runId}} of the path, matching {@link RunSpec#RUN_ID}. */
   static String runId(Context ctx) {
-    String id = ctx.pathParam("runId");
+    return checkRunId(ctx.pathParam("runId"));
+  }
+
+  /**
+   * A run id of a path or a body: matches {@link RunSpec#RUN_ID} and is not {@code .} or
+   * {@code ..}, which clients and proxies rewrite as path segments ({@code /v1/runs/./steps}
+   * becomes {@code /v1/runs/steps}), so the run could never be reached. (RunSpec itself still
+   * reads them, so that a journal written before this check replays.)
+   */
+  static String checkRunId(String id) {
     if (!RunSpec.RUN_ID.matcher(id).matches()) {
-      throw new InvalidInputException("runId", "runId must match [A-Za-z0-9._-]{1,128}, got '"
-          + (id.length() > 40 ? id.substring(0, 40) + "..." : id) + "'");
+      throw new InvalidInputException("runId", "runId must match [A-Za-z0-9._-]{1,128}, got '" + abbreviate(id) + "'");
+    }
+    if (id.equals(".") || id.equals("..")) {
+      throw new InvalidInputException("runId", "runId must not be '.' or '..' (URLs rewrite them as path segments)");
     }
     return id;
   }

@@ -4,7 +4,7 @@ import dev.coba.sidecar.dashboard.DashboardRoutes;
 import dev.coba.sidecar.runs.RunRegistry;
 import io.javalin.Javalin;
 import java.util.List;
-import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.ConnectionLimit;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
@@ -12,9 +12,12 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * The HTTP server of protocol v1 ({@code openapi.yaml}) in front of a {@link RunRegistry}:
  * parses, validates, authenticates, and hands everything else to the registry.
  *
- * <p>Every request passes, in order: the bearer check (401), the content-type check of a
- * POST or PUT (415), the route (404, 405), the bounded body read (413), the strict JSON
- * reader (400), the registry; {@link ErrorMapping} turns each failure into its status.
+ * <p>Every request passes, in order: the head deadline and the connection cap
+ * ({@link ConnectionLimits}: 408), the {@link RequestGuards} (400 for a method override, 403
+ * for a foreign Host without a token or a foreign Origin), the bearer check (401; 403 for the
+ * read token on a change), the content-type check of a POST or PUT (415), the route (404,
+ * 405), the bounded, timed body read (413, 408), the strict JSON reader (400), the registry;
+ * {@link ErrorMapping} turns each failure into its status.
  */
 public final class SidecarServer implements AutoCloseable {
   /** Longer than the longest long-poll ({@link StepRoutes#MAX_WAIT_MS}), so that none is cut. */
@@ -51,17 +54,23 @@ public final class SidecarServer implements AutoCloseable {
         server.setStopTimeout(STOP_TIMEOUT_MS);
         server.setErrorHandler(new JettyErrors());
       });
+      cfg.appData(Bodies.BODY_TIMEOUT, config.limits().bodyTimeout());
       cfg.jetty.addConnector((server, http) -> {
         http.setSendServerVersion(false);
-        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        http.setDelayDispatchUntilContent(true); // a body that never starts holds no worker (the head deadline ends it)
+        ServerConnector connector = new ServerConnector(server,
+            new HeadDeadlineConnectionFactory(http, config.limits().headerTimeout()));
         connector.setHost(config.bind());
         connector.setPort(config.port());
         connector.setIdleTimeout(IDLE_TIMEOUT_MS);
+        // beyond the cap Jetty stops accepting: new connections wait in the kernel's backlog
+        server.addBean(new ConnectionLimit(config.limits().maxConnections(), connector));
         return connector;
       });
     });
+    app.before(new RequestGuards(config)::check);
     if (config.token() != null) {
-      BearerAuth auth = new BearerAuth(config.token());
+      BearerAuth auth = new BearerAuth(config.token(), config.readToken());
       app.before(ctx -> { // the dashboard's shell carries no data: its page asks for the token
         if (!DashboardRoutes.isShell(ctx.path())) {
           auth.check(ctx);

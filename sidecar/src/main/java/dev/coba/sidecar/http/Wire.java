@@ -47,6 +47,13 @@ public final class Wire {
     RunSpec toSpec(String prefix, String defaultRunId) {
       require(tasks, prefix + "tasks", "tasks is required: the task names, in order");
       require(method, prefix + "method", "method is required: a name from GET /v1/methods");
+      if (runId != null) {
+        try {
+          Query.checkRunId(runId);
+        } catch (InvalidInputException e) {
+          throw prefixed(prefix, e);
+        }
+      }
       try {
         return new RunSpec(runId == null ? defaultRunId : runId, tasks, method, params,
             worldSize == null ? 1 : worldSize, initialLosses);

@@ -19,11 +19,16 @@ public final class JsonPaths {
     String path = "";
     for (JsonStreamContext ctx = p.getParsingContext(); ctx != null && !ctx.inRoot(); ctx = ctx.getParent()) {
       if (ctx.inArray()) {
-        path = "[" + Math.max(ctx.getCurrentIndex(), 0) + "]" + path;
+        path = "[" + Math.max(ctx.getCurrentIndex(), 0) + "]" + joined(path);
       } else if (ctx.getCurrentName() != null) {
-        path = ctx.getCurrentName() + (path.isEmpty() || path.startsWith("[") ? "" : ".") + path;
+        path = ctx.getCurrentName() + joined(path);
       }
     }
     return path.isEmpty() ? null : path;
+  }
+
+  /** What follows a name or an index: {@code .name}, {@code [i]} or nothing. */
+  private static String joined(String rest) {
+    return rest.isEmpty() || rest.startsWith("[") ? rest : "." + rest;
   }
 }

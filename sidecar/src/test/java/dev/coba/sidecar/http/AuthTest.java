@@ -2,6 +2,7 @@ package dev.coba.sidecar.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.coba.sidecar.runs.MemoryStore;
 import dev.coba.sidecar.runs.RegistryLimits;
@@ -59,6 +60,40 @@ class AuthTest {
     assertEquals(404, server.send("GET", "/v1/nothing", null, null, TOKEN).status());
     HttpRequest lower = HttpRequest.newBuilder(URI.create(server.base + "/v1/methods")).header("Authorization", "bearer " + TOKEN).build();
     assertEquals(200, TestServer.CLIENT.send(lower, HttpResponse.BodyHandlers.ofString()).statusCode(), "the scheme is case-insensitive");
+  }
+
+  /** A second, read-only token: GET everywhere, 403 on any change (issue 11, security). */
+  @Test
+  void theReadTokenReadsButChangesNothing() {
+    String read = "read-only-token";
+    try (TestServer s = TestServer.startWith(new ServerConfig("127.0.0.1", 0, TOKEN).withReadToken(read), new MemoryStore(),
+        RegistryLimits.defaults())) {
+      String run = "{\"runId\": \"r1\", \"tasks\": [\"x\"], \"method\": \"uniform\"}";
+      assertEquals(201, s.send("POST", "/v1/runs", run, "application/json", TOKEN).status());
+      for (String path : new String[] {"/v1/runs", "/v1/runs/r1", "/v1/runs/r1/state", "/v1/runs/r1/series", "/metrics"}) {
+        assertEquals(200, s.send("GET", path, null, null, read).status(), path);
+      }
+      String state = s.send("GET", "/v1/runs/r1/state", null, null, read).body();
+      Response[] refused = {
+          s.send("POST", "/v1/runs", run.replace("r1", "r2"), "application/json", read),
+          s.send("POST", "/v1/runs/r1/steps", "{\"step\": 1, \"valLosses\": {\"x\": 1.0}}", "application/json", read),
+          s.send("PUT", "/v1/runs/r1/state", state, "application/json", read),
+          s.send("POST", "/v1/runs/r1/rewind", "{\"step\": 0}", "application/json", read),
+          s.send("DELETE", "/v1/runs/r1", null, null, read)};
+      for (Response r : refused) {
+        assertEquals(403, r.status(), r::toString);
+        assertEquals(403, r.json().get("status").asInt());
+      }
+      assertEquals(state, s.send("GET", "/v1/runs/r1/state", null, null, TOKEN).body(), "nothing changed");
+      assertEquals(404, s.send("GET", "/v1/runs/r2", null, null, TOKEN).status());
+      assertEquals(401, s.send("GET", "/v1/runs", null, null, read + "x").status());
+    }
+  }
+
+  @Test
+  void aReadTokenNeedsATokenAndDiffersFromIt() {
+    assertThrows(IllegalArgumentException.class, () -> new ServerConfig("127.0.0.1", 0, null).withReadToken("r"));
+    assertThrows(IllegalArgumentException.class, () -> new ServerConfig("127.0.0.1", 0, TOKEN).withReadToken(TOKEN));
   }
 
   @Test

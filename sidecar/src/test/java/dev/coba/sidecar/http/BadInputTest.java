@@ -238,6 +238,22 @@ class BadInputTest {
         c("state with a NaN report", "PUT", "/v1/runs/fresh/state", validState("fresh").replace("2.0", "\"NaN\""), 400, "reports[0].valLosses.python"),
         c("state with a bad param", "PUT", "/v1/runs/fresh/state", validState("fresh").replace("\"coba\"}", j("'coba', 'params': {'tau': -1}}")), 400, "run.params.tau"),
         c("state as a list", "PUT", "/v1/runs/fresh/state", "[]", 400, null),
+        c("state with a NaN literal in a report", "PUT", "/v1/runs/fresh/state", validState("fresh").replace("2.0", "NaN"),
+            400, "reports[0].valLosses.python"),
+        // a body of literal null, on every route that reads one
+        create("null body", "null", 400, null),
+        step("null body", "null", 400, null),
+        c("null state", "PUT", "/v1/runs/fresh/state", "null", 400, null),
+        c("null rewind", "POST", RUN + "/rewind", "null", 400, null),
+        // run ids that clients rewrite as path segments
+        create("runId '.'", createWith(", 'runId': '.'"), 400, "runId"),
+        create("runId '..'", createWith(", 'runId': '..'"), 400, "runId"),
+        c("runId '..' in the path", "PUT", "/v1/runs/%2E%2E/state", validState(".."), 400, "runId"),
+        c("runId '.' in the path", "GET", "/v1/runs/%2E", null, 400, "runId"),
+        // echoed input is cut short
+        create("unknown method of 900 KB", "{'tasks': ['python'], 'method': '" + "m".repeat(900_000) + "'}", 400, "method"),
+        step("unknown field of 100 KB", "{'step': 5, 'valLosses': {'python': 1.0}, '" + "f".repeat(40_000) + "': 1}",
+            400, "f".repeat(ErrorMapping.MAX_FIELD) + "..."),
         // routes and methods
         c("unknown route", "GET", "/v1/nothing", null, 404, null),
         c("method not allowed", "PATCH", RUN, "{}", 405, null)));
@@ -259,6 +275,7 @@ class BadInputTest {
     assertEquals(c.status(), r.json().get("status").asInt(), r::toString);
     assertTrue(r.json().get("error").asText().length() > 3, r::toString);
     assertEquals(c.field(), r.errorField(), r::toString);
+    assertTrue(r.body().length() < 2 * ErrorMapping.MAX_MESSAGE, () -> "the answer echoes too much: " + r.body().length());
     assertEquals(stateBefore, server.get(RUN + "/state").body(), "the run's state changed");
     assertEquals(runsBefore, server.get("/v1/runs").body(), "the runs changed");
   }

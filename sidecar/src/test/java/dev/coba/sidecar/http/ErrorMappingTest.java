@@ -35,6 +35,15 @@ class ErrorMappingTest {
   }
 
   @Test
+  void longMessagesAndFieldsAreCutWithoutSplittingACharacter() {
+    ErrorMapping.Mapped m = ErrorMapping.map(new InvalidInputException("x".repeat(5000), "y".repeat(50_000)));
+    assertEquals(ErrorMapping.MAX_FIELD + 3, m.body().field().length());
+    assertEquals(ErrorMapping.MAX_MESSAGE + 3, m.body().error().length());
+    String emoji = "a".repeat(ErrorMapping.MAX_FIELD - 1) + "\uD83D\uDE00" + "b";
+    assertEquals("a".repeat(ErrorMapping.MAX_FIELD - 1) + "...", ErrorMapping.cut(emoji, ErrorMapping.MAX_FIELD));
+  }
+
+  @Test
   void anythingElseIsA500NamingNoField() {
     ErrorMapping.Mapped m = ErrorMapping.map(new IllegalStateException("a bug"));
     assertEquals(500, m.status());

@@ -423,6 +423,76 @@ class RoutesTest {
     assertEquals(contract.operations().size() - 2, checked.size(), "all but /healthz and /readyz");
   }
 
+  /** Every operation, with a concrete path and a body where it takes one. */
+  static List<String[]> everyOperation() {
+    List<String[]> ops = new ArrayList<>();
+    contract.api.getPaths().forEach((path, item) -> item.readOperationsMap().forEach((m, op) ->
+        ops.add(new String[] {m.name(), path, path.replace("{runId}", "r1")})));
+    return ops;
+  }
+
+  @Test
+  void everyOperationRefusesAMethodOverride() {
+    for (String[] op : everyOperation()) {
+      boolean body = op[0].equals("POST") || op[0].equals("PUT");
+      Response r = open.sendWith(op[0], op[2], body ? "{}" : null, "X-HTTP-Method-Override", "DELETE");
+      assertEquals(400, r.status(), r::toString);
+      assertEquals("X-HTTP-Method-Override", r.errorField());
+    }
+  }
+
+  @Test
+  void everyOperationButTheProbesRefusesAForeignOrigin() {
+    TestServer s = server(TOKEN, new MemoryStore(), RegistryLimits.defaults());
+    Set<String> checked = new LinkedHashSet<>();
+    for (String[] op : everyOperation()) {
+      if (op[1].equals("/healthz") || op[1].equals("/readyz")) {
+        continue;
+      }
+      boolean body = op[0].equals("POST") || op[0].equals("PUT");
+      Response r = s.sendWith(op[0], op[2], body ? "{}" : null, "Origin", "http://attacker.example");
+      assertEquals(403, r.status(), r::toString);
+      assertEquals("Origin", r.errorField());
+      checked.add(op[0] + " " + op[1]);
+    }
+    assertEquals(contract.operations().size() - 2, checked.size());
+  }
+
+  /** A body that stalls half-way: 408 once the body timeout (here 300 ms) passes. */
+  @Test
+  void everyOperationWithABodyAnswers408WhenItStalls() {
+    ServerConfig config = new ServerConfig("127.0.0.1", 0, null)
+        .withLimits(new ConnectionLimits(64, java.time.Duration.ofSeconds(5), java.time.Duration.ofMillis(300)));
+    TestServer s = TestServer.startWith(config, new MemoryStore(), RegistryLimits.defaults());
+    servers.add(s);
+    int checked = 0;
+    for (String[] op : everyOperation()) {
+      if (!op[0].equals("POST") && !op[0].equals("PUT")) {
+        continue;
+      }
+      try (RawHttp c = RawHttp.connect(s.port())) {
+        c.send(op[0] + " " + op[2] + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            + "Content-Length: 50\r\n\r\n{");
+        Response r = RawHttp.asResponse(op[0], op[2], c.read(10_000));
+        check(r);
+        assertEquals(408, r.status(), r::toString);
+        checked++;
+      }
+    }
+    assertEquals(4, checked);
+  }
+
+  @Test
+  void theReadTokenIs403OnAChange() {
+    TestServer s = TestServer.startWith(new ServerConfig("127.0.0.1", 0, TOKEN).withReadToken("reader"), new MemoryStore(),
+        RegistryLimits.defaults());
+    s.observer = RoutesTest::check;
+    servers.add(s);
+    expect(201, s.post("/v1/runs", run("read-only", 1)));
+    expect(200, s.send("GET", "/v1/runs/read-only", null, null, "reader"));
+    expect(403, s.send("DELETE", "/v1/runs/read-only", null, null, "reader"));
+  }
+
   @Test
   void unknownRoutesAnd405sAreJsonErrors() {
     Response missing = expect(404, open.get("/v1/nothing"));

@@ -50,6 +50,9 @@ class ServeCommandTest {
         new String[] {"serve", "--max-runs", "0"},
         new String[] {"serve", "--max-history", "0"},
         new String[] {"serve", "--token", "has space"},
+        new String[] {"serve", "--max-connections", "0"},
+        new String[] {"serve", "--read-token", "reader"},
+        new String[] {"serve", "--token", "same", "--read-token", "same"},
         new String[] {"serve", "--bind", "no-such-host.invalid"})) {
       CliRun r = CliRun.run("", args);
       assertEquals(2, r.code(), () -> String.join(" ", args) + "\n" + r);
@@ -62,7 +65,8 @@ class ServeCommandTest {
     CliRun r = CliRun.run("", "serve", "--help");
     assertEquals(0, r.code(), r::toString);
     for (String s : List.of("--port", "--bind", "--data-dir", "--token", "--insecure", "--max-runs", "--max-history",
-        "COBA_PORT", "COBA_BIND", "COBA_DATA_DIR", "COBA_TOKEN", "Exit codes:")) {
+        "--read-token", "--max-connections", "COBA_PORT", "COBA_BIND", "COBA_DATA_DIR", "COBA_TOKEN", "COBA_READ_TOKEN",
+        "COBA_MAX_CONNECTIONS", "Exit codes:")) {
       assertTrue(r.out().contains(s), s + " missing from\n" + r.out());
     }
   }

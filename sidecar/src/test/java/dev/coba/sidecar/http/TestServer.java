@@ -30,11 +30,11 @@ final class TestServer implements AutoCloseable {
   /** Sees every response: the contract checks of {@link RoutesTest}. */
   Consumer<Response> observer = r -> {};
 
-  private TestServer(RunRegistry registry, String token) {
+  private TestServer(RunRegistry registry, ServerConfig config) {
     this.registry = registry;
-    this.server = SidecarServer.create(registry, new ServerConfig("127.0.0.1", 0, token)).start();
+    this.server = SidecarServer.create(registry, config).start();
     this.base = "http://127.0.0.1:" + server.port();
-    this.token = token;
+    this.token = config.token();
   }
 
   static TestServer start() {
@@ -42,7 +42,17 @@ final class TestServer implements AutoCloseable {
   }
 
   static TestServer start(String token, Store store, RegistryLimits limits) {
-    return new TestServer(RunRegistry.open(store, limits), token);
+    return startWith(new ServerConfig("127.0.0.1", 0, token), store, limits);
+  }
+
+  /** A server on a free loopback port with {@code config} (its bind and port are ignored). */
+  static TestServer startWith(ServerConfig config, Store store, RegistryLimits limits) {
+    ServerConfig loopback = new ServerConfig("127.0.0.1", 0, config.token(), config.readToken(), config.limits());
+    return new TestServer(RunRegistry.open(store, limits), loopback);
+  }
+
+  int port() {
+    return server.port();
   }
 
   Response get(String path) {
@@ -66,6 +76,23 @@ final class TestServer implements AutoCloseable {
     return send(method, path, body == null ? null : body.getBytes(StandardCharsets.UTF_8), contentType, bearer, false);
   }
 
+  /** A request with the token and extra {@code headers} (name, value, name, value...); a body is JSON. */
+  Response sendWith(String method, String path, String body, String... headers) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
+        .timeout(Duration.ofSeconds(90))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) {
+      b.header("Content-Type", "application/json");
+    }
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    for (int i = 0; i < headers.length; i += 2) {
+      b.header(headers[i], headers[i + 1]);
+    }
+    return exchange(method, path, b);
+  }
+
   /** {@code chunked}: the body is streamed without a Content-Length. */
   Response send(String method, String path, byte[] body, String contentType, String bearer, boolean chunked) {
     HttpRequest.BodyPublisher publisher = body == null ? HttpRequest.BodyPublishers.noBody()
@@ -80,6 +107,10 @@ final class TestServer implements AutoCloseable {
     if (bearer != null) {
       b.header("Authorization", "Bearer " + bearer);
     }
+    return exchange(method, path, b);
+  }
+
+  private Response exchange(String method, String path, HttpRequest.Builder b) {
     try {
       HttpResponse<String> r = CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
       Response response = new Response(method, path, r.statusCode(), r.body(), r.headers());
