@@ -12,9 +12,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.NavigableMap;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.BiFunction;
@@ -36,6 +40,10 @@ import java.util.logging.Logger;
  * stored: after a restart it holds what the journal replays, i.e. every step since the run's
  * start, or since the retained history of its last {@code restore} event (a compaction, a PUT
  * of its state) when there is one.
+ *
+ * <p>A long-poll is a future parked on the run ({@link Waiters}), not a thread: the change that
+ * ends its wait completes it once the run's lock is released, and one timer thread completes
+ * those whose {@code waitMs} ran out.
  */
 public final class RunRegistry implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(RunRegistry.class.getName());
@@ -47,12 +55,16 @@ public final class RunRegistry implements AutoCloseable {
   private final ConcurrentSkipListMap<String, Slot> runs = new ConcurrentSkipListMap<>();
   private final ReentrantReadWriteLock compaction = new ReentrantReadWriteLock();
   private final long compactAfter;
+  private final ScheduledThreadPoolExecutor timeouts = timeouts();
+  private final AtomicInteger waiting = new AtomicInteger();
   private volatile boolean ready;
+  /** False once the server stops: a poll then answers at once instead of holding the stop up. */
+  private volatile boolean parking = true;
 
-  /** A run, its downsampled curve and its lock; {@code changed} wakes long-polls. */
+  /** A run, its downsampled curve, its lock and the long-polls parked on it. */
   private static final class Slot {
     final ReentrantLock lock = new ReentrantLock();
-    final Condition changed = lock.newCondition();
+    final Waiters waiters = new Waiters();
     Run run;
     StepSeries series;
     boolean gone;
@@ -88,6 +100,17 @@ public final class RunRegistry implements AutoCloseable {
     this.store = store;
     this.limits = limits;
     this.compactAfter = compactAfter;
+  }
+
+  /** One daemon thread for every long-poll's timeout; a cancelled one leaves its queue at once. */
+  private static ScheduledThreadPoolExecutor timeouts() {
+    ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
+      Thread t = new Thread(r, "coba-long-poll-timeouts");
+      t.setDaemon(true);
+      return t;
+    });
+    timer.setRemoveOnCancelPolicy(true);
+    return timer;
   }
 
   /** Opens a registry over {@code store}, replaying what it holds. */
@@ -182,53 +205,101 @@ public final class RunRegistry implements AutoCloseable {
   }
 
   public void delete(String runId) {
-    changing(() -> locked(runId, slot -> {
+    Waiters.Wake.fireAll(changing(() -> locked(runId, slot -> {
       store.append(Event.delete(runId));
       slot.gone = true;
       runs.remove(runId, slot);
-      slot.changed.signalAll();
-      return null;
-    }));
+      return slot.waiters.takeAll(new RunNotFoundException(runId));
+    })));
   }
 
   /** Takes one rank's report; returns once it is durable (a retry answers without storing again). */
   public StepOutcome submit(String runId, RankReport report) {
-    return changing(() -> locked(runId, slot -> {
+    List<Waiters.Wake> wakes = new ArrayList<>(0);
+    StepOutcome outcome = changing(() -> locked(runId, slot -> {
       StepOutcome repeat = slot.run.answerIfRepeat(report);
       if (repeat != null) {
         return repeat;
       }
       store.append(Event.report(runId, report));
-      StepOutcome outcome = slot.accept(report);
-      slot.changed.signalAll();
-      return outcome;
+      StepOutcome accepted = slot.accept(report);
+      wakes.addAll(slot.waiters.takeDone(slot.run));
+      return accepted;
     }));
+    Waiters.Wake.fireAll(wakes);
+    return outcome;
   }
 
   /**
-   * The outcome of {@code step}, waiting up to {@code waitMs} while it is pending; null when
-   * nobody reported it (or it left the retained history).
+   * The outcome of {@code step} once it is no longer pending, or when {@code waitMs} has passed
+   * (then as it is at that moment), whichever comes first; null when nobody reported the step
+   * (or it left the retained history). Holds no thread while it waits. Already complete when
+   * the step is not pending now or {@code waitMs} is 0; fails with {@link RunNotFoundException}
+   * when there is no such run, now or when it is deleted during the wait.
    */
-  public StepOutcome awaitOutcome(String runId, long step, long waitMs) {
+  public CompletableFuture<StepOutcome> whenDone(String runId, long step, long waitMs) {
     return locked(runId, slot -> {
-      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
-      while (true) {
-        StepOutcome o = slot.run.outcome(step);
-        long left = deadline - System.nanoTime();
-        if (!(o instanceof StepOutcome.Pending) || left <= 0 || slot.gone) {
-          return o;
-        }
-        try {
-          slot.changed.awaitNanos(left);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return o;
-        }
-        if (slot.gone) {
-          throw new RunNotFoundException(runId);
-        }
+      StepOutcome now = slot.run.outcome(step);
+      if (!(now instanceof StepOutcome.Pending) || waitMs <= 0 || !parking) {
+        return CompletableFuture.completedFuture(now);
       }
+      CompletableFuture<StepOutcome> poll = new CompletableFuture<>();
+      slot.waiters.add(step, poll);
+      waiting.incrementAndGet();
+      ScheduledFuture<?> timeout = timeouts.schedule(() -> expire(slot, step, poll), waitMs, TimeUnit.MILLISECONDS);
+      poll.whenComplete((o, e) -> {
+        waiting.decrementAndGet();
+        timeout.cancel(false);
+      });
+      return poll;
     });
+  }
+
+  /** {@link #whenDone}, waiting on this thread: for tests and callers without an HTTP exchange. */
+  public StepOutcome awaitOutcome(String runId, long step, long waitMs) {
+    try {
+      return whenDone(runId, step, waitMs).join();
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : e;
+    }
+  }
+
+  /**
+   * Answers every parked long-poll now, with its step as it is (pending), and parks none from
+   * then on: a stopping server answers them instead of waiting out its stop timeout on them.
+   */
+  public void stopParking() {
+    parking = false;
+    for (Slot slot : runs.values()) {
+      List<Waiters.Wake> wakes;
+      slot.lock.lock();
+      try {
+        wakes = slot.waiters.takeAll(slot.run);
+      } finally {
+        slot.lock.unlock();
+      }
+      Waiters.Wake.fireAll(wakes);
+    }
+  }
+
+  /** Long-polls parked now, over every run. */
+  public int waitingPolls() {
+    return waiting.get();
+  }
+
+  /** A poll's {@code waitMs} ran out: it answers the step as it is now (unless a change woke it first). */
+  private void expire(Slot slot, long step, CompletableFuture<StepOutcome> poll) {
+    StepOutcome now;
+    slot.lock.lock();
+    try {
+      if (!slot.waiters.remove(step, poll)) {
+        return;
+      }
+      now = slot.run.outcome(step);
+    } finally {
+      slot.lock.unlock();
+    }
+    poll.complete(now);
   }
 
   public NavigableMap<Long, Run.CompletedStep> history(String runId, long from, long to) {
@@ -273,6 +344,7 @@ public final class RunRegistry implements AutoCloseable {
             fresh.lock.unlock();
           }
         }
+        List<Waiters.Wake> wakes = List.of();
         slot.lock.lock();
         try {
           if (slot.gone) {
@@ -280,28 +352,33 @@ public final class RunRegistry implements AutoCloseable {
           }
           store.append(Event.restore(runId, state));
           slot.replace(restored);
-          slot.changed.signalAll();
+          wakes = slot.waiters.takeDone(restored);
           return RunView.of(restored);
         } finally {
           slot.lock.unlock();
+          Waiters.Wake.fireAll(wakes);
         }
       }
     });
   }
 
   public RunView rewind(String runId, long step) {
-    return changing(() -> locked(runId, slot -> {
+    List<Waiters.Wake> wakes = new ArrayList<>(0);
+    RunView view = changing(() -> locked(runId, slot -> {
       slot.run.checkRewind(step);
       store.append(Event.rewind(runId, step));
       slot.rewind(step);
-      slot.changed.signalAll();
+      wakes.addAll(slot.waiters.takeDone(slot.run));
       return RunView.of(slot.run);
     }));
+    Waiters.Wake.fireAll(wakes);
+    return view;
   }
 
   @Override
   public void close() {
     ready = false;
+    timeouts.shutdownNow();
     store.close();
   }
 

@@ -166,6 +166,31 @@ class RunRegistryTest {
   }
 
   @Test
+  void aParkedWaitEndsWithTheChangeThatDecidesItsStep() {
+    try (RunRegistry registry = RunRegistry.open(new MemoryStore(), LIMITS)) {
+      registry.create(spec("w", 2));
+      Random rnd = new Random(6);
+      registry.submit("w", report(1, 0, rnd));
+      CompletableFuture<StepOutcome> dropped = registry.whenDone("w", 1, 60_000);
+      CompletableFuture<StepOutcome> timedOut = registry.whenDone("w", 1, 1);
+      assertFalse(dropped.isDone());
+      assertInstanceOf(StepOutcome.Pending.class, timedOut.join(), "answers the step as it is when waitMs ran out");
+      assertEquals(1, registry.waitingPolls());
+      registry.rewind("w", 0); // step 1's report is gone: nobody reported it any more
+      assertTrue(dropped.isDone());
+      assertNull(dropped.join());
+      assertEquals(0, registry.waitingPolls());
+
+      registry.submit("w", report(1, 0, rnd));
+      CompletableFuture<StepOutcome> deleted = registry.whenDone("w", 1, 60_000);
+      registry.delete("w");
+      assertInstanceOf(RunNotFoundException.class, assertThrows(java.util.concurrent.CompletionException.class,
+          deleted::join).getCause());
+      assertEquals(0, registry.waitingPolls());
+    }
+  }
+
+  @Test
   void aStateIsRestoredUnderItsOwnIdOnly() {
     try (RunRegistry registry = RunRegistry.open(new MemoryStore(), LIMITS)) {
       registry.create(spec("s", 1));
