@@ -41,9 +41,10 @@ public final class StepSeries {
   public static final int BUCKETS = 512;
   /** Buckets the arrays have room for at first (a power of two, at most {@link #BUCKETS}). */
   static final int FIRST_CAPACITY = 4;
-  /** Bytes of an array's header, and of a chart's object with its map entry (64-bit, compressed oops). */
+  /** Bytes of an array's header, of a chart's objects (its map entry, its name), of the series' own (JOL-measured). */
   private static final long ARRAY = 16;
-  private static final long CHART = 64;
+  private static final long CHART = 144;
+  private static final long SERIES = 256;
 
   private final List<String> tasks;
   private long[] steps = new long[0];
@@ -127,7 +128,7 @@ public final class StepSeries {
 
   /** What the series takes on the heap: its arrays (headers included) and a chart's small objects. */
   public long retainedBytes() {
-    long bytes = ARRAY + 8L * capacity;
+    long bytes = SERIES + ARRAY + 8L * capacity;
     for (Chart c : charts.values()) {
       bytes += CHART + ARRAY + 4L * capacity * c.width;
     }

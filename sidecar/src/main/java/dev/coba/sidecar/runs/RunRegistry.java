@@ -15,11 +15,6 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -41,9 +36,13 @@ import java.util.logging.Logger;
  * start, or since the retained history of its last {@code restore} event (a compaction, a PUT
  * of its state) when there is one.
  *
- * <p>A long-poll is a future parked on the run ({@link Waiters}), not a thread: the change that
- * ends its wait completes it once the run's lock is released, and one timer thread completes
- * those whose {@code waitMs} ran out.
+ * <p>A long-poll is a future parked on the run ({@link LongPolls}), not a thread: the change
+ * that ends its wait completes it once the run's lock is released.
+ *
+ * <p>Memory has a bound: each run's estimated size ({@link RunFootprint}) is charged to the
+ * {@link MemoryBudget}, and a create, a report or a restored state that would take it past its
+ * limit is refused ({@link MemoryBudgetException}) before anything is stored. Replay charges
+ * what was acknowledged before without refusing it.
  */
 public final class RunRegistry implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(RunRegistry.class.getName());
@@ -52,65 +51,18 @@ public final class RunRegistry implements AutoCloseable {
 
   private final Store store;
   private final RegistryLimits limits;
-  private final ConcurrentSkipListMap<String, Slot> runs = new ConcurrentSkipListMap<>();
+  private final ConcurrentSkipListMap<String, RunSlot> runs = new ConcurrentSkipListMap<>();
   private final ReentrantReadWriteLock compaction = new ReentrantReadWriteLock();
   private final long compactAfter;
-  private final ScheduledThreadPoolExecutor timeouts = timeouts();
-  private final AtomicInteger waiting = new AtomicInteger();
+  private final MemoryBudget budget;
+  private final LongPolls polls = new LongPolls();
   private volatile boolean ready;
-  /** False once the server stops: a poll then answers at once instead of holding the stop up. */
-  private volatile boolean parking = true;
-
-  /** A run, its downsampled curve, its lock and the long-polls parked on it. */
-  private static final class Slot {
-    final ReentrantLock lock = new ReentrantLock();
-    final Waiters waiters = new Waiters();
-    Run run;
-    StepSeries series;
-    boolean gone;
-
-    Slot(Run run) {
-      replace(run);
-    }
-
-    /** A new or restored run: its curve starts over from the history it retains. */
-    void replace(Run run) {
-      this.run = run;
-      this.series = StepSeries.of(run.spec().tasks(), run.history(0, Long.MAX_VALUE));
-    }
-
-    /** Applies a report that {@link Run#answerIfRepeat} found new; a completed step joins the curve. */
-    StepOutcome accept(RankReport report) {
-      StepOutcome outcome = run.accept(report);
-      if (outcome instanceof StepOutcome.Complete c) {
-        series.add(c.step(), run.history(c.step(), c.step()).get(c.step()));
-      }
-      return outcome;
-    }
-
-    /** Rewinds the run; the curve drops what came after and takes the retained steps up to {@code step}. */
-    void rewind(long step) {
-      run.rewind(step);
-      series.truncateAfter(step);
-      run.history(series.lastStep() + 1, step).forEach(series::add);
-    }
-  }
 
   private RunRegistry(Store store, RegistryLimits limits, long compactAfter) {
     this.store = store;
     this.limits = limits;
     this.compactAfter = compactAfter;
-  }
-
-  /** One daemon thread for every long-poll's timeout; a cancelled one leaves its queue at once. */
-  private static ScheduledThreadPoolExecutor timeouts() {
-    ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
-      Thread t = new Thread(r, "coba-long-poll-timeouts");
-      t.setDaemon(true);
-      return t;
-    });
-    timer.setRemoveOnCancelPolicy(true);
-    return timer;
+    this.budget = new MemoryBudget(limits.memoryBudget());
   }
 
   /** Opens a registry over {@code store}, replaying what it holds. */
@@ -121,8 +73,23 @@ public final class RunRegistry implements AutoCloseable {
   static RunRegistry open(Store store, RegistryLimits limits, long compactAfter) {
     RunRegistry registry = new RunRegistry(store, limits, compactAfter);
     store.replay(registry::recover);
+    registry.warnIfOverBudget();
     registry.ready = true;
     return registry;
+  }
+
+  /** Replay charged what was acknowledged before: over the limit, new runs and growth are refused until runs go. */
+  private void warnIfOverBudget() {
+    if (budget.used() > budget.limit()) {
+      LOG.warning("the runs replayed take about " + MemoryBudget.human(budget.used()) + ", over the memory budget of "
+          + MemoryBudget.human(budget.limit()) + ": new runs and reports that grow a run are refused (507) until"
+          + " runs are deleted; raise --memory-budget (and the heap) to take them");
+    }
+  }
+
+  /** The memory budget and what the runs are estimated to hold now. */
+  public MemoryBudget budget() {
+    return budget;
   }
 
   public boolean ready() {
@@ -134,9 +101,13 @@ public final class RunRegistry implements AutoCloseable {
   }
 
   public CreateResult create(RunSpec spec) {
+    long need = Footprint.run(spec); // refuses a bad method, tasks or parameters as creating would, allocating nothing
+    if (need > budget.limit()) { // could never fit: refused before even comparing with an existing run
+      throw refuseRun(spec, need);
+    }
     return changing(() -> {
       while (true) {
-        Slot existing = runs.get(spec.runId());
+        RunSlot existing = runs.get(spec.runId());
         if (existing != null) {
           existing.lock.lock();
           try {
@@ -152,24 +123,50 @@ public final class RunRegistry implements AutoCloseable {
           }
           continue; // it was being deleted: look again
         }
-        Run run = Run.create(spec, limits.maxHistory());
-        if (runs.size() >= limits.maxRuns()) {
-          throw new RunConflictException("runId", "the sidecar holds " + runs.size()
-              + " runs, its limit; delete finished runs or raise --max-runs");
-        }
-        Slot slot = new Slot(run);
-        slot.lock.lock();
+        budget.reserve(need, () -> refuseRun(spec, need)); // before the method's state is allocated
+        boolean kept = false;
         try {
-          if (runs.putIfAbsent(spec.runId(), slot) != null) {
-            continue; // created concurrently: compare with that one
+          Run run = Run.create(spec, limits.maxHistory());
+          if (runs.size() >= limits.maxRuns()) {
+            throw new RunConflictException("runId", "the sidecar holds " + runs.size()
+                + " runs, its limit; delete finished runs or raise --max-runs");
           }
-          appendOrForget(Event.create(spec), slot);
-          return new CreateResult(RunView.of(run), true);
+          RunSlot slot = new RunSlot(run, limits.maxHistory());
+          slot.lock.lock();
+          try {
+            if (runs.putIfAbsent(spec.runId(), slot) != null) {
+              continue; // created concurrently: compare with that one
+            }
+            appendOrForget(Event.create(spec), slot);
+            budget.adjust(slot.recharge() - need);
+            kept = true;
+            return new CreateResult(RunView.of(run), true);
+          } finally {
+            slot.lock.unlock();
+          }
         } finally {
-          slot.lock.unlock();
+          if (!kept) {
+            budget.adjust(-need);
+          }
         }
       }
     });
+  }
+
+  private MemoryBudgetException refuseRun(RunSpec spec, long need) {
+    return budget.refusal("tasks", "run '" + spec.runId() + "' (" + spec.tasks().size() + " tasks, method "
+        + spec.method() + ")", need);
+  }
+
+  /**
+   * Refuses, before anything is allocated for it, a run that could never fit the memory budget
+   * (and a bad method, tasks or parameters, as creating the run would).
+   */
+  public void checkCouldFit(RunSpec spec) {
+    long need = Footprint.run(spec);
+    if (need > budget.limit()) {
+      throw refuseRun(spec, need);
+    }
   }
 
   public RunView get(String runId) {
@@ -178,14 +175,14 @@ public final class RunRegistry implements AutoCloseable {
 
   /** Runs ordered by id, after {@code after} (exclusive; null: from the first). */
   public RunPage list(String after, int limit) {
-    NavigableMap<String, Slot> rest = after == null ? runs : runs.tailMap(after, false);
+    NavigableMap<String, RunSlot> rest = after == null ? runs : runs.tailMap(after, false);
     List<RunView> page = new ArrayList<>();
     String last = null;
     for (var e : rest.entrySet()) {
       if (page.size() == limit) {
         return new RunPage(page, last);
       }
-      Slot slot = e.getValue();
+      RunSlot slot = e.getValue();
       slot.lock.lock();
       try {
         if (!slot.gone) {
@@ -209,6 +206,7 @@ public final class RunRegistry implements AutoCloseable {
       store.append(Event.delete(runId));
       slot.gone = true;
       runs.remove(runId, slot);
+      budget.adjust(-slot.charged());
       return slot.waiters.takeAll(new RunNotFoundException(runId));
     })));
   }
@@ -221,8 +219,21 @@ public final class RunRegistry implements AutoCloseable {
       if (repeat != null) {
         return repeat;
       }
-      store.append(Event.report(runId, report));
-      StepOutcome accepted = slot.accept(report);
+      long need = slot.forecast(report);
+      budget.reserve(need, () -> budget.refusal("step", "step " + report.step() + " of run '" + runId + "' ("
+          + slot.run.spec().tasks().size() + " tasks, up to " + limits.maxHistory() + " steps retained)", need));
+      try {
+        store.append(Event.report(runId, report));
+      } catch (RuntimeException e) {
+        budget.adjust(-need);
+        throw e;
+      }
+      StepOutcome accepted;
+      try {
+        accepted = slot.accept(report);
+      } finally {
+        budget.adjust(slot.recharge() - need);
+      }
       wakes.addAll(slot.waiters.takeDone(slot.run));
       return accepted;
     }));
@@ -240,18 +251,10 @@ public final class RunRegistry implements AutoCloseable {
   public CompletableFuture<StepOutcome> whenDone(String runId, long step, long waitMs) {
     return locked(runId, slot -> {
       StepOutcome now = slot.run.outcome(step);
-      if (!(now instanceof StepOutcome.Pending) || waitMs <= 0 || !parking) {
+      if (!(now instanceof StepOutcome.Pending) || waitMs <= 0 || !polls.parking()) {
         return CompletableFuture.completedFuture(now);
       }
-      CompletableFuture<StepOutcome> poll = new CompletableFuture<>();
-      slot.waiters.add(step, poll);
-      waiting.incrementAndGet();
-      ScheduledFuture<?> timeout = timeouts.schedule(() -> expire(slot, step, poll), waitMs, TimeUnit.MILLISECONDS);
-      poll.whenComplete((o, e) -> {
-        waiting.decrementAndGet();
-        timeout.cancel(false);
-      });
-      return poll;
+      return polls.park(slot, step, waitMs);
     });
   }
 
@@ -269,37 +272,12 @@ public final class RunRegistry implements AutoCloseable {
    * then on: a stopping server answers them instead of waiting out its stop timeout on them.
    */
   public void stopParking() {
-    parking = false;
-    for (Slot slot : runs.values()) {
-      List<Waiters.Wake> wakes;
-      slot.lock.lock();
-      try {
-        wakes = slot.waiters.takeAll(slot.run);
-      } finally {
-        slot.lock.unlock();
-      }
-      Waiters.Wake.fireAll(wakes);
-    }
+    polls.stopParking(runs.values());
   }
 
   /** Long-polls parked now, over every run. */
   public int waitingPolls() {
-    return waiting.get();
-  }
-
-  /** A poll's {@code waitMs} ran out: it answers the step as it is now (unless a change woke it first). */
-  private void expire(Slot slot, long step, CompletableFuture<StepOutcome> poll) {
-    StepOutcome now;
-    slot.lock.lock();
-    try {
-      if (!slot.waiters.remove(step, poll)) {
-        return;
-      }
-      now = slot.run.outcome(step);
-    } finally {
-      slot.lock.unlock();
-    }
-    poll.complete(now);
+    return polls.waiting();
   }
 
   public NavigableMap<Long, Run.CompletedStep> history(String runId, long from, long to) {
@@ -324,22 +302,34 @@ public final class RunRegistry implements AutoCloseable {
       throw new InvalidInputException("run.runId", "the state is of run '"
           + (state.run() == null ? null : state.run().runId()) + "', not '" + runId + "'");
     }
-    Run restored = Run.restore(state, limits.maxHistory());
+    long least = Footprint.run(state.run());
+    if (least > budget.limit()) { // could never fit: refused before the state is replayed into a run
+      throw refuseState(runId, state, least);
+    }
+    RunSlot fresh = new RunSlot(Run.restore(state, limits.maxHistory()), limits.maxHistory());
+    long need = fresh.footprint.total();
     return changing(() -> {
       while (true) {
-        Slot slot = runs.get(runId);
+        RunSlot slot = runs.get(runId);
         if (slot == null) {
           if (runs.size() >= limits.maxRuns()) {
             throw new RunConflictException("runId", "the sidecar holds " + runs.size() + " runs, its limit");
           }
-          Slot fresh = new Slot(restored);
+          budget.reserve(need, () -> refuseState(runId, state, need));
           fresh.lock.lock();
           try {
             if (runs.putIfAbsent(runId, fresh) != null) {
+              budget.adjust(-need);
               continue;
             }
-            appendOrForget(Event.restore(runId, state), fresh);
-            return RunView.of(restored);
+            try {
+              appendOrForget(Event.restore(runId, state), fresh);
+            } catch (RuntimeException e) {
+              budget.adjust(-need);
+              throw e;
+            }
+            budget.adjust(fresh.recharge() - need);
+            return RunView.of(fresh.run);
           } finally {
             fresh.lock.unlock();
           }
@@ -350,10 +340,18 @@ public final class RunRegistry implements AutoCloseable {
           if (slot.gone) {
             continue;
           }
-          store.append(Event.restore(runId, state));
-          slot.replace(restored);
-          wakes = slot.waiters.takeDone(restored);
-          return RunView.of(restored);
+          long more = need - slot.charged(); // the run it replaces goes
+          budget.reserve(more, () -> refuseState(runId, state, more));
+          try {
+            store.append(Event.restore(runId, state));
+          } catch (RuntimeException e) {
+            budget.adjust(-more);
+            throw e;
+          }
+          slot.adopt(fresh);
+          budget.adjust(slot.recharge() - more);
+          wakes = slot.waiters.takeDone(slot.run);
+          return RunView.of(slot.run);
         } finally {
           slot.lock.unlock();
           Waiters.Wake.fireAll(wakes);
@@ -362,12 +360,21 @@ public final class RunRegistry implements AutoCloseable {
     });
   }
 
+  private MemoryBudgetException refuseState(String runId, RunState state, long need) {
+    return budget.refusal("run", "run '" + runId + "' restored from this state (" + state.run().tasks().size()
+        + " tasks, " + state.reports().size() + " reports)", need);
+  }
+
   public RunView rewind(String runId, long step) {
     List<Waiters.Wake> wakes = new ArrayList<>(0);
     RunView view = changing(() -> locked(runId, slot -> {
       slot.run.checkRewind(step);
       store.append(Event.rewind(runId, step));
-      slot.rewind(step);
+      try {
+        slot.rewind(step);
+      } finally {
+        budget.adjust(slot.recharge()); // a rewind only drops steps: never refused
+      }
       wakes.addAll(slot.waiters.takeDone(slot.run));
       return RunView.of(slot.run);
     }));
@@ -378,24 +385,38 @@ public final class RunRegistry implements AutoCloseable {
   @Override
   public void close() {
     ready = false;
-    timeouts.shutdownNow();
+    polls.close();
     store.close();
   }
 
-  /** Applies one stored event at start-up, through the same calls as a live request. */
+  /**
+   * Applies one stored event at start-up, through the same calls as a live request; charges the
+   * budget without refusing (it was acknowledged).
+   */
   private void recover(Event e) {
     try {
       switch (e.type()) {
-        case Event.CREATE -> runs.put(e.runId(), new Slot(Run.create(e.spec(), limits.maxHistory())));
+        case Event.CREATE -> install(e.runId(), new RunSlot(Run.create(e.spec(), limits.maxHistory()), limits.maxHistory()));
         case Event.REPORT -> {
-          Slot slot = runs.get(e.runId());
-          if (slot.run.answerIfRepeat(e.report()) == null) {
-            slot.accept(e.report());
+          RunSlot slot = runs.get(e.runId());
+          try {
+            if (slot.run.answerIfRepeat(e.report()) == null) {
+              slot.accept(e.report());
+            }
+          } finally {
+            budget.adjust(slot.recharge());
           }
         }
-        case Event.REWIND -> runs.get(e.runId()).rewind(e.step());
-        case Event.RESTORE -> runs.put(e.runId(), new Slot(Run.restore(e.state(), limits.maxHistory())));
-        case Event.DELETE -> runs.remove(e.runId());
+        case Event.REWIND -> {
+          RunSlot slot = runs.get(e.runId());
+          try {
+            slot.rewind(e.step());
+          } finally {
+            budget.adjust(slot.recharge());
+          }
+        }
+        case Event.RESTORE -> install(e.runId(), new RunSlot(Run.restore(e.state(), limits.maxHistory()), limits.maxHistory()));
+        case Event.DELETE -> install(e.runId(), null);
         default -> throw new IllegalStateException("unknown event type " + e.type());
       }
     } catch (RuntimeException ex) {
@@ -404,8 +425,19 @@ public final class RunRegistry implements AutoCloseable {
     }
   }
 
+  /** At start-up: {@code slot} (null: none) takes the run's place, charged; what it replaces is released. */
+  private void install(String runId, RunSlot slot) {
+    RunSlot before = slot == null ? runs.remove(runId) : runs.put(runId, slot);
+    if (before != null) {
+      budget.adjust(-before.charged());
+    }
+    if (slot != null) {
+      budget.adjust(slot.recharge());
+    }
+  }
+
   /** Appends the event that makes a new slot real; if the store fails, the slot never existed. */
-  private void appendOrForget(Event event, Slot slot) {
+  private void appendOrForget(Event event, RunSlot slot) {
     try {
       store.append(event);
     } catch (RuntimeException ex) {
@@ -415,8 +447,8 @@ public final class RunRegistry implements AutoCloseable {
     }
   }
 
-  private <T> T locked(String runId, Function<Slot, T> action) {
-    Slot slot = runs.get(runId);
+  private <T> T locked(String runId, Function<RunSlot, T> action) {
+    RunSlot slot = runs.get(runId);
     if (slot == null) {
       throw new RunNotFoundException(runId);
     }
