@@ -82,6 +82,12 @@ public final class ServeCommand implements Callable<Integer> {
           + " about 2.5 KB a step at 9 tasks)")
   int maxHistory;
 
+  @Option(names = "--memory-budget", paramLabel = "SIZE", defaultValue = "${env:COBA_MEMORY_BUDGET:-}",
+      description = "heap the runs may take, estimated per run and charged as they grow; a create, report or"
+          + " PUT state that would not fit is 507 (bytes, or with KiB, MiB, GiB; env COBA_MEMORY_BUDGET;"
+          + " default: half the maximum heap)")
+  String memoryBudget;
+
   public ServeCommand(Console console) {
     this.console = console;
   }
@@ -123,6 +129,9 @@ public final class ServeCommand implements Callable<Integer> {
     if (maxHistory < 1) {
       return "--max-history: must be >= 1, got " + maxHistory;
     }
+    if (budgetBytes() != null && budgetBytes() < 1) {
+      return "--memory-budget: must be a size such as 512MiB or 2GiB (or bytes), got '" + memoryBudget + "'";
+    }
     if (token != null && !token.isEmpty() && !token.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
       return "--token: a token is printable ASCII without spaces (it travels in an HTTP header)";
     }
@@ -154,7 +163,9 @@ public final class ServeCommand implements Callable<Integer> {
     }
     RunRegistry registry;
     try {
-      registry = RunRegistry.open(store, new RegistryLimits(maxRuns, maxHistory));
+      Long budget = budgetBytes();
+      registry = RunRegistry.open(store, budget == null ? new RegistryLimits(maxRuns, maxHistory)
+          : new RegistryLimits(maxRuns, maxHistory, budget));
     } catch (RuntimeException e) {
       store.close();
       throw e;
@@ -182,6 +193,15 @@ public final class ServeCommand implements Callable<Integer> {
     console.out().flush();
     stopped.await(); // until SIGTERM; the JVM then halts once the hook is done
     return ExitCodes.OK;
+  }
+
+  /** The budget given, in bytes; null for the default; 0 when it is not a size. */
+  private Long budgetBytes() {
+    if (memoryBudget == null || memoryBudget.isBlank()) {
+      return null;
+    }
+    Long bytes = ByteSize.parse(memoryBudget);
+    return bytes == null ? 0L : bytes;
   }
 
   /** Closes the registry, which closes its store (flushing what it holds). */

@@ -28,23 +28,52 @@ import java.util.NavigableMap;
  * only after a warm-up) is missing (NaN) before. Not thread-safe: the registry calls it under
  * the run's lock.
  *
- * <p>Memory: 2 KB per line and 4 KB for the steps, whatever the run's length. Measured on the
- * heap: 135 KB for CoBa with 9 tasks and both losses reported (64 lines), 31 KB with 3 tasks and
- * validation losses only; against about 5 MB of retained history per run (RegistryLimits).
+ * <p>Memory: a float per line and a long per bucket, for the buckets in use: the arrays start
+ * at {@link #FIRST_CAPACITY} buckets and double while the run fills them, up to {@link #BUCKETS}
+ * (then pairs merge in place), so a run with one step holds a few points' worth, not 512 (at
+ * 1,024 tasks that was 15 MB up front). At most 2 KB per line and 4 KB for the steps, whatever
+ * the run's length. Each chart is one array, bucket after bucket (a bucket's lines side by side):
+ * one object per chart, not per line. {@link #retainedBytes()} is what the registry charges to
+ * its memory budget.
  */
 public final class StepSeries {
   /** Buckets per run: 256 to 512 points, about one per pixel of a chart. */
   public static final int BUCKETS = 512;
+  /** Buckets the arrays have room for at first (a power of two, at most {@link #BUCKETS}). */
+  static final int FIRST_CAPACITY = 4;
+  /** Bytes of an array's header, of a chart's objects (its map entry, its name), of the series' own (JOL-measured). */
+  private static final long ARRAY = 16;
+  private static final long CHART = 144;
+  private static final long SERIES = 256;
 
   private final List<String> tasks;
-  private final long[] steps = new long[BUCKETS];
+  private long[] steps = new long[0];
   private final Map<String, Chart> charts = new LinkedHashMap<>();
+  private int capacity;
   private int filled;
   private long span = 1;
   private long inLast;
 
-  /** One chart's lines: one per task, or one for a scalar; a float per bucket, NaN where missing. */
-  private record Chart(boolean perTask, float[][] lines) {}
+  /**
+   * One chart: a line per task, or one for a scalar ({@code width} lines); value of line
+   * {@code i} at bucket {@code b} at {@code values[b * width + i]}, NaN where missing.
+   */
+  private static final class Chart {
+    final boolean perTask;
+    final int width;
+    float[] values;
+
+    Chart(boolean perTask, int width, int capacity) {
+      this.perTask = perTask;
+      this.width = width;
+      this.values = new float[capacity * width];
+      Arrays.fill(values, Float.NaN);
+    }
+
+    float get(int line, int bucket) {
+      return values[bucket * width + line];
+    }
+  }
 
   public StepSeries(List<String> tasks) {
     this.tasks = List.copyOf(tasks);
@@ -97,13 +126,31 @@ public final class StepSeries {
     return filled;
   }
 
-  /** What the arrays take on the heap (array headers included; the few small objects aside). */
+  /** What the series takes on the heap: its arrays (headers included) and a chart's small objects. */
   public long retainedBytes() {
-    long bytes = 16L + 8L * BUCKETS;
+    long bytes = SERIES + ARRAY + 8L * capacity;
     for (Chart c : charts.values()) {
-      bytes += 16L + 8L * c.lines().length + c.lines().length * (16L + 4L * BUCKETS);
+      bytes += CHART + ARRAY + 4L * capacity * c.width;
     }
     return bytes;
+  }
+
+  /**
+   * How much {@link #retainedBytes()} may grow by the next {@link #add}, charts seen so far: the
+   * arrays double when the next step opens a bucket and they are full (a chart that appears only
+   * then is not foreseen).
+   */
+  public long growthOfNextAdd() {
+    boolean opens = filled == 0 || inLast >= span;
+    if (!opens || filled < capacity || capacity == BUCKETS) {
+      return 0;
+    }
+    long more = nextCapacity() - capacity;
+    long lines = 0;
+    for (Chart c : charts.values()) {
+      lines += c.width;
+    }
+    return more * (8L + 4L * lines);
   }
 
   /**
@@ -121,23 +168,23 @@ public final class StepSeries {
     List<Downsampled.ChartPoints> out = new ArrayList<>();
     charts.forEach((name, chart) -> {
       List<Downsampled.Line> lines = new ArrayList<>();
-      for (int i = 0; i < chart.lines().length; i++) {
-        String label = chart.perTask() ? tasks.get(i) : name;
-        lines.add(new Downsampled.Line(label, grouped(chart.lines()[i], n, group)));
+      for (int i = 0; i < chart.width; i++) {
+        String label = chart.perTask ? tasks.get(i) : name;
+        lines.add(new Downsampled.Line(label, grouped(chart, i, n, group)));
       }
-      out.add(new Downsampled.ChartPoints(name, chart.perTask(), lines));
+      out.add(new Downsampled.ChartPoints(name, chart.perTask, lines));
     });
     return new Downsampled(group * span, outSteps, out);
   }
 
-  private float[] grouped(float[] line, int n, int group) {
+  private float[] grouped(Chart chart, int line, int n, int group) {
     float[] out = new float[n];
     for (int k = 0; k < n; k++) {
       int end = filled - 1 - (n - 1 - k) * group;
       int start = Math.max(0, end - group + 1);
       float v = Float.NaN;
       for (int b = end; b >= start && Float.isNaN(v); b--) {
-        v = line[b];
+        v = chart.get(line, b);
       }
       out[k] = v;
     }
@@ -152,24 +199,39 @@ public final class StepSeries {
     }
     if (filled == BUCKETS) {
       mergePairs();
+    } else if (filled == capacity) {
+      grow(nextCapacity());
     }
     int b = filled++;
     inLast = 1;
     for (Chart c : charts.values()) {
-      for (float[] line : c.lines()) {
-        line[b] = Float.NaN;
-      }
+      Arrays.fill(c.values, b * c.width, (b + 1) * c.width, Float.NaN);
     }
     return b;
+  }
+
+  private int nextCapacity() {
+    return capacity == 0 ? FIRST_CAPACITY : Math.min(BUCKETS, capacity * 2);
+  }
+
+  /** Room for more buckets: bucket after bucket, so a copy keeps every value in its place. */
+  private void grow(int newCapacity) {
+    steps = Arrays.copyOf(steps, newCapacity);
+    for (Chart c : charts.values()) {
+      c.values = Arrays.copyOf(c.values, newCapacity * c.width);
+    }
+    capacity = newCapacity;
   }
 
   private void mergePairs() {
     for (int i = 0; i < BUCKETS / 2; i++) {
       steps[i] = steps[2 * i + 1];
       for (Chart c : charts.values()) {
-        for (float[] line : c.lines()) {
-          float later = line[2 * i + 1];
-          line[i] = Float.isNaN(later) ? line[2 * i] : later;
+        float[] v = c.values;
+        int w = c.width;
+        for (int j = 0; j < w; j++) {
+          float later = v[(2 * i + 1) * w + j];
+          v[i * w + j] = Float.isNaN(later) ? v[2 * i * w + j] : later;
         }
       }
     }
@@ -181,48 +243,42 @@ public final class StepSeries {
     if (byTask.isEmpty()) {
       return;
     }
-    float[][] lines = lines(name, true, tasks.size());
-    if (lines == null) {
+    Chart chart = chart(name, true, tasks.size());
+    if (chart == null) {
       return;
     }
     for (int i = 0; i < tasks.size(); i++) {
-      put(lines[i], b, byTask.get(tasks.get(i)));
+      put(chart, i, b, byTask.get(tasks.get(i)));
     }
   }
 
   private void perTask(int b, String name, double[] values) {
-    float[][] lines = lines(name, true, tasks.size());
-    if (lines == null) {
+    Chart chart = chart(name, true, tasks.size());
+    if (chart == null) {
       return;
     }
     for (int i = 0; i < tasks.size() && i < values.length; i++) {
-      put(lines[i], b, values[i]);
+      put(chart, i, b, values[i]);
     }
   }
 
   private void scalar(int b, String name, Double value) {
-    float[][] lines = lines(name, false, 1);
-    if (lines != null) {
-      put(lines[0], b, value);
+    Chart chart = chart(name, false, 1);
+    if (chart != null) {
+      put(chart, 0, b, value);
     }
   }
 
-  /** The lines of chart {@code name}, made on first sight; null if the name is taken by the other kind. */
-  private float[][] lines(String name, boolean perTask, int count) {
-    Chart chart = charts.computeIfAbsent(name, n -> {
-      float[][] lines = new float[count][BUCKETS];
-      for (float[] line : lines) {
-        Arrays.fill(line, Float.NaN);
-      }
-      return new Chart(perTask, lines);
-    });
-    return chart.perTask() == perTask ? chart.lines() : null;
+  /** Chart {@code name}, made on first sight (all NaN so far); null if the name is taken by the other kind. */
+  private Chart chart(String name, boolean perTask, int width) {
+    Chart chart = charts.computeIfAbsent(name, n -> new Chart(perTask, width, capacity));
+    return chart.perTask == perTask ? chart : null;
   }
 
   /** Keeps a finite value; a missing or non-finite one leaves what the bucket had. */
-  private static void put(float[] line, int b, Double value) {
+  private static void put(Chart chart, int line, int b, Double value) {
     if (value != null && Double.isFinite(value)) {
-      line[b] = value.floatValue();
+      chart.values[b * chart.width + line] = value.floatValue();
     }
   }
 }

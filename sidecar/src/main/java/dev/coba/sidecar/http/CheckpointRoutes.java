@@ -36,7 +36,7 @@ final class CheckpointRoutes {
   private void restore(Context ctx) throws Exception {
     String runId = Query.runId(ctx);
     RunState state = Bodies.read(ctx, RunStateBody.class).toState(runId);
-    checkDefinition(state);
+    checkDefinition(registry, state);
     Routes.json(ctx, 200, RunBody.of(registry.restoreState(runId, state)));
   }
 
@@ -51,8 +51,9 @@ final class CheckpointRoutes {
    * an error names its place in the document ({@code run.params.tau}, {@code base.data}); the
    * reports' errors come back from the replay as {@code reports[i]....}.
    */
-  private static void checkDefinition(RunState state) {
+  private static void checkDefinition(RunRegistry registry, RunState state) {
     try {
+      registry.checkCouldFit(state.run()); // before Run.create allocates the method's state
       Run.create(state.run(), 1);
     } catch (InvalidInputException e) {
       throw new InvalidInputException("run." + e.field(), e.getMessage());

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.coba.core.InvalidInputException;
 import dev.coba.core.run.RunConflictException;
 import dev.coba.sidecar.http.Wire.ErrorBody;
+import dev.coba.sidecar.runs.MemoryBudgetException;
 import dev.coba.sidecar.runs.RunNotFoundException;
 import dev.coba.sidecar.runs.StoreException;
 import io.javalin.Javalin;
@@ -17,7 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Every failure becomes a status and an {@link ErrorBody}, here and nowhere else: 400 for
  * input the core or the JSON reader refuses (naming the field), 401, 404, 405, 409, 413,
- * 415, 503 when the store fails, and 500 for anything else, which is a bug and is logged.
+ * 415, 503 when the store fails, 507 when the memory budget has no room for the change, and 500
+ * for anything else, which is a bug and is logged.
  */
 public final class ErrorMapping {
   private static final Logger LOG = LoggerFactory.getLogger(ErrorMapping.class);
@@ -50,11 +52,13 @@ public final class ErrorMapping {
     app.exception(Exception.class, ErrorMapping::handle);
   }
 
-  /** Answers {@code e} as JSON; logs what is not the client's fault (503, 500). */
+  /** Answers {@code e} as JSON; logs what is not the client's fault (503, 507, 500). */
   static void handle(Exception e, Context ctx) {
     Mapped m = map(e);
     if (m.status() == 503) {
       LOG.error("store failure on {} {}; nothing was acknowledged", ctx.method(), ctx.path(), e);
+    } else if (m.status() == 507) {
+      LOG.warn("memory budget full, refused {} {}: {}", ctx.method(), ctx.path(), e.getMessage());
     } else if (m.status() >= 500) {
       LOG.error("internal error (a bug) on {} {}", ctx.method(), ctx.path(), e);
     }
@@ -82,6 +86,9 @@ public final class ErrorMapping {
     }
     if (e instanceof RunConflictException x) {
       return new Mapped(409, x.field(), x.getMessage());
+    }
+    if (e instanceof MemoryBudgetException x) { // nothing stored: the client may retry once runs were deleted
+      return new Mapped(507, x.field(), x.getMessage());
     }
     if (e instanceof StoreException) {
       return new Mapped(503, null, "the durable store failed; nothing was stored, retry later");

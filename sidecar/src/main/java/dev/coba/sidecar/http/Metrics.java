@@ -29,6 +29,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code coba_http_requests_total{method,route,status}} and
  *       {@code coba_http_request_duration_seconds{method,route,status}} (a histogram);
  *   <li>{@code coba_runs}: runs held;
+ *   <li>{@code coba_memory_budget_bytes} and {@code coba_memory_used_bytes}: the memory budget and what
+ *       the runs are estimated to hold (507 once a change would pass the budget);
+ *   <li>{@code coba_long_polls}: long-polls waiting now (each holds a connection, no thread);
  *   <li>{@code coba_reports_total{outcome="complete"|"pending"}}: step reports answered (retries included);
  *   <li>{@code coba_run_weight{run,task}}: each run's current weights, read at scrape time, for whole
  *       runs in id order up to {@link #MAX_WEIGHT_SERIES} (run, task) pairs in all;
@@ -60,6 +63,12 @@ final class Metrics {
   Metrics(RunRegistry runs) {
     this.runs = runs;
     Gauge.builder("coba.runs", runs, RunRegistry::size).description("runs held").register(prometheus);
+    Gauge.builder("coba.memory.budget", runs, r -> r.budget().limit()).baseUnit("bytes")
+        .description("the memory budget of the runs (--memory-budget)").register(prometheus);
+    Gauge.builder("coba.memory.used", runs, r -> r.budget().used()).baseUnit("bytes")
+        .description("what the runs are estimated to hold, charged to the budget").register(prometheus);
+    Gauge.builder("coba.long.polls", runs, RunRegistry::waitingPolls)
+        .description("long-polls waiting for a step now").register(prometheus);
     Gauge.builder("coba.run.weight.series.dropped", dropped, AtomicLong::get)
         .description("(run, task) pairs left out of coba_run_weight at the last scrape (cap " + MAX_WEIGHT_SERIES + ")")
         .register(prometheus);

@@ -26,6 +26,7 @@ public final class SidecarServer implements AutoCloseable {
   static final int STOP_TIMEOUT_MS = 5_000;
 
   private final Javalin app;
+  private final RunRegistry registry;
   private final List<Routes.Route> routes;
   private volatile boolean stopping;
 
@@ -41,13 +42,15 @@ public final class SidecarServer implements AutoCloseable {
   }
 
   private SidecarServer(RunRegistry registry, ServerConfig config) {
+    this.registry = registry;
     Metrics metrics = new Metrics(registry);
+    QueuedThreadPool pool = threadPool();
     this.app = Javalin.create(cfg -> {
       cfg.showJavalinBanner = false;
       cfg.startupWatcherEnabled = false;
       cfg.http.maxRequestSize = Bodies.MAX_BYTES;
       cfg.http.prefer405over404 = true;
-      cfg.jetty.threadPool = threadPool();
+      cfg.jetty.threadPool = pool;
       cfg.http.disableCompression(); // answers are a few hundred bytes: compressing them costs more than it saves
       cfg.requestLogger.http(metrics::request);
       cfg.jetty.modifyServer(server -> {
@@ -82,7 +85,7 @@ public final class SidecarServer implements AutoCloseable {
     Routes table = new Routes(app);
     new OperationRoutes(registry, metrics, () -> stopping).register(table);
     new RunRoutes(registry).register(table);
-    new StepRoutes(registry, metrics).register(table);
+    new StepRoutes(registry, metrics, pool).register(table); // long-polls answer on the pool
     new CheckpointRoutes(registry).register(table);
     new DashboardRoutes(registry).register(table);
     metrics.routes(table.paths());
@@ -110,9 +113,10 @@ public final class SidecarServer implements AutoCloseable {
     return routes.stream().map(r -> r.method() + " " + r.path()).toList();
   }
 
-  /** Stops listening; waits up to {@link #STOP_TIMEOUT_MS} for requests in flight. */
+  /** Stops listening; waits up to {@link #STOP_TIMEOUT_MS} for requests in flight (open long-polls answer at once). */
   public void stop() {
     stopping = true;
+    registry.stopParking();
     app.stop();
   }
 

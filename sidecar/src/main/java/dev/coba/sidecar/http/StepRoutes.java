@@ -11,17 +11,28 @@ import dev.coba.sidecar.http.Wire.StepReportBody;
 import dev.coba.sidecar.http.Wire.StepWeightsBody;
 import dev.coba.sidecar.runs.RunRegistry;
 import io.javalin.http.Context;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
-/** {@code /v1/runs/{runId}/steps}, {@code .../weights}, {@code .../history}. */
+/**
+ * {@code /v1/runs/{runId}/steps}, {@code .../weights}, {@code .../history}.
+ *
+ * <p>A long-poll holds no thread while it waits: the handler returns with the exchange suspended
+ * (Javalin's {@code ctx.future}), and the answer is written on {@code answers} (the server's
+ * pool) once the registry completes the wait. Thousands of open polls cost a socket and a future
+ * each, so probes and reports keep their threads.
+ */
 final class StepRoutes {
   static final long MAX_WAIT_MS = 60_000;
 
   private final RunRegistry registry;
   private final Metrics metrics;
+  private final Executor answers;
 
-  StepRoutes(RunRegistry registry, Metrics metrics) {
+  StepRoutes(RunRegistry registry, Metrics metrics, Executor answers) {
     this.registry = registry;
     this.metrics = metrics;
+    this.answers = answers;
   }
 
   void register(Routes routes) {
@@ -48,7 +59,16 @@ final class StepRoutes {
       Routes.json(ctx, 200, StepWeightsBody.current(registry.get(runId)));
       return;
     }
-    StepOutcome outcome = registry.awaitOutcome(runId, step, waitMs);
+    CompletableFuture<StepOutcome> done = registry.whenDone(runId, step, waitMs);
+    if (done.isDone()) { // not pending, or no wait asked: answer on this thread, no suspension
+      answerPoll(ctx, runId, step, done.join());
+      return;
+    }
+    // a failure (the run deleted meanwhile, a 404) reaches ErrorMapping like a thrown one
+    ctx.future(() -> done.thenAcceptAsync(outcome -> answerPoll(ctx, runId, step, outcome), answers));
+  }
+
+  private static void answerPoll(Context ctx, String runId, long step, StepOutcome outcome) {
     if (outcome == null) {
       throw new ApiException(404, "step", "no rank reported step " + step + " of run '" + runId
           + "' (or it left the retained history)");

@@ -12,10 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.NavigableMap;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -36,6 +35,14 @@ import java.util.logging.Logger;
  * stored: after a restart it holds what the journal replays, i.e. every step since the run's
  * start, or since the retained history of its last {@code restore} event (a compaction, a PUT
  * of its state) when there is one.
+ *
+ * <p>A long-poll is a future parked on the run ({@link LongPolls}), not a thread: the change
+ * that ends its wait completes it once the run's lock is released.
+ *
+ * <p>Memory has a bound: each run's estimated size ({@link RunFootprint}) is charged to the
+ * {@link MemoryBudget}, and a create, a report or a restored state that would take it past its
+ * limit is refused ({@link MemoryBudgetException}) before anything is stored. Replay charges
+ * what was acknowledged before without refusing it.
  */
 public final class RunRegistry implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(RunRegistry.class.getName());
@@ -44,50 +51,18 @@ public final class RunRegistry implements AutoCloseable {
 
   private final Store store;
   private final RegistryLimits limits;
-  private final ConcurrentSkipListMap<String, Slot> runs = new ConcurrentSkipListMap<>();
+  private final ConcurrentSkipListMap<String, RunSlot> runs = new ConcurrentSkipListMap<>();
   private final ReentrantReadWriteLock compaction = new ReentrantReadWriteLock();
   private final long compactAfter;
+  private final MemoryBudget budget;
+  private final LongPolls polls = new LongPolls();
   private volatile boolean ready;
-
-  /** A run, its downsampled curve and its lock; {@code changed} wakes long-polls. */
-  private static final class Slot {
-    final ReentrantLock lock = new ReentrantLock();
-    final Condition changed = lock.newCondition();
-    Run run;
-    StepSeries series;
-    boolean gone;
-
-    Slot(Run run) {
-      replace(run);
-    }
-
-    /** A new or restored run: its curve starts over from the history it retains. */
-    void replace(Run run) {
-      this.run = run;
-      this.series = StepSeries.of(run.spec().tasks(), run.history(0, Long.MAX_VALUE));
-    }
-
-    /** Applies a report that {@link Run#answerIfRepeat} found new; a completed step joins the curve. */
-    StepOutcome accept(RankReport report) {
-      StepOutcome outcome = run.accept(report);
-      if (outcome instanceof StepOutcome.Complete c) {
-        series.add(c.step(), run.history(c.step(), c.step()).get(c.step()));
-      }
-      return outcome;
-    }
-
-    /** Rewinds the run; the curve drops what came after and takes the retained steps up to {@code step}. */
-    void rewind(long step) {
-      run.rewind(step);
-      series.truncateAfter(step);
-      run.history(series.lastStep() + 1, step).forEach(series::add);
-    }
-  }
 
   private RunRegistry(Store store, RegistryLimits limits, long compactAfter) {
     this.store = store;
     this.limits = limits;
     this.compactAfter = compactAfter;
+    this.budget = new MemoryBudget(limits.memoryBudget());
   }
 
   /** Opens a registry over {@code store}, replaying what it holds. */
@@ -98,8 +73,23 @@ public final class RunRegistry implements AutoCloseable {
   static RunRegistry open(Store store, RegistryLimits limits, long compactAfter) {
     RunRegistry registry = new RunRegistry(store, limits, compactAfter);
     store.replay(registry::recover);
+    registry.warnIfOverBudget();
     registry.ready = true;
     return registry;
+  }
+
+  /** Replay charged what was acknowledged before: over the limit, new runs and growth are refused until runs go. */
+  private void warnIfOverBudget() {
+    if (budget.used() > budget.limit()) {
+      LOG.warning("the runs replayed take about " + MemoryBudget.human(budget.used()) + ", over the memory budget of "
+          + MemoryBudget.human(budget.limit()) + ": new runs and reports that grow a run are refused (507) until"
+          + " runs are deleted; raise --memory-budget (and the heap) to take them");
+    }
+  }
+
+  /** The memory budget and what the runs are estimated to hold now. */
+  public MemoryBudget budget() {
+    return budget;
   }
 
   public boolean ready() {
@@ -111,9 +101,13 @@ public final class RunRegistry implements AutoCloseable {
   }
 
   public CreateResult create(RunSpec spec) {
+    long need = Footprint.run(spec); // refuses a bad method, tasks or parameters as creating would, allocating nothing
+    if (need > budget.limit()) { // could never fit: refused before even comparing with an existing run
+      throw refuseRun(spec, need);
+    }
     return changing(() -> {
       while (true) {
-        Slot existing = runs.get(spec.runId());
+        RunSlot existing = runs.get(spec.runId());
         if (existing != null) {
           existing.lock.lock();
           try {
@@ -129,24 +123,50 @@ public final class RunRegistry implements AutoCloseable {
           }
           continue; // it was being deleted: look again
         }
-        Run run = Run.create(spec, limits.maxHistory());
-        if (runs.size() >= limits.maxRuns()) {
-          throw new RunConflictException("runId", "the sidecar holds " + runs.size()
-              + " runs, its limit; delete finished runs or raise --max-runs");
-        }
-        Slot slot = new Slot(run);
-        slot.lock.lock();
+        budget.reserve(need, () -> refuseRun(spec, need)); // before the method's state is allocated
+        boolean kept = false;
         try {
-          if (runs.putIfAbsent(spec.runId(), slot) != null) {
-            continue; // created concurrently: compare with that one
+          Run run = Run.create(spec, limits.maxHistory());
+          if (runs.size() >= limits.maxRuns()) {
+            throw new RunConflictException("runId", "the sidecar holds " + runs.size()
+                + " runs, its limit; delete finished runs or raise --max-runs");
           }
-          appendOrForget(Event.create(spec), slot);
-          return new CreateResult(RunView.of(run), true);
+          RunSlot slot = new RunSlot(run, limits.maxHistory());
+          slot.lock.lock();
+          try {
+            if (runs.putIfAbsent(spec.runId(), slot) != null) {
+              continue; // created concurrently: compare with that one
+            }
+            appendOrForget(Event.create(spec), slot);
+            budget.adjust(slot.recharge() - need);
+            kept = true;
+            return new CreateResult(RunView.of(run), true);
+          } finally {
+            slot.lock.unlock();
+          }
         } finally {
-          slot.lock.unlock();
+          if (!kept) {
+            budget.adjust(-need);
+          }
         }
       }
     });
+  }
+
+  private MemoryBudgetException refuseRun(RunSpec spec, long need) {
+    return budget.refusal("tasks", "run '" + spec.runId() + "' (" + spec.tasks().size() + " tasks, method "
+        + spec.method() + ")", need);
+  }
+
+  /**
+   * Refuses, before anything is allocated for it, a run that could never fit the memory budget
+   * (and a bad method, tasks or parameters, as creating the run would).
+   */
+  public void checkCouldFit(RunSpec spec) {
+    long need = Footprint.run(spec);
+    if (need > budget.limit()) {
+      throw refuseRun(spec, need);
+    }
   }
 
   public RunView get(String runId) {
@@ -155,14 +175,14 @@ public final class RunRegistry implements AutoCloseable {
 
   /** Runs ordered by id, after {@code after} (exclusive; null: from the first). */
   public RunPage list(String after, int limit) {
-    NavigableMap<String, Slot> rest = after == null ? runs : runs.tailMap(after, false);
+    NavigableMap<String, RunSlot> rest = after == null ? runs : runs.tailMap(after, false);
     List<RunView> page = new ArrayList<>();
     String last = null;
     for (var e : rest.entrySet()) {
       if (page.size() == limit) {
         return new RunPage(page, last);
       }
-      Slot slot = e.getValue();
+      RunSlot slot = e.getValue();
       slot.lock.lock();
       try {
         if (!slot.gone) {
@@ -182,53 +202,82 @@ public final class RunRegistry implements AutoCloseable {
   }
 
   public void delete(String runId) {
-    changing(() -> locked(runId, slot -> {
+    Waiters.Wake.fireAll(changing(() -> locked(runId, slot -> {
       store.append(Event.delete(runId));
       slot.gone = true;
       runs.remove(runId, slot);
-      slot.changed.signalAll();
-      return null;
-    }));
+      budget.adjust(-slot.charged());
+      return slot.waiters.takeAll(new RunNotFoundException(runId));
+    })));
   }
 
   /** Takes one rank's report; returns once it is durable (a retry answers without storing again). */
   public StepOutcome submit(String runId, RankReport report) {
-    return changing(() -> locked(runId, slot -> {
+    List<Waiters.Wake> wakes = new ArrayList<>(0);
+    StepOutcome outcome = changing(() -> locked(runId, slot -> {
       StepOutcome repeat = slot.run.answerIfRepeat(report);
       if (repeat != null) {
         return repeat;
       }
-      store.append(Event.report(runId, report));
-      StepOutcome outcome = slot.accept(report);
-      slot.changed.signalAll();
-      return outcome;
+      long need = slot.forecast(report);
+      budget.reserve(need, () -> budget.refusal("step", "step " + report.step() + " of run '" + runId + "' ("
+          + slot.run.spec().tasks().size() + " tasks, up to " + limits.maxHistory() + " steps retained)", need));
+      try {
+        store.append(Event.report(runId, report));
+      } catch (RuntimeException e) {
+        budget.adjust(-need);
+        throw e;
+      }
+      StepOutcome accepted;
+      try {
+        accepted = slot.accept(report);
+      } finally {
+        budget.adjust(slot.recharge() - need);
+      }
+      wakes.addAll(slot.waiters.takeDone(slot.run));
+      return accepted;
     }));
+    Waiters.Wake.fireAll(wakes);
+    return outcome;
   }
 
   /**
-   * The outcome of {@code step}, waiting up to {@code waitMs} while it is pending; null when
-   * nobody reported it (or it left the retained history).
+   * The outcome of {@code step} once it is no longer pending, or when {@code waitMs} has passed
+   * (then as it is at that moment), whichever comes first; null when nobody reported the step
+   * (or it left the retained history). Holds no thread while it waits. Already complete when
+   * the step is not pending now or {@code waitMs} is 0; fails with {@link RunNotFoundException}
+   * when there is no such run, now or when it is deleted during the wait.
    */
-  public StepOutcome awaitOutcome(String runId, long step, long waitMs) {
+  public CompletableFuture<StepOutcome> whenDone(String runId, long step, long waitMs) {
     return locked(runId, slot -> {
-      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
-      while (true) {
-        StepOutcome o = slot.run.outcome(step);
-        long left = deadline - System.nanoTime();
-        if (!(o instanceof StepOutcome.Pending) || left <= 0 || slot.gone) {
-          return o;
-        }
-        try {
-          slot.changed.awaitNanos(left);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return o;
-        }
-        if (slot.gone) {
-          throw new RunNotFoundException(runId);
-        }
+      StepOutcome now = slot.run.outcome(step);
+      if (!(now instanceof StepOutcome.Pending) || waitMs <= 0 || !polls.parking()) {
+        return CompletableFuture.completedFuture(now);
       }
+      return polls.park(slot, step, waitMs);
     });
+  }
+
+  /** {@link #whenDone}, waiting on this thread: for tests and callers without an HTTP exchange. */
+  public StepOutcome awaitOutcome(String runId, long step, long waitMs) {
+    try {
+      return whenDone(runId, step, waitMs).join();
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : e;
+    }
+  }
+
+  /**
+   * Answers every parked long-poll now, with its step as it is (pending), and parks none from
+   * then on: a stopping server answers them instead of waiting out its stop timeout on them.
+   */
+  public void stopParking() {
+    polls.stopParking(runs.values());
+  }
+
+  /** Long-polls parked now, over every run. */
+  public int waitingPolls() {
+    return polls.waiting();
   }
 
   public NavigableMap<Long, Run.CompletedStep> history(String runId, long from, long to) {
@@ -253,72 +302,121 @@ public final class RunRegistry implements AutoCloseable {
       throw new InvalidInputException("run.runId", "the state is of run '"
           + (state.run() == null ? null : state.run().runId()) + "', not '" + runId + "'");
     }
-    Run restored = Run.restore(state, limits.maxHistory());
+    long least = Footprint.run(state.run());
+    if (least > budget.limit()) { // could never fit: refused before the state is replayed into a run
+      throw refuseState(runId, state, least);
+    }
+    RunSlot fresh = new RunSlot(Run.restore(state, limits.maxHistory()), limits.maxHistory());
+    long need = fresh.footprint.total();
     return changing(() -> {
       while (true) {
-        Slot slot = runs.get(runId);
+        RunSlot slot = runs.get(runId);
         if (slot == null) {
           if (runs.size() >= limits.maxRuns()) {
             throw new RunConflictException("runId", "the sidecar holds " + runs.size() + " runs, its limit");
           }
-          Slot fresh = new Slot(restored);
+          budget.reserve(need, () -> refuseState(runId, state, need));
           fresh.lock.lock();
           try {
             if (runs.putIfAbsent(runId, fresh) != null) {
+              budget.adjust(-need);
               continue;
             }
-            appendOrForget(Event.restore(runId, state), fresh);
-            return RunView.of(restored);
+            try {
+              appendOrForget(Event.restore(runId, state), fresh);
+            } catch (RuntimeException e) {
+              budget.adjust(-need);
+              throw e;
+            }
+            budget.adjust(fresh.recharge() - need);
+            return RunView.of(fresh.run);
           } finally {
             fresh.lock.unlock();
           }
         }
+        List<Waiters.Wake> wakes = List.of();
         slot.lock.lock();
         try {
           if (slot.gone) {
             continue;
           }
-          store.append(Event.restore(runId, state));
-          slot.replace(restored);
-          slot.changed.signalAll();
-          return RunView.of(restored);
+          long more = need - slot.charged(); // the run it replaces goes
+          budget.reserve(more, () -> refuseState(runId, state, more));
+          try {
+            store.append(Event.restore(runId, state));
+          } catch (RuntimeException e) {
+            budget.adjust(-more);
+            throw e;
+          }
+          slot.adopt(fresh);
+          budget.adjust(slot.recharge() - more);
+          wakes = slot.waiters.takeDone(slot.run);
+          return RunView.of(slot.run);
         } finally {
           slot.lock.unlock();
+          Waiters.Wake.fireAll(wakes);
         }
       }
     });
   }
 
+  private MemoryBudgetException refuseState(String runId, RunState state, long need) {
+    return budget.refusal("run", "run '" + runId + "' restored from this state (" + state.run().tasks().size()
+        + " tasks, " + state.reports().size() + " reports)", need);
+  }
+
   public RunView rewind(String runId, long step) {
-    return changing(() -> locked(runId, slot -> {
+    List<Waiters.Wake> wakes = new ArrayList<>(0);
+    RunView view = changing(() -> locked(runId, slot -> {
       slot.run.checkRewind(step);
       store.append(Event.rewind(runId, step));
-      slot.rewind(step);
-      slot.changed.signalAll();
+      try {
+        slot.rewind(step);
+      } finally {
+        budget.adjust(slot.recharge()); // a rewind only drops steps: never refused
+      }
+      wakes.addAll(slot.waiters.takeDone(slot.run));
       return RunView.of(slot.run);
     }));
+    Waiters.Wake.fireAll(wakes);
+    return view;
   }
 
   @Override
   public void close() {
     ready = false;
+    polls.close();
     store.close();
   }
 
-  /** Applies one stored event at start-up, through the same calls as a live request. */
+  /**
+   * Applies one stored event at start-up, through the same calls as a live request; charges the
+   * budget without refusing (it was acknowledged).
+   */
   private void recover(Event e) {
     try {
       switch (e.type()) {
-        case Event.CREATE -> runs.put(e.runId(), new Slot(Run.create(e.spec(), limits.maxHistory())));
+        case Event.CREATE -> install(e.runId(), new RunSlot(Run.create(e.spec(), limits.maxHistory()), limits.maxHistory()));
         case Event.REPORT -> {
-          Slot slot = runs.get(e.runId());
-          if (slot.run.answerIfRepeat(e.report()) == null) {
-            slot.accept(e.report());
+          RunSlot slot = runs.get(e.runId());
+          try {
+            if (slot.run.answerIfRepeat(e.report()) == null) {
+              slot.accept(e.report());
+            }
+          } finally {
+            budget.adjust(slot.recharge());
           }
         }
-        case Event.REWIND -> runs.get(e.runId()).rewind(e.step());
-        case Event.RESTORE -> runs.put(e.runId(), new Slot(Run.restore(e.state(), limits.maxHistory())));
-        case Event.DELETE -> runs.remove(e.runId());
+        case Event.REWIND -> {
+          RunSlot slot = runs.get(e.runId());
+          try {
+            slot.rewind(e.step());
+          } finally {
+            budget.adjust(slot.recharge());
+          }
+        }
+        case Event.RESTORE -> install(e.runId(), new RunSlot(Run.restore(e.state(), limits.maxHistory()), limits.maxHistory()));
+        case Event.DELETE -> install(e.runId(), null);
         default -> throw new IllegalStateException("unknown event type " + e.type());
       }
     } catch (RuntimeException ex) {
@@ -327,8 +425,19 @@ public final class RunRegistry implements AutoCloseable {
     }
   }
 
+  /** At start-up: {@code slot} (null: none) takes the run's place, charged; what it replaces is released. */
+  private void install(String runId, RunSlot slot) {
+    RunSlot before = slot == null ? runs.remove(runId) : runs.put(runId, slot);
+    if (before != null) {
+      budget.adjust(-before.charged());
+    }
+    if (slot != null) {
+      budget.adjust(slot.recharge());
+    }
+  }
+
   /** Appends the event that makes a new slot real; if the store fails, the slot never existed. */
-  private void appendOrForget(Event event, Slot slot) {
+  private void appendOrForget(Event event, RunSlot slot) {
     try {
       store.append(event);
     } catch (RuntimeException ex) {
@@ -338,8 +447,8 @@ public final class RunRegistry implements AutoCloseable {
     }
   }
 
-  private <T> T locked(String runId, Function<Slot, T> action) {
-    Slot slot = runs.get(runId);
+  private <T> T locked(String runId, Function<RunSlot, T> action) {
+    RunSlot slot = runs.get(runId);
     if (slot == null) {
       throw new RunNotFoundException(runId);
     }

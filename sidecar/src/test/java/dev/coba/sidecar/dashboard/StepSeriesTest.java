@@ -99,6 +99,41 @@ class StepSeriesTest {
     assertEquals(java.util.Arrays.toString(line(expected, "df", 0)), java.util.Arrays.toString(line(got, "df", 0)));
   }
 
+  /** One step of 1,024 tasks, each per-task chart and a scalar: the run with one report. */
+  static Run.CompletedStep wide(long step, List<String> tasks) {
+    Map<String, Double> losses = new LinkedHashMap<>();
+    tasks.forEach(t -> losses.put(t, 1.0 + step));
+    double[] w = new double[tasks.size()];
+    java.util.Arrays.fill(w, 1.0 / tasks.size());
+    Map<String, double[]> perTask = new LinkedHashMap<>();
+    for (String d : List.of("ratios", "slopes", "rcs", "acs")) {
+      perTask.put(d, w.clone());
+    }
+    return new Run.CompletedStep(new Report(step, losses, losses, Map.of()),
+        new Update(step, new Weights(tasks, w), Objective.LINEAR, perTask, Map.of("df", 0.5)), Map.of());
+  }
+
+  @Test
+  void memoryGrowsWithThePointsHeldNotAllocatedUpFront() {
+    List<String> tasks = new java.util.ArrayList<>();
+    for (int i = 0; i < 1024; i++) {
+      tasks.add("task-" + i);
+    }
+    StepSeries s = new StepSeries(tasks);
+    s.add(1, wide(1, tasks));
+    // 7 per-task charts of 1,024 lines and df: a few points' worth, not 512 (about 15 MB)
+    long one = s.retainedBytes();
+    assertTrue(one < 300_000, "bytes after one step " + one);
+    for (long t = 2; t <= 600; t++) {
+      s.add(t, wide(t, tasks));
+    }
+    long full = s.retainedBytes();
+    assertTrue(full > 40 * one && full < 16_000_000, "bytes at 512 points " + full);
+    long before = s.retainedBytes();
+    s.add(601, wide(601, tasks));
+    assertEquals(before, s.retainedBytes(), "at its capacity the curve merges points instead of growing");
+  }
+
   @Test
   void memoryIsBoundedByTheBucketsWhateverTheLength() {
     StepSeries small = fed(1, 600);

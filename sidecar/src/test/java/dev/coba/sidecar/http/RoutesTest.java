@@ -131,6 +131,8 @@ class RoutesTest {
     assertTrue(r.contentType().startsWith("text/plain"), r.contentType());
     String text = r.body();
     assertTrue(text.contains("coba_runs "), text);
+    assertTrue(text.contains("coba_memory_budget_bytes ") && text.contains("coba_memory_used_bytes "), text);
+    assertTrue(text.contains("coba_long_polls "), text);
     assertTrue(text.contains("coba_http_requests_total{method=\"POST\",route=\"/v1/runs/{runId}/steps\",status=\"200\"}"), text);
     assertTrue(text.contains("coba_http_request_duration_seconds_bucket{"), text);
     assertTrue(text.contains("coba_reports_total{outcome=\"complete\"}"), text);
@@ -380,6 +382,51 @@ class RoutesTest {
     String state = expect(200, s.get("/v1/runs/only/state")).body();
     assertEquals("runId", expect(409, s.put("/v1/runs/second/state", state.replace("\"only\"", "\"second\""))).errorField());
     expect(409, s.post("/v1/runs", run("second", 1)));
+  }
+
+  static String wideRun(String runId, String method) {
+    StringBuilder tasks = new StringBuilder();
+    for (int i = 0; i < 1024; i++) {
+      tasks.append(i == 0 ? "" : ", ").append("\"task-").append(i).append('"');
+    }
+    return "{\"runId\": \"" + runId + "\", \"tasks\": [" + tasks + "], \"method\": \"" + method + "\"}";
+  }
+
+  static String wideReport(long step) {
+    StringBuilder losses = new StringBuilder();
+    for (int i = 0; i < 1024; i++) {
+      losses.append(i == 0 ? "" : ", ").append("\"task-").append(i).append("\": ").append(2.0 + 0.001 * i - 0.01 * step);
+    }
+    return "{\"step\": " + step + ", \"valLosses\": {" + losses + "}}";
+  }
+
+  @Test
+  void aFullMemoryBudgetAnswers507AndStoresNothing() {
+    MemoryStore store = new MemoryStore();
+    TestServer s = server(null, store, new RegistryLimits(100, 50, 1L << 20));
+    expect(201, s.post("/v1/runs", wideRun("wide", "uniform")));
+    Response refused = null;
+    for (int step = 1; step <= 50 && refused == null; step++) {
+      Response r = s.post("/v1/runs/wide/steps", wideReport(step));
+      if (r.status() == 507) {
+        refused = r;
+      } else {
+        expect(200, r);
+      }
+    }
+    assertNotNull(refused, "the budget never filled");
+    assertEquals("step", refused.errorField());
+    assertTrue(refused.json().get("error").asText().contains("memory budget"), refused.body());
+    long events = store.bytesSinceRewrite();
+    String state = expect(200, s.get("/v1/runs/wide/state")).body();
+    assertEquals("tasks", expect(507, s.post("/v1/runs", wideRun("wider", "coba"))).errorField());
+    assertEquals("run", expect(507, s.put("/v1/runs/copy/state", state.replace("\"wide\"", "\"copy\""))).errorField());
+    assertEquals(events, store.bytesSinceRewrite(), "nothing journaled");
+    assertEquals(state, s.get("/v1/runs/wide/state").body());
+    expect(404, s.get("/v1/runs/copy"));
+    expect(404, s.get("/v1/runs/wider"));
+    expect(204, s.delete("/v1/runs/wide"));
+    expect(201, s.post("/v1/runs", wideRun("again", "uniform")));
   }
 
   @Test

@@ -166,6 +166,31 @@ class RunRegistryTest {
   }
 
   @Test
+  void aParkedWaitEndsWithTheChangeThatDecidesItsStep() {
+    try (RunRegistry registry = RunRegistry.open(new MemoryStore(), LIMITS)) {
+      registry.create(spec("w", 2));
+      Random rnd = new Random(6);
+      registry.submit("w", report(1, 0, rnd));
+      CompletableFuture<StepOutcome> dropped = registry.whenDone("w", 1, 60_000);
+      CompletableFuture<StepOutcome> timedOut = registry.whenDone("w", 1, 1);
+      assertFalse(dropped.isDone());
+      assertInstanceOf(StepOutcome.Pending.class, timedOut.join(), "answers the step as it is when waitMs ran out");
+      assertEquals(1, registry.waitingPolls());
+      registry.rewind("w", 0); // step 1's report is gone: nobody reported it any more
+      assertTrue(dropped.isDone());
+      assertNull(dropped.join());
+      assertEquals(0, registry.waitingPolls());
+
+      registry.submit("w", report(1, 0, rnd));
+      CompletableFuture<StepOutcome> deleted = registry.whenDone("w", 1, 60_000);
+      registry.delete("w");
+      assertInstanceOf(RunNotFoundException.class, assertThrows(java.util.concurrent.CompletionException.class,
+          deleted::join).getCause());
+      assertEquals(0, registry.waitingPolls());
+    }
+  }
+
+  @Test
   void aStateIsRestoredUnderItsOwnIdOnly() {
     try (RunRegistry registry = RunRegistry.open(new MemoryStore(), LIMITS)) {
       registry.create(spec("s", 1));
@@ -177,6 +202,118 @@ class RunRegistryTest {
       assertEquals("run.runId", assertThrows(InvalidInputException.class, () -> registry.restoreState("t", state)).field());
       registry.delete("s");
       assertEquals(20L, registry.restoreState("s", state).step());
+    }
+  }
+
+  /** A run of 1,024 tasks, the protocol's most, with a method of small state: its steps fill the budget. */
+  private static RunSpec wide(String id, String method) {
+    return new RunSpec(id, FootprintTest.tasks(1024), method, Map.of(), 1, Map.of());
+  }
+
+  private static RankReport wideReport(long step, Random rnd) {
+    return FootprintTest.report(FootprintTest.tasks(1024), step, 0, false, rnd);
+  }
+
+  @Test
+  void aFullBudgetRefusesRunsReportsAndStatesAndStoresNothing() {
+    MemoryStore store = new MemoryStore();
+    long limit = 1L << 20;
+    try (RunRegistry registry = RunRegistry.open(store, new RegistryLimits(100, 50, limit))) {
+      registry.create(wide("a", "uniform"));
+      Random rnd = new Random(7);
+      int accepted = 0;
+      MemoryBudgetException refused = null;
+      for (long step = 1; step <= 50 && refused == null; step++) {
+        long events = store.bytesSinceRewrite();
+        try {
+          registry.submit("a", wideReport(step, rnd));
+          accepted++;
+        } catch (MemoryBudgetException e) {
+          refused = e;
+          assertEquals(events, store.bytesSinceRewrite(), "nothing journaled");
+        }
+      }
+      assertTrue(refused != null && accepted > 0, "accepted " + accepted);
+      assertEquals("step", refused.field());
+      assertTrue(refused.getMessage().contains("1024 tasks") && refused.getMessage().contains("1.0 MiB"), refused.getMessage());
+      assertEquals((long) accepted, registry.get("a").step(), "the refused step changed nothing");
+      assertTrue(registry.budget().used() <= limit, "used " + registry.budget().used());
+
+      long events = store.bytesSinceRewrite();
+      MemoryBudgetException run = assertThrows(MemoryBudgetException.class, () -> registry.create(wide("b", "coba")));
+      assertEquals("tasks", run.field());
+      RunState state = registry.exportState("a");
+      MemoryBudgetException put = assertThrows(MemoryBudgetException.class,
+          () -> registry.restoreState("c", new RunState(state.version(), wide("c", "uniform"), state.base(), state.reports())));
+      assertEquals("run", put.field());
+      assertEquals(events, store.bytesSinceRewrite(), "nothing journaled");
+      assertEquals(1, registry.size());
+
+      registry.restoreState("a", state); // replacing a run by itself needs nothing more
+      registry.delete("a");
+      assertEquals(0, registry.budget().used(), "a deleted run gives back all it was charged");
+      assertTrue(registry.create(wide("b", "uniform")).created(), "room again");
+    }
+  }
+
+  @Test
+  void theEstimateIsTheSameLiveAndReplayedAndReplayIsNeverRefused() {
+    long live;
+    try (RunRegistry registry = RunRegistry.open(JournalStore.open(dir), new RegistryLimits(10, 20, 1L << 30))) {
+      Random rnd = new Random(8);
+      registry.create(spec("two", 2));
+      registry.create(wide("wide", "uniform"));
+      for (int s = 1; s <= 40; s++) {
+        registry.submit("two", report(s, 0, rnd));
+        if (s % 5 != 0) { // every fifth step stays pending, dropped when the next completes
+          registry.submit("two", report(s, 1, rnd));
+        }
+        if (s <= 3) {
+          registry.submit("wide", wideReport(s, rnd));
+        }
+      }
+      registry.rewind("two", 30);
+      registry.restoreState("copy", new RunState(RunState.CURRENT_VERSION, spec("copy", 2),
+          registry.exportState("two").base(), registry.exportState("two").reports()));
+      live = registry.budget().used();
+      assertTrue(live > 0);
+    }
+    // a budget far smaller than what the journal holds: every run comes back all the same
+    try (RunRegistry registry = RunRegistry.open(JournalStore.open(dir), new RegistryLimits(10, 20, 100_000))) {
+      assertEquals(3, registry.size());
+      assertEquals(live, registry.budget().used(), "replay charges what the live registry charged");
+      assertEquals(29L, registry.get("two").step()); // step 30 was pending
+      assertThrows(MemoryBudgetException.class, () -> registry.create(spec("more", 1)));
+      assertThrows(MemoryBudgetException.class, () -> registry.submit("wide", wideReport(4, new Random(9))));
+      registry.delete("wide");
+      registry.delete("two");
+      registry.delete("copy");
+      assertEquals(0, registry.budget().used());
+    }
+  }
+
+  @Test
+  void manyWideRunsAreRefusedCleanlyWithinTheBudget() {
+    // the sidecar died of OOM after 31 one-report runs of 1,024 tasks: here each is charged, and
+    // the budget (not the heap) says no
+    long limit = 64L << 20;
+    try (RunRegistry registry = RunRegistry.open(new MemoryStore(), new RegistryLimits(10_000, 2_000, limit))) {
+      Random rnd = new Random(10);
+      int runs = 0;
+      while (true) {
+        String id = "wide-" + runs;
+        try {
+          registry.create(wide(id, "coba"));
+          registry.submit(id, wideReport(1, rnd));
+        } catch (MemoryBudgetException e) {
+          break;
+        }
+        runs++;
+        assertTrue(runs < 1_000, "never refused");
+      }
+      assertTrue(runs >= 10, "runs " + runs);
+      assertTrue(registry.budget().used() <= limit);
+      System.out.println("a 64 MiB budget took " + runs + " one-report coba runs of 1,024 tasks");
     }
   }
 
