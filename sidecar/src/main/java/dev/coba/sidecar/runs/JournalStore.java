@@ -3,6 +3,7 @@ package dev.coba.sidecar.runs;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
+import dev.coba.sidecar.json.EscapedSurrogates;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -265,7 +266,10 @@ public final class JournalStore implements Store {
       return null;
     }
     try {
-      return json.readValue(data, start + 9, end - start - 9, Event.class);
+      int off = start + 9;
+      int len = end - off;
+      String text = EscapedSurrogates.in(data, off, len) ? EscapedSurrogates.decode(data, off, len) : null;
+      return text != null ? json.readValue(text, Event.class) : json.readValue(data, off, len, Event.class);
     } catch (IOException ex) {
       throw new StoreException("journal " + file + " has an unreadable event at byte " + start + ": " + ex.getMessage(), ex);
     }

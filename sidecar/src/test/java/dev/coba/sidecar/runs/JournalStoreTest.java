@@ -109,17 +109,39 @@ class JournalStoreTest {
       store.append(withUsed);
     }
     // a report line exactly as the build before weightsUsed wrote it
-    String body = "{\"type\":\"report\",\"runId\":\"r\",\"report\":{\"step\":2,\"rank\":0,\"valLosses\":{\"a\":0.5},"
-        + "\"trainLosses\":{},\"gradNorms\":{},\"counts\":{}}}";
-    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
-    crc.update(body.getBytes(StandardCharsets.UTF_8));
-    Files.writeString(dir.resolve(JournalStore.JOURNAL), String.format("%08x ", crc.getValue()) + body + "\n",
-        StandardOpenOption.APPEND);
+    appendLine("{\"type\":\"report\",\"runId\":\"r\",\"report\":{\"step\":2,\"rank\":0,\"valLosses\":{\"a\":0.5},"
+        + "\"trainLosses\":{},\"gradNorms\":{},\"counts\":{}}}");
     List<Event> events = replayedAfterReopen();
     assertEquals(withUsed, events.get(0));
     assertEquals(Map.of("a", 0.25), events.get(0).report().weightsUsed());
     assertEquals(Event.report("r", new RankReport(2, 0, Map.of("a", 0.5), null, null, null)), events.get(1));
     assertEquals(Map.of(), events.get(1).report().weightsUsed());
+  }
+
+  /** Appends {@code body} as one journal line, with its checksum. */
+  private void appendLine(String body) throws Exception {
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(body.getBytes(StandardCharsets.UTF_8));
+    Files.writeString(dir.resolve(JournalStore.JOURNAL), String.format("%08x ", crc.getValue()) + body + "\n",
+        StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+  }
+
+  @Test
+  void taskNamesBeyondTheBasicPlaneComeBackAlsoFromLinesOfOlderBuilds() throws Exception {
+    String emoji = "\ud83d\ude00";
+    Event written = Event.report("r", new RankReport(1, 0, Map.of(emoji, 1.0, "\ud840\udc00", 2.0), null, null, null));
+    try (JournalStore store = JournalStore.open(dir)) {
+      replayed(store);
+      store.append(written);
+    }
+    assertTrue(Files.readString(dir.resolve(JournalStore.JOURNAL), StandardCharsets.UTF_8).contains(emoji),
+        "written as UTF-8, not as an escaped surrogate pair");
+    // the line as older builds wrote it: the pair escaped inside an object key, which bricked their start
+    appendLine("{\"type\":\"report\",\"runId\":\"r\",\"report\":{\"step\":2,\"rank\":0,"
+        + "\"valLosses\":{\"\\uD83D\\uDE00\":0.5,\"\\uD840\\uDC00\":1.5}}}");
+    List<Event> events = replayedAfterReopen();
+    assertEquals(written, events.get(0));
+    assertEquals(Map.of(emoji, 0.5, "\ud840\udc00", 1.5), events.get(1).report().valLosses());
   }
 
   @Test
