@@ -27,9 +27,12 @@ import java.util.logging.Logger;
  * made durable in the {@link Store} before it is applied and answered, and the store replayed
  * through the same code at start-up, so a restarted sidecar answers exactly as before.
  *
- * <p>The journal is compacted when it has grown: every run is written as one {@code restore}
- * event of its exported state. That one moment takes the exclusive side of a read-write lock
- * whose shared side every change holds.
+ * <p>The journal is compacted when it has grown by {@link #COMPACT_AFTER_BYTES} since its last
+ * compaction, as the store measures it (across restarts: a start compacts a journal that grew
+ * that much before): every run is written as one {@code restore} event of its exported state.
+ * That one moment takes the exclusive side of a read-write lock whose shared side every change
+ * holds. A compaction that fails (a full disk) changes nothing and is logged; the next one is
+ * tried after the journal has grown as much again.
  *
  * <p>Each run also keeps its whole curve downsampled ({@link StepSeries}, for the dashboard),
  * fed by every completed step on the same path, live and at start-up. It is derived, never
@@ -47,6 +50,8 @@ public final class RunRegistry implements AutoCloseable {
   private final ConcurrentSkipListMap<String, Slot> runs = new ConcurrentSkipListMap<>();
   private final ReentrantReadWriteLock compaction = new ReentrantReadWriteLock();
   private final long compactAfter;
+  /** Growth at which the next compaction is tried: {@link #compactAfter}, pushed on by a failed one. */
+  private volatile long compactAt;
   private volatile boolean ready;
 
   /** A run, its downsampled curve and its lock; {@code changed} wakes long-polls. */
@@ -88,6 +93,7 @@ public final class RunRegistry implements AutoCloseable {
     this.store = store;
     this.limits = limits;
     this.compactAfter = compactAfter;
+    this.compactAt = compactAfter;
   }
 
   /** Opens a registry over {@code store}, replaying what it holds. */
@@ -97,13 +103,39 @@ public final class RunRegistry implements AutoCloseable {
 
   static RunRegistry open(Store store, RegistryLimits limits, long compactAfter) {
     RunRegistry registry = new RunRegistry(store, limits, compactAfter);
-    store.replay(registry::recover);
-    registry.ready = true;
+    registry.load();
     return registry;
   }
 
+  /**
+   * A registry over {@code store} that holds nothing yet and is not {@link #ready}: a server
+   * can listen (answering "starting") while {@link #load} replays a long journal.
+   */
+  public static RunRegistry unloaded(Store store, RegistryLimits limits) {
+    return new RunRegistry(store, limits, COMPACT_AFTER_BYTES);
+  }
+
+  /**
+   * Replays the store, compacts it when it grew enough before this start, and becomes ready.
+   * Nothing else may touch the registry until it returns.
+   */
+  public void load() {
+    if (ready) {
+      throw new IllegalStateException("the registry is loaded once");
+    }
+    store.replay(this::recover);
+    compactIfDue();
+    ready = true;
+  }
+
+  /** True once loaded, until closed. */
   public boolean ready() {
     return ready;
+  }
+
+  /** Why the store takes no writes now (every change is refused); null while it does. */
+  public String storeFailure() {
+    return store.failure();
   }
 
   public int size() {
@@ -367,24 +399,30 @@ public final class RunRegistry implements AutoCloseable {
     } finally {
       compaction.readLock().unlock();
     }
-    if (store.bytesSinceRewrite() > compactAfter) {
-      compact();
-    }
+    compactIfDue();
     return result;
   }
 
-  /** Rewrites the store as one restore event per run. */
-  void compact() {
+  /**
+   * Rewrites the store as one restore event per run when it has grown enough. A failure is
+   * logged, never thrown: the change that triggered it is durable and gets its answer.
+   */
+  private void compactIfDue() {
+    if (store.bytesSinceRewrite() <= compactAt) {
+      return;
+    }
     compaction.writeLock().lock();
     try {
-      if (store.bytesSinceRewrite() <= compactAfter) {
+      if (store.bytesSinceRewrite() <= compactAt) {
         return; // another thread compacted meanwhile
       }
-      List<Event> snapshot = new ArrayList<>();
-      for (var e : runs.entrySet()) {
-        snapshot.add(Event.restore(e.getKey(), e.getValue().run.exportState()));
-      }
-      store.rewrite(snapshot);
+      // one run's state at a time: the snapshot is never all in memory twice
+      store.rewrite(() -> runs.entrySet().stream()
+          .map(e -> Event.restore(e.getKey(), e.getValue().run.exportState())).iterator());
+      compactAt = compactAfter;
+    } catch (StoreException e) {
+      compactAt = store.bytesSinceRewrite() + compactAfter;
+      LOG.log(Level.SEVERE, "compacting the journal failed; tried again after " + compactAt + " bytes of growth", e);
     } finally {
       compaction.writeLock().unlock();
     }

@@ -1,6 +1,9 @@
 package dev.coba.sidecar.runs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -91,7 +94,7 @@ class JournalStoreTest {
     byte[] bytes = Files.readAllBytes(journal);
     bytes[12] ^= 1; // flip a bit inside the first event
     Files.write(journal, bytes);
-    StoreException e = assertThrows(StoreException.class, () -> JournalStore.open(dir));
+    StoreException e = assertThrows(StoreException.class, this::replayedAfterReopen); // streamed: found while replaying
     assertTrue(e.getMessage().contains("damaged at byte 0"), e.getMessage());
   }
 
@@ -142,6 +145,56 @@ class JournalStoreTest {
     List<Event> events = replayedAfterReopen();
     assertEquals(written, events.get(0));
     assertEquals(Map.of(emoji, 0.5, "\ud840\udc00", 1.5), events.get(1).report().valLosses());
+  }
+
+  /** A full disk in the middle of a line: the 503'd fragment never stays under acknowledged lines. */
+  @Test
+  void aFailedWriteIsCutBackBeforeAnythingElseIsAppended() throws Exception {
+    DiskFull disk = new DiskFull();
+    Path journal = dir.resolve(JournalStore.JOURNAL);
+    long good;
+    try (JournalStore store = JournalStore.open(dir, disk)) {
+      replayed(store);
+      store.append(report(1));
+      store.append(report(2));
+      good = Files.size(journal);
+      disk.room = 20; // the disk fills up in the middle of the next line
+      assertThrows(StoreException.class, () -> store.append(report(3)));
+      assertTrue(Files.size(journal) > good, "the fragment is there");
+      assertNotNull(store.failure());
+      disk.truncateFails = true; // space comes back, but the fragment cannot be cut yet: still refused
+      disk.room = DiskFull.UNLIMITED;
+      assertThrows(StoreException.class, () -> store.append(report(4)));
+      assertNotNull(store.failure());
+      disk.truncateFails = false;
+      store.append(report(5));
+      assertNull(store.failure());
+    }
+    assertEquals(List.of(report(1), report(2), report(5)), replayedAfterReopen());
+  }
+
+  @Test
+  void aFailingJournalRecoversWithoutWaitingForAnAppend() throws Exception {
+    DiskFull disk = new DiskFull();
+    Path journal = dir.resolve(JournalStore.JOURNAL);
+    try (JournalStore store = JournalStore.open(dir, disk)) {
+      replayed(store);
+      store.append(report(1));
+      long good = Files.size(journal);
+      disk.room = 5;
+      assertThrows(StoreException.class, () -> store.append(report(2)));
+      Thread.sleep(1_500); // a retry has run: it cut the fragment, but its probe met the full disk
+      assertNotNull(store.failure());
+      assertEquals(good, Files.size(journal));
+      disk.room = DiskFull.UNLIMITED;
+      long deadline = System.nanoTime() + 5_000_000_000L;
+      while (store.failure() != null && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertNull(store.failure(), "the writer's retry found the disk writable again");
+      assertFalse(Files.exists(dir.resolve(JournalStore.PROBE)));
+    }
+    assertEquals(List.of(report(1)), replayedAfterReopen());
   }
 
   @Test
