@@ -45,6 +45,11 @@ final class TestServer implements AutoCloseable {
     return new TestServer(RunRegistry.open(store, limits), token);
   }
 
+  /** A server in front of {@code registry} as it is: loaded or not yet ({@link RunRegistry#unloaded}). */
+  static TestServer over(RunRegistry registry) {
+    return new TestServer(registry, null);
+  }
+
   Response get(String path) {
     return send("GET", path, null, null, token);
   }
