@@ -147,6 +147,20 @@ class JournalStoreTest {
     assertEquals(Map.of(emoji, 0.5, "\ud840\udc00", 1.5), events.get(1).report().valLosses());
   }
 
+  @Test
+  void aNewJournalStartsWithItsHeaderAndANewerFormatIsRefused() throws Exception {
+    try (JournalStore store = JournalStore.open(dir)) {
+      replayed(store);
+    }
+    String header = Files.readString(dir.resolve(JournalStore.JOURNAL));
+    assertTrue(header.matches("[0-9a-f]{8} \\{\"format\":\"coba-sidecar-journal\",\"version\":2,\"snapshotEnd\":\\d+ *}\n"), header);
+    Files.delete(dir.resolve(JournalStore.JOURNAL));
+    appendLine("{\"format\":\"coba-sidecar-journal\",\"version\":3,\"snapshotEnd\":0}");
+    appendLine("{\"type\":\"delete\",\"runId\":\"r\"}");
+    StoreException e = assertThrows(StoreException.class, () -> JournalStore.open(dir));
+    assertTrue(e.getMessage().contains("is of format version 3; this build reads versions 1 to 2"), e.getMessage());
+  }
+
   /** A full disk in the middle of a line: the 503'd fragment never stays under acknowledged lines. */
   @Test
   void aFailedWriteIsCutBackBeforeAnythingElseIsAppended() throws Exception {
@@ -203,6 +217,21 @@ class JournalStoreTest {
       StoreException e = assertThrows(StoreException.class, () -> JournalStore.open(dir));
       assertTrue(e.getMessage().contains("in use"), e.getMessage());
     }
+  }
+
+  /** The lock is the OS's, on the journal itself: no file to delete, and it follows a compaction. */
+  @Test
+  void noFileToDeleteLetsASecondWriterIn() throws Exception {
+    try (JournalStore store = JournalStore.open(dir)) {
+      replayed(store);
+      store.append(report(1));
+      Files.deleteIfExists(dir.resolve("lock")); // what older builds locked; it stayed after a clean stop
+      assertTrue(assertThrows(StoreException.class, () -> JournalStore.open(dir)).getMessage().contains("in use"));
+      store.rewrite(List.of(report(1))); // a new journal.log took the name
+      assertTrue(assertThrows(StoreException.class, () -> JournalStore.open(dir)).getMessage().contains("in use"));
+      store.append(report(2));
+    }
+    assertEquals(List.of(report(1), report(2)), replayedAfterReopen()); // closed: the lock went with it
   }
 
   @Test
