@@ -1,6 +1,7 @@
 package dev.coba.sidecar.runs;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,7 +16,11 @@ final class Json {
   private Json() {}
 
   static ObjectMapper mapper() {
-    ObjectMapper m = JsonMapper.builder().enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8).build();
+    ObjectMapper m = JsonMapper.builder()
+        .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
+        // the same doubles as the JDK's parser, several times faster: most of a replay is reading losses
+        .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
+        .build();
     m.disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES); // newer journals may add fields
     m.enable(DeserializationFeature.USE_LONG_FOR_INTS);
     m.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);

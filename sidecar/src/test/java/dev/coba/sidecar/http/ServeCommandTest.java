@@ -23,6 +23,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -107,11 +108,18 @@ class ServeCommandTest {
       Files.deleteIfExists(data.resolve("lock"));
       Process second = Forked.command(Map.of(), "--port", "0", "--data-dir", data.toString())
           .redirectErrorStream(true).start();
+      CompletableFuture<String> read = CompletableFuture.supplyAsync(() -> {
+        try {
+          return new String(second.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+          return "(its output was cut: " + e.getMessage() + ")";
+        }
+      });
       boolean exited = second.waitFor(30, TimeUnit.SECONDS);
-      String output = new String(second.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (!exited) {
         second.destroyForcibly();
       }
+      String output = read.get(10, TimeUnit.SECONDS);
       assertTrue(exited, "a second sidecar is serving the same journal:\n" + output);
       assertEquals(1, second.exitValue(), output);
       assertTrue(output.contains("is in use by another sidecar"), output);

@@ -13,15 +13,21 @@ import java.nio.file.Path;
 /**
  * A disk that fills up on demand, for the journal: its channels write at most {@link #room}
  * more bytes (a short write, then "No space left on device", as a real full disk answers), and
- * refuse to truncate while {@link #truncateFails}. Deterministic, and needs no privileges.
+ * refuse to truncate while {@link #truncateFails}; a compaction fails while
+ * {@link #compactionFails}. Deterministic, and needs no privileges.
  */
 final class DiskFull implements JournalFiles {
   static final long UNLIMITED = Long.MAX_VALUE;
   volatile long room = UNLIMITED;
   volatile boolean truncateFails;
+  /** A compaction's new journal cannot be created. */
+  volatile boolean compactionFails;
 
   @Override
   public FileChannel open(Path path, OpenOption... options) throws IOException {
+    if (compactionFails && path.getFileName().toString().equals(JournalStore.COMPACTING)) {
+      throw new IOException("No space left on device");
+    }
     return new Channel(FileChannel.open(path, options));
   }
 

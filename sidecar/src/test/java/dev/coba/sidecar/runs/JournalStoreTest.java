@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coba.core.run.RankReport;
 import dev.coba.core.run.RunSpec;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,10 +86,13 @@ class JournalStoreTest {
     Path journal = dir.resolve(JournalStore.JOURNAL);
     long intact = Files.size(journal);
     Files.write(journal, "1234abcd {\"type\":\"rep".getBytes(StandardCharsets.UTF_8), StandardOpenOption.APPEND);
-    try (JournalStore store = JournalStore.open(dir)) {
-      assertEquals(2, replayed(store).size());
-      store.append(report(3)); // appends after the cut, not after the torn bytes
-    }
+    String log = logOf(() -> {
+      try (JournalStore store = JournalStore.open(dir)) {
+        assertEquals(2, replayed(store).size());
+        store.append(report(3)); // appends after the cut, not after the torn bytes
+      }
+    });
+    assertTrue(log.contains("cut off its last line, 21 bytes at byte " + intact + " (no newline)"), log);
     assertEquals(3, replayedAfterReopen().size());
     assertTrue(Files.size(journal) > intact);
 
@@ -96,6 +101,37 @@ class JournalStoreTest {
     Files.write(journal, bytes);
     StoreException e = assertThrows(StoreException.class, this::replayedAfterReopen); // streamed: found while replaying
     assertTrue(e.getMessage().contains("damaged at byte 0"), e.getMessage());
+  }
+
+  /** What {@code action} logs: slf4j-simple writes to whatever System.err is at that moment. */
+  private static String logOf(Runnable action) {
+    PrintStream was = System.err;
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+    try {
+      action.run();
+    } finally {
+      System.setErr(was);
+    }
+    return bytes.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void aDamagedLastCompleteLineIsCutAndTheLogSaysWhatWasCut() throws Exception {
+    try (JournalStore store = JournalStore.open(dir)) {
+      replayed(store);
+      store.append(report(1));
+    }
+    Path journal = dir.resolve(JournalStore.JOURNAL);
+    long intact = Files.size(journal);
+    String damaged = "0badc0de {\"type\":\"delete\",\"runId\":\"r\"}\n"; // complete, but its checksum does not match
+    Files.writeString(journal, damaged, StandardOpenOption.APPEND);
+    List<Event> events = new ArrayList<>();
+    String log = logOf(() -> events.addAll(replayedAfterReopen()));
+    assertEquals(List.of(report(1)), events);
+    assertEquals(intact, Files.size(journal));
+    assertTrue(log.contains("cut off its last line, " + damaged.length() + " bytes at byte " + intact
+        + " (its checksum does not match)"), log);
   }
 
   private List<Event> replayedAfterReopen() {
