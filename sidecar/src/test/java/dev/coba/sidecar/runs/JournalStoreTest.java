@@ -57,6 +57,26 @@ class JournalStoreTest {
   }
 
   @Test
+  void linesLongerThanTheReadBufferComeBack() {
+    Map<String, Double> losses = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < 1024; i++) {
+      losses.put("task-" + i + "-" + "x".repeat(100), 1.0 / (i + 1)); // about 140 KB a line
+    }
+    List<Event> written = new ArrayList<>();
+    try (JournalStore store = JournalStore.open(dir)) {
+      replayed(store);
+      for (int s = 1; s <= 3; s++) {
+        Event e = Event.report("r", new RankReport(s, 0, losses, null, null, null));
+        store.append(e);
+        store.append(report(s)); // a short line between the long ones
+        written.add(e);
+        written.add(report(s));
+      }
+    }
+    assertEquals(written, replayedAfterReopen());
+  }
+
+  @Test
   void concurrentAppendsShareFsyncsAndAllLand() throws Exception {
     try (JournalStore store = JournalStore.open(dir)) {
       replayed(store);
