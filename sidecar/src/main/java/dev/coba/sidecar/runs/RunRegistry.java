@@ -422,7 +422,8 @@ public final class RunRegistry implements AutoCloseable {
       compactAt = compactAfter;
     } catch (StoreException e) {
       compactAt = store.bytesSinceRewrite() + compactAfter;
-      LOG.log(Level.SEVERE, "compacting the journal failed; tried again after " + compactAt + " bytes of growth", e);
+      LOG.log(Level.SEVERE, "compacting the journal failed; tried again once it has grown by " + compactAt
+          + " bytes since its last compaction", e);
     } finally {
       compaction.writeLock().unlock();
     }
