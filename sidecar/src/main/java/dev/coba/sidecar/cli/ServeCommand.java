@@ -1,12 +1,12 @@
 package dev.coba.sidecar.cli;
 
+import dev.coba.sidecar.http.CannotListenException;
 import dev.coba.sidecar.http.ConnectionLimits;
 import dev.coba.sidecar.http.ServerConfig;
 import dev.coba.sidecar.http.SidecarServer;
 import dev.coba.sidecar.runs.JournalStore;
 import dev.coba.sidecar.runs.RegistryLimits;
 import dev.coba.sidecar.runs.RunRegistry;
-import dev.coba.sidecar.runs.Store;
 import dev.coba.sidecar.runs.StoreException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -41,6 +41,8 @@ import picocli.CommandLine.Spec;
     footerHeading = "%nExit codes:%n",
     footer = {ExitCodes.FOOTER})
 public final class ServeCommand implements Callable<Integer> {
+  /** A journal above this size takes about a second or more to replay: say so. */
+  static final long REPLAY_NOTICE_BYTES = 8L << 20;
   private final Console console;
 
   @Spec
@@ -152,32 +154,47 @@ public final class ServeCommand implements Callable<Integer> {
     return null;
   }
 
+  /**
+   * Opens the store (its lock keeps a second sidecar out), listens, and only then replays the
+   * journal: meanwhile the probes answer and everything else is 503 "starting". The listening
+   * line comes once the runs are loaded. A failure of the environment (directory in use, port
+   * taken, journal damaged) is one line and exit code 1.
+   */
   private int serve(ServerConfig config, InetAddress address) throws Exception {
-    Store store;
+    JournalStore store;
     try {
       store = JournalStore.open(dataDir);
-    } catch (StoreException e) { // unwritable, or another sidecar holds its lock
-      console.err().println(spec.qualifiedName() + ": " + e.getMessage());
-      console.err().flush();
-      return ExitCodes.INTERNAL;
+    } catch (StoreException e) { // unwritable, in use by another sidecar, or of a newer format
+      return environmentFailed(e.getMessage());
     }
-    RunRegistry registry;
-    try {
-      Long budget = budgetBytes();
-      registry = RunRegistry.open(store, budget == null ? new RegistryLimits(maxRuns, maxHistory)
-          : new RegistryLimits(maxRuns, maxHistory, budget));
-    } catch (RuntimeException e) {
-      store.close();
-      throw e;
-    }
+    Long budget = budgetBytes();
+    RunRegistry registry = RunRegistry.unloaded(store, budget == null ? new RegistryLimits(maxRuns, maxHistory)
+        : new RegistryLimits(maxRuns, maxHistory, budget));
     SidecarServer server = SidecarServer.create(registry, config);
     try {
       server.start();
+    } catch (CannotListenException e) {
+      close(registry);
+      return environmentFailed(e.getMessage());
     } catch (RuntimeException e) {
       close(registry);
-      console.err().println(spec.qualifiedName() + ": cannot listen on " + bind + ":" + port + ": " + e.getMessage());
+      throw e;
+    }
+    long journalBytes = store.size();
+    if (journalBytes > REPLAY_NOTICE_BYTES) {
+      console.err().println(spec.qualifiedName() + ": replaying " + (journalBytes >> 20) + " MiB of journal in " + dataDir
+          + "; port " + server.port() + " answers 503 \"starting\" until done");
       console.err().flush();
-      return ExitCodes.INTERNAL;
+    }
+    try {
+      registry.load();
+    } catch (RuntimeException e) {
+      server.stop();
+      close(registry);
+      if (e instanceof StoreException) { // damaged before its end, or unreadable
+        return environmentFailed(e.getMessage());
+      }
+      throw e;
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -202,6 +219,12 @@ public final class ServeCommand implements Callable<Integer> {
     }
     Long bytes = ByteSize.parse(memoryBudget);
     return bytes == null ? 0L : bytes;
+  }
+
+  private int environmentFailed(String message) {
+    console.err().println(spec.qualifiedName() + ": " + message);
+    console.err().flush();
+    return ExitCodes.INTERNAL;
   }
 
   /** Closes the registry, which closes its store (flushing what it holds). */

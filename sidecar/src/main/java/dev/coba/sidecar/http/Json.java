@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -14,6 +15,7 @@ import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import dev.coba.core.InvalidInputException;
+import dev.coba.sidecar.json.EscapedSurrogates;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
@@ -21,7 +23,8 @@ import java.io.UncheckedIOException;
  * The one JSON mapper of the HTTP layer: strict on the way in (no NaN or Infinity literals,
  * no duplicate keys, no unknown fields, no null in a map or list unless a field says so, no strings or
  * fractions where a number or an integer is expected, nothing after the document), plain on
- * the way out (doubles with full round-trip precision).
+ * the way out (doubles with full round-trip precision; characters beyond the Basic Multilingual
+ * Plane as UTF-8, not as escaped surrogate pairs, which some readers refuse in object keys).
  */
 public final class Json {
   public static final JsonMapper MAPPER = strictMapper();
@@ -39,6 +42,7 @@ public final class Json {
         .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
         .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
         .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+        .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
         .withCoercionConfig(LogicalType.Float, c -> c
             .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
             .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
@@ -66,7 +70,8 @@ public final class Json {
    * @throws InvalidInputException naming the offending field for anything malformed
    */
   public static <T> T read(byte[] body, Class<T> type) {
-    try (JsonParser parser = MAPPER.createParser(body)) {
+    String text = EscapedSurrogates.in(body, 0, body.length) ? EscapedSurrogates.decode(body, 0, body.length) : null;
+    try (JsonParser parser = text != null ? MAPPER.createParser(text) : MAPPER.createParser(body)) {
       try {
         return MAPPER.readValue(parser, type);
       } catch (JsonProcessingException e) {

@@ -25,12 +25,17 @@ final class OperationRoutes {
     routes.add(GET, "/metrics", this::metrics);
   }
 
-  /** 200 once the store is open and replayed; 503 while starting or stopping. */
+  /**
+   * 200 once the store is open and replayed; 503 while starting (replaying), while the store
+   * takes no writes (every change would be refused: a full disk), or while stopping.
+   */
   private void ready(Context ctx) {
     if (stopping.getAsBoolean()) {
       Routes.json(ctx, 503, new HealthBody("stopping"));
     } else if (!registry.ready()) {
       Routes.json(ctx, 503, new HealthBody("starting"));
+    } else if (registry.storeFailure() != null) {
+      Routes.json(ctx, 503, new HealthBody("not ready"));
     } else {
       Routes.json(ctx, 200, new HealthBody("ready"));
     }

@@ -1,8 +1,11 @@
 package dev.coba.sidecar.http;
 
 import dev.coba.sidecar.dashboard.DashboardRoutes;
+import dev.coba.sidecar.http.Wire.ErrorBody;
 import dev.coba.sidecar.runs.RunRegistry;
 import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.io.IOException;
 import java.util.List;
 import org.eclipse.jetty.server.ConnectionLimit;
 import org.eclipse.jetty.server.ServerConnector;
@@ -24,6 +27,7 @@ public final class SidecarServer implements AutoCloseable {
   static final int IDLE_TIMEOUT_MS = 90_000;
   /** How long stopping waits for requests in flight. */
   static final int STOP_TIMEOUT_MS = 5_000;
+  static final String STARTING = "the sidecar is starting (replaying its journal); retry shortly";
 
   private final Javalin app;
   private final RunRegistry registry;
@@ -68,6 +72,13 @@ public final class SidecarServer implements AutoCloseable {
         connector.setIdleTimeout(IDLE_TIMEOUT_MS);
         // beyond the cap Jetty stops accepting: new connections wait in the kernel's backlog
         server.addBean(new ConnectionLimit(config.limits().maxConnections(), connector));
+        try {
+          // bound here, before Jetty starts: a taken port then fails with its own exception, which
+          // Jetty's start would otherwise bury under the failure of its own clean-up
+          connector.open();
+        } catch (IOException e) {
+          throw new CannotListenException(config.bind(), config.port(), e);
+        }
         return connector;
       });
     });
@@ -80,6 +91,7 @@ public final class SidecarServer implements AutoCloseable {
         }
       });
     }
+    app.before(ctx -> answerStartingWhileLoading(registry, ctx));
     app.beforeMatched(Bodies::requireJson);
     ErrorMapping.install(app);
     Routes table = new Routes(app);
@@ -92,12 +104,27 @@ public final class SidecarServer implements AutoCloseable {
     this.routes = table.all();
   }
 
-  /** A server for {@code registry}; not yet listening. The registry stays the caller's to close. */
+  /**
+   * Until the registry is loaded (a long journal replays while the port is open already), only
+   * the probes answer; everything else is 503 with a Retry-After: nothing is read half-replayed.
+   */
+  private static void answerStartingWhileLoading(RunRegistry registry, Context ctx) {
+    if (!registry.ready() && !ctx.path().equals("/healthz") && !ctx.path().equals("/readyz")) {
+      ctx.header("Retry-After", "1");
+      Routes.json(ctx, 503, new ErrorBody(STARTING, null, 503));
+      ctx.skipRemainingHandlers();
+    }
+  }
+
+  /**
+   * A server for {@code registry}, loaded or not (see {@link RunRegistry#unloaded}); not yet
+   * listening. The registry stays the caller's to close.
+   */
   public static SidecarServer create(RunRegistry registry, ServerConfig config) {
     return new SidecarServer(registry, config);
   }
 
-  /** Binds and starts; throws {@link io.javalin.util.JavalinBindException} when the port is taken. */
+  /** Binds and starts; throws {@link CannotListenException} when the port is taken. */
   public SidecarServer start() {
     app.start();
     return this;

@@ -21,9 +21,9 @@ public final class MemoryStore implements Store {
   }
 
   @Override
-  public synchronized void rewrite(List<Event> snapshot) {
+  public synchronized void rewrite(Iterable<Event> snapshot) {
     events.clear();
-    events.addAll(snapshot);
+    snapshot.forEach(events::add);
     count = 0;
   }
 

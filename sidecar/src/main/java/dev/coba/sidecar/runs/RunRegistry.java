@@ -26,9 +26,12 @@ import java.util.logging.Logger;
  * made durable in the {@link Store} before it is applied and answered, and the store replayed
  * through the same code at start-up, so a restarted sidecar answers exactly as before.
  *
- * <p>The journal is compacted when it has grown: every run is written as one {@code restore}
- * event of its exported state. That one moment takes the exclusive side of a read-write lock
- * whose shared side every change holds.
+ * <p>The journal is compacted when it has grown by {@link #COMPACT_AFTER_BYTES} since its last
+ * compaction, as the store measures it (across restarts: a start compacts a journal that grew
+ * that much before): every run is written as one {@code restore} event of its exported state.
+ * That one moment takes the exclusive side of a read-write lock whose shared side every change
+ * holds. A compaction that fails (a full disk) changes nothing and is logged; the next one is
+ * tried after the journal has grown as much again.
  *
  * <p>Each run also keeps its whole curve downsampled ({@link StepSeries}, for the dashboard),
  * fed by every completed step on the same path, live and at start-up. It is derived, never
@@ -56,6 +59,8 @@ public final class RunRegistry implements AutoCloseable {
   private final long compactAfter;
   private final MemoryBudget budget;
   private final LongPolls polls = new LongPolls();
+  /** Growth at which the next compaction is tried: {@link #compactAfter}, pushed on by a failed one. */
+  private volatile long compactAt;
   private volatile boolean ready;
 
   private RunRegistry(Store store, RegistryLimits limits, long compactAfter) {
@@ -63,6 +68,7 @@ public final class RunRegistry implements AutoCloseable {
     this.limits = limits;
     this.compactAfter = compactAfter;
     this.budget = new MemoryBudget(limits.memoryBudget());
+    this.compactAt = compactAfter;
   }
 
   /** Opens a registry over {@code store}, replaying what it holds. */
@@ -72,10 +78,30 @@ public final class RunRegistry implements AutoCloseable {
 
   static RunRegistry open(Store store, RegistryLimits limits, long compactAfter) {
     RunRegistry registry = new RunRegistry(store, limits, compactAfter);
-    store.replay(registry::recover);
-    registry.warnIfOverBudget();
-    registry.ready = true;
+    registry.load();
     return registry;
+  }
+
+  /**
+   * A registry over {@code store} that holds nothing yet and is not {@link #ready}: a server
+   * can listen (answering "starting") while {@link #load} replays a long journal.
+   */
+  public static RunRegistry unloaded(Store store, RegistryLimits limits) {
+    return new RunRegistry(store, limits, COMPACT_AFTER_BYTES);
+  }
+
+  /**
+   * Replays the store, compacts it when it grew enough before this start, and becomes ready.
+   * Nothing else may touch the registry until it returns.
+   */
+  public void load() {
+    if (ready) {
+      throw new IllegalStateException("the registry is loaded once");
+    }
+    store.replay(this::recover);
+    warnIfOverBudget();
+    compactIfDue();
+    ready = true;
   }
 
   /** Replay charged what was acknowledged before: over the limit, new runs and growth are refused until runs go. */
@@ -92,8 +118,14 @@ public final class RunRegistry implements AutoCloseable {
     return budget;
   }
 
+  /** True once loaded, until closed. */
   public boolean ready() {
     return ready;
+  }
+
+  /** Why the store takes no writes now (every change is refused); null while it does. */
+  public String storeFailure() {
+    return store.failure();
   }
 
   public int size() {
@@ -476,24 +508,31 @@ public final class RunRegistry implements AutoCloseable {
     } finally {
       compaction.readLock().unlock();
     }
-    if (store.bytesSinceRewrite() > compactAfter) {
-      compact();
-    }
+    compactIfDue();
     return result;
   }
 
-  /** Rewrites the store as one restore event per run. */
-  void compact() {
+  /**
+   * Rewrites the store as one restore event per run when it has grown enough. A failure is
+   * logged, never thrown: the change that triggered it is durable and gets its answer.
+   */
+  private void compactIfDue() {
+    if (store.bytesSinceRewrite() <= compactAt) {
+      return;
+    }
     compaction.writeLock().lock();
     try {
-      if (store.bytesSinceRewrite() <= compactAfter) {
+      if (store.bytesSinceRewrite() <= compactAt) {
         return; // another thread compacted meanwhile
       }
-      List<Event> snapshot = new ArrayList<>();
-      for (var e : runs.entrySet()) {
-        snapshot.add(Event.restore(e.getKey(), e.getValue().run.exportState()));
-      }
-      store.rewrite(snapshot);
+      // one run's state at a time: the snapshot is never all in memory twice
+      store.rewrite(() -> runs.entrySet().stream()
+          .map(e -> Event.restore(e.getKey(), e.getValue().run.exportState())).iterator());
+      compactAt = compactAfter;
+    } catch (StoreException e) {
+      compactAt = store.bytesSinceRewrite() + compactAfter;
+      LOG.log(Level.SEVERE, "compacting the journal failed; tried again once it has grown by " + compactAt
+          + " bytes since its last compaction", e);
     } finally {
       compaction.writeLock().unlock();
     }

@@ -1,11 +1,10 @@
 package dev.coba.sidecar.runs;
 
-import java.util.List;
 import java.util.function.Consumer;
 
 /**
  * Where the runs' events live. The one seam for another backend (a PostgreSQL store shared
- * by replicas would implement these four calls).
+ * by replicas would implement these calls).
  */
 public interface Store extends AutoCloseable {
 
@@ -15,11 +14,19 @@ public interface Store extends AutoCloseable {
   /** Hands every durable event to {@code sink}, oldest first. */
   void replay(Consumer<Event> sink);
 
-  /** Replaces everything stored by {@code events} (a compaction snapshot), atomically and durably. */
-  void rewrite(List<Event> events);
+  /**
+   * Replaces everything stored by {@code events} (a compaction snapshot, iterated once),
+   * atomically and durably.
+   */
+  void rewrite(Iterable<Event> events);
 
-  /** Bytes written since the last rewrite, to decide when to compact. */
+  /** Bytes stored since the last rewrite (across restarts where the store can tell), to decide when to compact. */
   long bytesSinceRewrite();
+
+  /** Why the store takes no writes now (a full disk, say); null while it does. */
+  default String failure() {
+    return null;
+  }
 
   @Override
   void close();

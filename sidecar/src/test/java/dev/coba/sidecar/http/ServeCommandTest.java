@@ -7,18 +7,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.coba.sidecar.CliRun;
+import dev.coba.sidecar.runs.JournalStore;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -71,6 +76,63 @@ class ServeCommandTest {
     }
   }
 
+  @Test
+  void aTakenPortIsOneLineAndExitCode1() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      CliRun r = CliRun.run("", "serve", "--bind", "127.0.0.1", "--port", String.valueOf(taken.getLocalPort()),
+          "--data-dir", dir.toString());
+      assertEquals(1, r.code(), r::toString);
+      assertEquals("coba-sidecar serve: cannot listen on 127.0.0.1:" + taken.getLocalPort() + ": the port is in use"
+          + " (another sidecar or program listens there; pick another with --port)\n", r.err(), r::toString);
+      assertEquals("", r.out());
+    }
+    JournalStore.open(dir).close(); // and the data directory was let go
+  }
+
+  @Test
+  void aJournalDamagedBeforeItsEndIsOneLineAndExitCode1() throws Exception {
+    try (JournalStore store = JournalStore.open(dir)) {
+      store.replay(e -> { });
+    }
+    Files.writeString(dir.resolve("journal.log"), "garbage\n00000000 {}\n", StandardOpenOption.APPEND);
+    CliRun r = CliRun.run("", "serve", "--bind", "127.0.0.1", "--port", "0", "--data-dir", dir.toString());
+    assertEquals(1, r.code(), r::toString);
+    assertTrue(r.err().matches("coba-sidecar serve: journal .* is damaged at byte \\d+ \\(not at its end.*\n"), r::toString);
+  }
+
+  /**
+   * Two processes on one data directory: the second exits 1, also when the {@code lock} file of
+   * older builds was deleted (it stays after a clean stop, so it looks stale).
+   */
+  @Test
+  void aSecondSidecarOnTheSameDirectoryIsRefused() throws Exception {
+    Path data = dir.resolve("data");
+    Forked first = Forked.start(Map.of(), "--port", "0", "--data-dir", data.toString());
+    try {
+      Files.deleteIfExists(data.resolve("lock"));
+      Process second = Forked.command(Map.of(), "--port", "0", "--data-dir", data.toString())
+          .redirectErrorStream(true).start();
+      CompletableFuture<String> read = CompletableFuture.supplyAsync(() -> {
+        try {
+          return new String(second.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+          return "(its output was cut: " + e.getMessage() + ")";
+        }
+      });
+      boolean exited = second.waitFor(30, TimeUnit.SECONDS);
+      if (!exited) {
+        second.destroyForcibly();
+      }
+      String output = read.get(10, TimeUnit.SECONDS);
+      assertTrue(exited, "a second sidecar is serving the same journal:\n" + output);
+      assertEquals(1, second.exitValue(), output);
+      assertTrue(output.contains("is in use by another sidecar"), output);
+      assertEquals(200, first.request("GET", "/readyz", null, null).statusCode());
+    } finally {
+      first.terminate();
+    }
+  }
+
   /** A forked {@code serve}: listens, keeps runs across a SIGTERM restart, flags beat env. */
   @Test
   void forkedServeListensStopsOnSigtermAndKeepsItsRuns() throws Exception {
@@ -119,15 +181,20 @@ class ServeCommandTest {
       this.process = process;
     }
 
-    static Forked start(Map<String, String> env, String... args) throws IOException, InterruptedException {
+    /** {@code coba-sidecar serve args} in a JVM of its own, with only {@code env} of the COBA_ variables. */
+    static ProcessBuilder command(Map<String, String> env, String... args) {
       List<String> command = new ArrayList<>(List.of(
           Path.of(System.getProperty("java.home"), "bin", "java").toString(),
           "-cp", System.getProperty("java.class.path"), "dev.coba.sidecar.Main", "serve"));
       command.addAll(List.of(args));
-      ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+      ProcessBuilder pb = new ProcessBuilder(command);
       pb.environment().keySet().removeIf(k -> k.startsWith("COBA_"));
       pb.environment().putAll(env);
-      Forked f = new Forked(pb.start());
+      return pb;
+    }
+
+    static Forked start(Map<String, String> env, String... args) throws IOException, InterruptedException {
+      Forked f = new Forked(command(env, args).redirectErrorStream(true).start());
       BufferedReader out = new BufferedReader(new InputStreamReader(f.process.getInputStream(), StandardCharsets.UTF_8));
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
       while (System.nanoTime() < deadline) {

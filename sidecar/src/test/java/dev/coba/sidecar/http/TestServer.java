@@ -55,6 +55,11 @@ final class TestServer implements AutoCloseable {
     return server.port();
   }
 
+  /** A server in front of {@code registry} as it is: loaded or not yet ({@link RunRegistry#unloaded}). */
+  static TestServer over(RunRegistry registry) {
+    return new TestServer(registry, ServerConfig.loopback());
+  }
+
   Response get(String path) {
     return send("GET", path, null, null, token);
   }

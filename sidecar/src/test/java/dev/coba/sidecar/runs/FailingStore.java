@@ -1,6 +1,5 @@
 package dev.coba.sidecar.runs;
 
-import java.util.List;
 import java.util.function.Consumer;
 
 /** A memory store whose appends fail while {@link #failing} is set: a full disk, say. */
@@ -22,8 +21,13 @@ public final class FailingStore implements Store {
   }
 
   @Override
-  public void rewrite(List<Event> events) {
+  public void rewrite(Iterable<Event> events) {
     inner.rewrite(events);
+  }
+
+  @Override
+  public String failure() {
+    return failing ? "disk full (test)" : null;
   }
 
   @Override

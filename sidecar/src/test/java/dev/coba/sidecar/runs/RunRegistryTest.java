@@ -15,6 +15,7 @@ import dev.coba.core.run.RunConflictException;
 import dev.coba.core.run.RunSpec;
 import dev.coba.core.run.RunState;
 import dev.coba.core.run.StepOutcome;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -89,6 +90,81 @@ class RunRegistryTest {
       assertEquals(uninterrupted.weights(), registry.get("y").weights());
       assertInstanceOf(StepOutcome.Pending.class, registry.awaitOutcome("y", 151, 0));
       assertEquals(150L, registry.get("z").step());
+    }
+  }
+
+  /** The journal's first event (after its header). */
+  private String firstEvent() throws Exception {
+    try (var lines = Files.lines(dir.resolve(JournalStore.JOURNAL))) {
+      return lines.filter(l -> !l.contains("\"format\":")).findFirst().orElseThrow();
+    }
+  }
+
+  /** Submits steps {@code from..to} of run "c" to both. */
+  private static void steps(RunRegistry registry, Run uninterrupted, int from, int to, Random rnd) {
+    for (int s = from; s <= to; s++) {
+      RankReport r = report(s, 0, rnd);
+      uninterrupted.submit(r);
+      registry.submit("c", r);
+    }
+  }
+
+  /** Compaction follows the journal's real size, not what this process wrote. */
+  @Test
+  void aJournalThatGrewBeforeThisStartIsCompactedAtStartAndOnlyThen() throws Exception {
+    Random rnd = new Random(4);
+    Run uninterrupted = Run.create(spec("c", 1), LIMITS.maxHistory());
+    try (RunRegistry registry = RunRegistry.open(JournalStore.open(dir), LIMITS)) { // 64 MiB: no compaction
+      registry.create(spec("c", 1));
+      steps(registry, uninterrupted, 1, 100, rnd);
+    }
+    Path journal = dir.resolve(JournalStore.JOURNAL);
+    assertTrue(Files.size(journal) > 10_000);
+    assertTrue(firstEvent().contains("\"type\":\"create\""), firstEvent());
+    try (RunRegistry registry = RunRegistry.open(JournalStore.open(dir), LIMITS, 10_000)) {
+      assertTrue(firstEvent().contains("\"type\":\"restore\""), "compacted at start: " + firstEvent());
+      assertEquals(uninterrupted.weights(), registry.get("c").weights());
+    }
+    byte[] compacted = Files.readAllBytes(journal);
+    try (RunRegistry registry = RunRegistry.open(JournalStore.open(dir), LIMITS, 10_000)) {
+      assertEquals(100L, registry.get("c").step());
+    }
+    assertTrue(java.util.Arrays.equals(compacted, Files.readAllBytes(journal)), "not compacted again at each start");
+  }
+
+  @Test
+  void growthBeforeARestartCountsTowardsTheNextCompaction() throws Exception {
+    Random rnd = new Random(5);
+    Run uninterrupted = Run.create(spec("c", 1), LIMITS.maxHistory());
+    try (RunRegistry registry = RunRegistry.open(JournalStore.open(dir), LIMITS, 20_000)) {
+      registry.create(spec("c", 1));
+      steps(registry, uninterrupted, 1, 80, rnd); // about 14 KB
+    }
+    assertTrue(firstEvent().contains("\"type\":\"create\""), "not yet compacted: " + firstEvent());
+    try (RunRegistry registry = RunRegistry.open(JournalStore.open(dir), LIMITS, 20_000)) {
+      steps(registry, uninterrupted, 81, 120, rnd); // about 7 KB more: 21 KB in all
+      assertTrue(firstEvent().contains("\"type\":\"restore\""), "compacted during the run: " + firstEvent());
+      assertEquals(uninterrupted.weights(), registry.get("c").weights());
+    }
+  }
+
+  /** A compaction that fails is logged, not answered: the change that triggered it is durable. */
+  @Test
+  void aFailedCompactionFailsNoChangeAndIsTriedAgainLater() throws Exception {
+    Random rnd = new Random(6);
+    Run uninterrupted = Run.create(spec("c", 1), LIMITS.maxHistory());
+    DiskFull disk = new DiskFull();
+    disk.compactionFails = true;
+    try (RunRegistry registry = RunRegistry.open(JournalStore.open(dir, disk), LIMITS, 4_000)) {
+      registry.create(spec("c", 1));
+      steps(registry, uninterrupted, 1, 30, rnd); // about 5 KB: a compaction was due, and failed
+      assertTrue(firstEvent().contains("\"type\":\"create\""), firstEvent());
+      disk.compactionFails = false;
+      steps(registry, uninterrupted, 31, 40, rnd);
+      assertTrue(firstEvent().contains("\"type\":\"create\""), "not retried on every change: " + firstEvent());
+      steps(registry, uninterrupted, 41, 60, rnd); // another 4,000 bytes since the failure
+      assertTrue(firstEvent().contains("\"type\":\"restore\""), "tried again: " + firstEvent());
+      assertEquals(uninterrupted.weights(), registry.get("c").weights());
     }
   }
 
