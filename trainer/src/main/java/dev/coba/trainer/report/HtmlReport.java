@@ -30,6 +30,7 @@ final class HtmlReport {
             td.num { text-align: right; font-variant-numeric: tabular-nums; }
             td.best { background: #d4f4d4; font-weight: 600; }
             td.missing { color: #888; text-align: center; }
+            td.warn, p.warn { background: #fde2c8; font-weight: 600; }
             figure { margin: 1em 0; }
             img { max-width: 100%; height: auto; border: 1px solid #ddd; }
             p.none { color: #666; font-style: italic; }
@@ -88,6 +89,7 @@ final class HtmlReport {
             html.append("<p class=\"none\">No method ran.</p>\n");
             return;
         }
+        fallbackWarnings(html, results);
         html.append("<p>Best step: the selected checkpoint, where the mean validation-loss ratio is lowest. "
                 + "Test-loss ratios: test loss there over test loss of the initial model; lower is better. "
                 + "Per task, best step: the step of the task's own lowest validation loss; best-step spread: the "
@@ -96,7 +98,8 @@ final class HtmlReport {
                 .append("<th rowspan=\"2\">Method</th><th rowspan=\"2\">Mean test-loss ratio</th>")
                 .append("<th rowspan=\"2\">Mean validation-loss ratio</th><th rowspan=\"2\">Best step</th>")
                 .append("<th rowspan=\"2\">Best-step spread</th><th rowspan=\"2\">Seconds per step</th>")
-                .append("<th rowspan=\"2\">Steps</th><th rowspan=\"2\">Stopped early</th>");
+                .append("<th rowspan=\"2\">Steps</th><th rowspan=\"2\">Stopped early</th>")
+                .append("<th rowspan=\"2\">Reports unanswered</th>");
         for (String task : results.taskNames()) {
             html.append("<th colspan=\"2\">").append(escape(task)).append("</th>");
         }
@@ -119,6 +122,7 @@ final class HtmlReport {
             integer(html, m.steps());
             html.append("<td data-value=\"").append(m.stoppedEarly()).append("\">")
                     .append(m.diverged() ? "diverged" : m.stoppedEarly() ? "yes" : "no").append("</td>");
+            unanswered(html, m);
             for (String task : results.taskNames()) {
                 TaskResult t = m.tasks().get(task);
                 if (t == null) {
@@ -131,6 +135,29 @@ final class HtmlReport {
             html.append("</tr>\n");
         }
         html.append("</tbody>\n</table>\n");
+    }
+
+    /** A warning above the table for each method whose weights came mostly from the client's fallback. */
+    private static void fallbackWarnings(StringBuilder html, Results results) {
+        results.methods().forEach((name, m) -> {
+            if (m.mostlyFallback()) {
+                html.append("<p class=\"warn\">").append(escape(name)).append(": the balancer did not answer ")
+                        .append(m.fallbackReports()).append(" of its ").append(m.balancerReports())
+                        .append(" reports (a sidecar out of reach), so its weights came mostly from the client's "
+                                + "fallback, the last weights it had. Its numbers say little about the method.</p>\n");
+            }
+        });
+    }
+
+    /** "n of m" reports the balancer did not answer; a dash for a method without one. */
+    private static void unanswered(StringBuilder html, MethodResult m) {
+        if (m.balancerReports() == 0) {
+            html.append("<td class=\"missing\">&ndash;</td>");
+            return;
+        }
+        html.append("<td class=\"num").append(m.mostlyFallback() ? " warn" : "").append("\" data-value=\"")
+                .append(m.fallbackReports()).append("\">").append(m.fallbackReports()).append(" of ")
+                .append(m.balancerReports()).append(m.mostlyFallback() ? " (mostly fallback)" : "").append("</td>");
     }
 
     /** The lowest finite value of a column, or NaN (nothing highlighted) with fewer than two methods. */

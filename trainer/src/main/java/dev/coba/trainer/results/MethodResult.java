@@ -1,5 +1,6 @@
 package dev.coba.trainer.results;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 import java.util.Map;
 
@@ -13,6 +14,9 @@ import java.util.Map;
  * checkpoints and the test pass excluded) over {@code steps}, the steps run ({@code stoppedEarly}
  * when the patience ran out before the budget, or the training diverged: {@code diverged}, a
  * non-finite loss; the steps then count to the last full validation pass before it).
+ * {@code balancerReports}: the validation reports made to the balancer (0 for uniform and stl);
+ * {@code fallbackReports}: those it did not answer in time (a sidecar out of reach), after which
+ * the client gave its last weights again and training went on with them.
  */
 public record MethodResult(
         long bestStep,
@@ -23,6 +27,8 @@ public record MethodResult(
         long steps,
         boolean stoppedEarly,
         boolean diverged,
+        long balancerReports,
+        long fallbackReports,
         Map<String, TaskResult> tasks,
         List<ValidationPoint> validation,
         List<WeightPoint> weights,
@@ -32,5 +38,14 @@ public record MethodResult(
         validation = List.copyOf(validation);
         weights = List.copyOf(weights);
         df = List.copyOf(df);
+    }
+
+    /**
+     * True when more than half of the reports were not answered: the method's weights came mostly
+     * from the fallback, so its numbers say little about the method. Written to results.json.
+     */
+    @JsonProperty("mostlyFallback")
+    public boolean mostlyFallback() {
+        return 2 * fallbackReports > balancerReports;
     }
 }

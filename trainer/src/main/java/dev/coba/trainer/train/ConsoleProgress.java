@@ -17,6 +17,7 @@ public final class ConsoleProgress implements StepListener {
     private final PrintStream out;
     private ProgressBar bar;
     private double best = Double.NaN;
+    private String fallbacks = "";
 
     public ConsoleProgress(List<String> tasks, PrintStream out) {
         this.tasks = List.copyOf(tasks);
@@ -26,6 +27,7 @@ public final class ConsoleProgress implements StepListener {
     @Override
     public void onStart(String method, long fromStep, long steps) {
         best = Double.NaN;
+        fallbacks = "";
         bar = new ProgressBarBuilder().setTaskName(String.format(Locale.ROOT, "%-12s", method))
                 .setInitialMax(steps).startsFrom(fromStep, java.time.Duration.ZERO)
                 .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(1000)
@@ -52,7 +54,14 @@ public final class ConsoleProgress implements StepListener {
             w.append(i == 0 ? "" : " ").append(name, 0, Math.min(4, name.length()))
                     .append(String.format(Locale.ROOT, " %.0f%%", 100 * weights[i]));
         }
-        return String.format(Locale.ROOT, " loss %.3f  best val %.3f  %s", mean / trainLosses.length, best, w);
+        return String.format(Locale.ROOT, " loss %.3f  best val %.3f  %s", mean / trainLosses.length, best, w)
+                + fallbacks;
+    }
+
+    @Override
+    public void onFallback(long step, long fallbackReports, long reports) {
+        // said on every update: weights that are not the balancer's answer must not pass unnoticed
+        fallbacks = "  FALLBACK " + fallbackReports + "/" + reports + " reports unanswered";
     }
 
     @Override

@@ -68,7 +68,7 @@ public final class StlRun {
         List<ValidationPoint> validation = curves.entrySet().stream()
                 .map(e -> new ValidationPoint(e.getKey(), e.getValue())).toList();
         return new MethodResult(bestStep, valRatio / k, testRatio / k, maxBest - minBest, seconds, steps, allStopped,
-                anyDiverged,                 perTask, validation, List.of(), List.of());
+                anyDiverged, 0, 0, perTask, validation, List.of(), List.of());
     }
 
     /** Shows each single-task model under its own name (e.g. {@code stl:copy}). */
@@ -86,6 +86,11 @@ public final class StlRun {
         @Override
         public void onValidation(long step, double meanRatio, double bestRatio) {
             inner.onValidation(step, meanRatio, bestRatio);
+        }
+
+        @Override
+        public void onFallback(long step, long fallbackReports, long reports) {
+            inner.onFallback(step, fallbackReports, reports);
         }
 
         @Override

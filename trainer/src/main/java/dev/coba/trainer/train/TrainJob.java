@@ -22,7 +22,8 @@ import java.util.function.Function;
  * same data and seed (a method's model, checkpoints and result in {@code out/<method>/}), then
  * {@code results.json} and {@code report.html}. Run again on the same directory it resumes:
  * finished methods are read back, an interrupted one continues from its last checkpoint. It
- * refuses a directory that holds a run with other settings.
+ * refuses a directory that holds a run with other settings. A {@code --sidecar} that does not
+ * answer is refused before anything is written or trained ({@link SidecarCheck}).
  */
 public final class TrainJob {
     static final String SETTINGS_FILE = "settings.json";
@@ -52,6 +53,9 @@ public final class TrainJob {
     public Results run() throws IOException {
         List<TaskData> tasks = tasks(settings);
         List<String> names = tasks.stream().map(TaskData::name).toList();
+        if (settings.sidecar() != null) {
+            SidecarCheck.require(settings.sidecar(), settings.token(), settings.methods());
+        }
         Files.createDirectories(out);
         claim(settings.describe());
         StepListener listener = listeners.apply(names);

@@ -100,8 +100,30 @@ class ReportWriterTest {
     }
 
     @Test
+    void aMethodWhoseWeightsCameMostlyFromTheFallbackIsMarked() throws IOException {
+        Results some = results();
+        assertFalse(some.methods().get("coba").mostlyFallback(), "1 of 3 unanswered is not most");
+        String page = Files.readString(ReportWriter.write(some, runDir));
+        assertFalse(page.contains("class=\"warn\""));
+        assertTrue(page.contains(">1 of 3</td>"), "coba's unanswered reports are shown");
+
+        MethodResult coba = some.methods().get("coba");
+        MethodResult cut = new MethodResult(coba.bestStep(), coba.meanValLossRatio(), coba.meanTestLossRatio(),
+                coba.bestStepSpread(), coba.secondsPerStep(), coba.steps(), coba.stoppedEarly(), false, 3, 2,
+                coba.tasks(), coba.validation(), coba.weights(), coba.df());
+        assertTrue(cut.mostlyFallback());
+        Map<String, MethodResult> methods = new LinkedHashMap<>(some.methods());
+        methods.put("coba", cut);
+        page = Files.readString(ReportWriter.write(new Results(some.settings(), TASKS, methods), runDir));
+        assertTrue(page.contains("<p class=\"warn\">coba: the balancer did not answer 2 of its 3 reports"), page);
+        assertTrue(page.contains(">2 of 3 (mostly fallback)</td>"));
+        assertTrue(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(cut)
+                .contains("\"mostlyFallback\":true"), "results.json says so too");
+    }
+
+    @Test
     void emptyResultsStillMakeAPage() throws IOException {
-        MethodResult empty = new MethodResult(0, Double.NaN, Double.NaN, 0, 0, 0, false, false,
+        MethodResult empty = new MethodResult(0, Double.NaN, Double.NaN, 0, 0, 0, false, false, 0, 0,
                 Map.of(), List.of(), List.of(), List.of());
         Results results = new Results(Map.of(), List.of(), Map.of("uniform", empty));
         String page = Files.readString(ReportWriter.write(results, runDir));
@@ -116,14 +138,15 @@ class ReportWriterTest {
 
     @Test
     void aSinglePointAndMissingTasksStillDraw() throws IOException {
-        MethodResult start = new MethodResult(0, 1.0, 1.0, 0, 0.1, 0, false, false, Map.of(),
+        MethodResult start = new MethodResult(0, 1.0, 1.0, 0, 0.1, 0, false, false, 0, 0, Map.of(),
                 List.of(new ValidationPoint(0, Map.of("python", 2.0))),
                 List.of(new WeightPoint(0, Map.of("python", 1.0))), List.of(new DfPoint(0, Double.NaN)));
         Results results = new Results(Map.of(), TASKS, Map.of("coba", start));
         String page = Files.readString(ReportWriter.write(results, runDir));
         // mean ratios (NaN: two tasks have no loss) and DF (NaN only) have nothing to draw
         assertEquals(List.of("charts/01-coba-val-ratio.png", "charts/01-coba-weights.png"), matches(IMG, page));
-        assertEquals(2 * TASKS.size(), count(page, "<td class=\"missing\">&ndash;</td>"));
+        // two per missing task, one for the unanswered reports of a method without any
+        assertEquals(2 * TASKS.size() + 1, count(page, "<td class=\"missing\">&ndash;</td>"));
         for (String src : matches(IMG, page)) {
             assertNotNull(ImageIO.read(runDir.resolve(src).toFile()), src);
         }
@@ -134,6 +157,9 @@ class ReportWriterTest {
                 Double.toString(m.meanTestLossRatio()), Double.toString(m.meanValLossRatio()),
                 Long.toString(m.bestStep()), Double.toString(m.bestStepSpread()),
                 Double.toString(m.secondsPerStep()), Long.toString(m.steps()), Boolean.toString(m.stoppedEarly())));
+        if (m.balancerReports() > 0) {
+            values.add(Long.toString(m.fallbackReports()));
+        }
         for (String task : TASKS) {
             TaskResult t = m.tasks().get(task);
             values.add(Double.toString(t.testLossRatio()));
@@ -171,8 +197,9 @@ class ReportWriterTest {
             tasks.put(TASKS.get(t), new TaskResult(10L * (t + 1), 1.5, 2.0, 2.0 * taskRatios.get(t),
                     taskRatios.get(t)));
         }
+        long reports = weights.isEmpty() ? 0 : 3;
         return new MethodResult(bestStep, meanTest + 0.01, meanTest, spread, secondsPerStep, 30, bestStep < 30, false,
-                tasks, validation, weights, df);
+                reports, reports == 0 ? 0 : 1, tasks, validation, weights, df);
     }
 
     private static List<WeightPoint> weights() {

@@ -76,11 +76,50 @@ class MethodRunTest {
     }
 
     @Test
+    void aSidecarThatGoesAwayMidRunIsCountedNotHidden(@TempDir Path dir) throws IOException {
+        dev.coba.sidecar.runs.RunRegistry registry = dev.coba.sidecar.runs.RunRegistry.open(
+                new dev.coba.sidecar.runs.MemoryStore(), dev.coba.sidecar.runs.RegistryLimits.defaults());
+        dev.coba.sidecar.http.SidecarServer server = dev.coba.sidecar.http.SidecarServer.create(registry,
+                new dev.coba.sidecar.http.ServerConfig("127.0.0.1", 0, "test-token")).start();
+        List<long[]> fallbacks = new ArrayList<>();
+        StepListener stopsTheSidecar = new StepListener() {
+            @Override
+            public void onStep(long step, double[] trainLosses, double[] weights) {
+                if (step == 12) {
+                    server.stop(); // reports at 5 and 10 were answered; 15, 20, 25, 30 will not be
+                }
+            }
+
+            @Override
+            public void onFallback(long step, long fallbackReports, long reports) {
+                fallbacks.add(new long[] {step, fallbackReports, reports});
+            }
+        };
+        MethodResult r;
+        try {
+            TrainSettings s = TinyRuns.settings(List.of("coba"), 30,
+                    java.net.URI.create("http://127.0.0.1:" + server.port()));
+            r = TinyRuns.run("coba", s, dir, stopsTheSidecar).run();
+        } finally {
+            server.stop();
+            registry.close();
+        }
+        assertEquals(6, r.balancerReports());
+        assertEquals(4, r.fallbackReports());
+        assertTrue(r.mostlyFallback());
+        assertEquals(List.of("15 1 3", "20 2 4", "25 3 5", "30 4 6"),
+                fallbacks.stream().map(f -> f[0] + " " + f[1] + " " + f[2]).toList());
+        assertEquals(30, r.steps(), "training never waits for the sidecar");
+    }
+
+    @Test
     void theResultAddsUp(@TempDir Path dir) throws IOException {
         MethodResult r = TinyRuns.run("uniform", TinyRuns.settings(List.of("uniform"), 40), dir, StepListener.NONE).run();
         assertEquals(40, r.steps());
         assertFalse(r.stoppedEarly());
         assertTrue(r.weights().isEmpty(), "uniform has no balancer to ask");
+        assertEquals(0, r.balancerReports());
+        assertEquals(0, r.fallbackReports());
         assertEquals(List.of(0L, 10L, 20L, 30L, 40L), r.validation().stream().map(ValidationPoint::step).toList());
         ValidationPoint first = r.validation().get(0);
         double best = Double.MAX_VALUE;

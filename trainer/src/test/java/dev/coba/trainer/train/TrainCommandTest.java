@@ -142,6 +142,44 @@ class TrainCommandTest {
     }
 
     @Test
+    void aSidecarThatCannotBeReachedIsExit2WithItsUrlBeforeAnyTraining(@TempDir Path dir) throws IOException {
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            port = free.getLocalPort(); // closed again: nothing listens there
+        }
+        String url = "http://127.0.0.1:" + port;
+        Path out = dir.resolve("run");
+        Outcome o = train(with("--data", data(dir).toString(), "--methods", "uniform,coba", "--out", out.toString(),
+                "--sidecar", url));
+        assertEquals(2, o.code(), o.err());
+        assertTrue(o.err().contains(url), o.err());
+        assertTrue(Files.notExists(out), "nothing trained, nothing written");
+    }
+
+    @Test
+    void aSidecarThatRefusesTheTokenOrDoesNotKnowAMethodIsExit2BeforeAnyTraining(@TempDir Path dir)
+            throws IOException {
+        Path data = data(dir);
+        RunRegistry registry = RunRegistry.open(new MemoryStore(), RegistryLimits.defaults());
+        SidecarServer server = SidecarServer.create(registry, new ServerConfig("127.0.0.1", 0, "t0ken")).start();
+        try {
+            String url = "http://127.0.0.1:" + server.port();
+            Outcome badToken = train(with("--data", data.toString(), "--methods", "coba", "--out",
+                    dir.resolve("a").toString(), "--sidecar", url, "--token", "wrong"));
+            assertEquals(2, badToken.code(), badToken.err());
+            assertTrue(badToken.err().contains(url) && badToken.err().contains("--token"), badToken.err());
+            Outcome unknown = train(with("--data", data.toString(), "--methods", "coba,cobb", "--out",
+                    dir.resolve("b").toString(), "--sidecar", url, "--token", "t0ken"));
+            assertEquals(2, unknown.code(), unknown.err());
+            assertTrue(unknown.err().contains("cobb"), unknown.err());
+            assertTrue(Files.notExists(dir.resolve("a")) && Files.notExists(dir.resolve("b")));
+        } finally {
+            server.stop();
+            registry.close();
+        }
+    }
+
+    @Test
     void badInputIsAClearErrorAndExitCode2(@TempDir Path dir) throws IOException {
         Path data = data(dir);
         Files.writeString(data.resolve("upper.jsonl"), "{\"prompt\": \"a\", \"completion\": \"b\"}\n{oops\n");
