@@ -40,7 +40,8 @@ public final class QualityBenchmark {
     public List<Row> run() throws IOException {
         List<Results> perSeed = new ArrayList<>();
         for (long seed : seeds) {
-            perSeed.add(new TrainJob(settings.withSeed(seed), out.resolve("seed-" + seed), listeners).run());
+            perSeed.add(new TrainJob(settings.withSeed(seed), out.resolve("seed-" + seed), listeners,
+                    note -> System.err.println("bench train: " + note)).run());
         }
         List<Row> rows = new ArrayList<>();
         for (String method : settings.methods()) {

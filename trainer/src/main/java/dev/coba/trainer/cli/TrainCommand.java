@@ -74,6 +74,14 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Stop after this many full validation passes without a better mean ratio (default ${DEFAULT-VALUE}).")
     int patience;
 
+    @Option(names = "--no-early-stop", description = "Train every method for all --steps, a fixed budget (to compare how tasks overfit), "
+                    + "instead of stopping after --patience passes without a better mean validation ratio.")
+    boolean noEarlyStop;
+
+    @Option(names = "--max-tokens", defaultValue = "256", description = "The longest example in tokens (one per UTF-8 byte, plus 2-3 markers); longer lines are cut "
+                    + "and counted on the console (default ${DEFAULT-VALUE}).")
+    int maxTokens;
+
     @Option(names = "--batch-per-task", defaultValue = "8", description = "Training examples per task in a batch (default ${DEFAULT-VALUE}).")
     int batchPerTask;
 
@@ -141,8 +149,8 @@ public final class TrainCommand implements Callable<Integer> {
         TrainSettings settings;
         try {
             checkMethods();
-            settings = new TrainSettings(methods, steps, seed, valEvery, evalEvery, patience, batchPerTask,
-                    valBatchPerTask, evalBatch, layers, dModel, heads, lr, clip, data, initFrom, sidecar,
+            settings = new TrainSettings(methods, steps, seed, valEvery, evalEvery, patience, !noEarlyStop,
+                    batchPerTask, valBatchPerTask, evalBatch, maxTokens, layers, dModel, heads, lr, clip, data, initFrom, sidecar,
                     token == null || token.isBlank() ? null : token);
         } catch (IllegalArgumentException e) {
             stderr.println("train: " + e.getMessage());
@@ -151,7 +159,8 @@ public final class TrainCommand implements Callable<Integer> {
         try {
             Threads.use(threads);
             TrainJob job = new TrainJob(settings, out,
-                    names -> quiet ? StepListener.NONE : new ConsoleProgress(names, stderr));
+                    names -> quiet ? StepListener.NONE : new ConsoleProgress(names, stderr),
+                    note -> stderr.println("train: " + note));
             Results results = job.run();
             printSummary(results);
             return 0;

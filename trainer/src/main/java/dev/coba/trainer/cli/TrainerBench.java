@@ -85,8 +85,8 @@ public final class TrainerBench implements Callable<Integer> {
 
         TrainSettings settings(List<String> methods, long steps, int valEvery, int evalEvery, int patience) {
             Threads.use(threads);
-            return new TrainSettings(methods, steps, seed, valEvery, evalEvery, patience, batchPerTask,
-                    valBatchPerTask, 128, layers, dModel, heads, lr, 1f, data, null, null, null);
+            return new TrainSettings(methods, steps, seed, valEvery, evalEvery, patience, true, batchPerTask,
+                    valBatchPerTask, 128, 256, layers, dModel, heads, lr, 1f, data, null, null, null);
         }
     }
 
@@ -129,7 +129,7 @@ public final class TrainerBench implements Callable<Integer> {
                 }
                 variants.put(method + " val-every " + k, new StepTimer.Variant(method, k));
             }
-            List<OverheadBenchmark.Row> rows = new OverheadBenchmark(TrainJob.tasks(settings), settings)
+            List<OverheadBenchmark.Row> rows = new OverheadBenchmark(TrainJob.tasks(settings, note -> System.err.println("bench train: " + note)), settings)
                     .run(variants, rounds, block, warmup);
             out.printf(Locale.ROOT, "%-22s %14s %14s %14s %8s%n", "variant", "median s/step", "p25", "p75", "ratio");
             rows.forEach(r -> out.printf(Locale.ROOT, "%-22s %14.5f %14.5f %14.5f %8.3f%n", r.name(), r.medianSeconds(),

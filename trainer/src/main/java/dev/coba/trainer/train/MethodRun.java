@@ -147,7 +147,7 @@ public final class MethodRun {
         boolean fallbackSaid = false;
         listener.onStart(method, at.step(), settings.steps());
         long step = at.step();
-        while (step < settings.steps() && stale < settings.patience()) {
+        while (step < settings.steps() && (!settings.earlyStop() || stale < settings.patience())) {
             long t0 = System.nanoTime();
             double[] used = steps.weights();
             step++;

@@ -195,7 +195,7 @@ class MethodRunTest {
     @Test
     void earlyStoppingAfterPatienceRunsOut(@TempDir Path dir) throws IOException {
         // a learning rate so small that validation barely moves: some passes are not better
-        TrainSettings flat = new TrainSettings(List.of("uniform"), 400, 3, 5, 10, 2, 4, 4, 64, 1, 16, 2, 1e-6f, 1f,
+        TrainSettings flat = new TrainSettings(List.of("uniform"), 400, 3, 5, 10, 2, true, 4, 4, 64, 256, 1, 16, 2, 1e-6f, 1f,
                 null, null, null, null);
         MethodResult r = TinyRuns.run("uniform", flat, dir, StepListener.NONE).run();
         if (r.stoppedEarly()) {
@@ -230,7 +230,8 @@ class MethodRunTest {
             poisoned(manager).save(broken);
         }
         TrainSettings fromBroken = new TrainSettings(s.methods(), s.steps(), s.seed(), s.valEvery(), s.evalEvery(),
-                s.patience(), s.batchPerTask(), s.valBatchPerTask(), s.evalBatchSize(), s.layers(), s.dModel(),
+                s.patience(), s.earlyStop(), s.batchPerTask(), s.valBatchPerTask(), s.evalBatchSize(), s.maxTokens(),
+                s.layers(), s.dModel(),
                 s.heads(), s.learningRate(), s.clip(), null, broken, null, null);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> TinyRuns.run("coba", fromBroken, dir.resolve("run"), StepListener.NONE).run());

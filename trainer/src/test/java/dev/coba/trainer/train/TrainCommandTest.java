@@ -180,6 +180,30 @@ class TrainCommandTest {
     }
 
     @Test
+    void smallTasksTrainAndTheConsoleSaysOnceHowTheirDrawsAdapt(@TempDir Path dir) throws IOException {
+        Path data = data(dir);
+        List<String> upper = Files.readAllLines(data.resolve("upper.jsonl"));
+        Files.delete(data.resolve("twice.jsonl"));
+        Files.write(data.resolve("forty.jsonl"), upper.subList(0, 40));  // 32 / 4 / 4
+        Files.write(data.resolve("nine.jsonl"), upper.subList(40, 49));  // 7 / 1 / 1
+        Path out = dir.resolve("run");
+        Outcome o = train("--data", data.toString(), "--out", out.toString(), "--methods", "uniform,coba", "--steps",
+                "20", "--eval-every", "10", "--val-every", "5", "--layers", "1", "--d-model", "16", "--heads", "2",
+                "--batch-per-task", "8", "--val-batch-per-task", "8", "--quiet");
+        assertEquals(0, o.code(), o.err());
+        assertEquals(List.of("train: task \"forty\": 4 validation examples, fewer than --val-batch-per-task 8: the "
+                + "balancer's validation mini-batch is all 4",
+                "train: task \"nine\": 7 training examples, fewer than --batch-per-task 8: each batch has all 7 and "
+                + "1 more drawn again at random",
+                "train: task \"nine\": 1 validation example, fewer than --val-batch-per-task 8: the balancer's "
+                + "validation mini-batch is all 1"),
+                o.err().lines().filter(l -> l.startsWith("train: task")).toList());
+        Results results = Results.read(out.resolve("results.json"));
+        assertEquals(List.of("forty", "nine", "upper"), results.taskNames());
+        assertTrue(results.methods().get("coba").tasks().get("nine").testLoss() > 0);
+    }
+
+    @Test
     void badInputIsAClearErrorAndExitCode2(@TempDir Path dir) throws IOException {
         Path data = data(dir);
         Files.writeString(data.resolve("upper.jsonl"), "{\"prompt\": \"a\", \"completion\": \"b\"}\n{oops\n");
@@ -199,6 +223,10 @@ class TrainCommandTest {
         Outcome badFlag = train("--steps", "0", "--out", dir.resolve("d").toString());
         assertEquals(2, badFlag.code());
         assertTrue(badFlag.err().contains("--steps"), badFlag.err());
+
+        Outcome tooShort = train("--max-tokens", "3", "--out", dir.resolve("e").toString());
+        assertEquals(2, tooShort.code());
+        assertTrue(tooShort.err().contains("--max-tokens must be at least 4, got 3"), tooShort.err());
 
         Outcome notANumber = train("--steps", "many");
         assertEquals(2, notANumber.code());
