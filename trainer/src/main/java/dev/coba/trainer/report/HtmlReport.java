@@ -43,6 +43,13 @@ final class HtmlReport {
         html.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
                 .append("<title>Training run report</title>\n<style>\n").append(CSS).append("</style>\n")
                 .append("</head>\n<body>\n<h1>Training run report</h1>\n");
+        if (charts.failure() != null) {
+            html.append("<p class=\"warn\">Charts are missing: this machine could not draw them (")
+                    .append(escape(charts.failure())).append("). Every number is in the tables and in results.json. "
+                            + "To get the charts, install fonts (e.g. the fontconfig and fonts-dejavu-core packages) "
+                            + "and run the same command again: the finished methods are read back, not "
+                            + "retrained.</p>\n");
+        }
         settings(html, results.settings());
         comparison(html, results);
         html.append("<h2>Mean validation-loss ratio</h2>\n");

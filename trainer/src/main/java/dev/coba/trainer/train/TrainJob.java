@@ -84,7 +84,11 @@ public final class TrainJob {
             results = new Results(settings.describe(), names, methods);
             results.write(out.resolve(Results.FILE)); // what is done is kept if a later method fails
         }
-        ReportWriter.write(results, out);
+        ReportWriter.Written report = ReportWriter.write(results, out);
+        if (report.chartsMissing() != null) {
+            notes.accept(report.html() + " has no charts: this machine could not draw them (" + report.chartsMissing()
+                    + "); every number is there and in " + Results.FILE);
+        }
         return results;
     }
 

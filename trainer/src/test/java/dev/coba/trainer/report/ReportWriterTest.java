@@ -42,7 +42,7 @@ class ReportWriterTest {
 
     @Test
     void writesThePageAndOneDecodablePngPerChart() throws IOException {
-        Path html = ReportWriter.write(results(), runDir);
+        Path html = ReportWriter.write(results(), runDir).html();
         assertEquals(runDir.resolve(ReportWriter.FILE), html);
         String page = Files.readString(html, StandardCharsets.UTF_8);
 
@@ -72,7 +72,7 @@ class ReportWriterTest {
         results().write(json);
         Results results = Results.read(json);
         String jsonText = Files.readString(json);
-        String page = Files.readString(ReportWriter.write(results, runDir));
+        String page = Files.readString(ReportWriter.write(results, runDir).html());
         Matcher rows = ROW.matcher(page);
         List<String> methods = new ArrayList<>();
         while (rows.find()) {
@@ -90,7 +90,7 @@ class ReportWriterTest {
 
     @Test
     void escapesTaskNamesAndSettings() throws IOException {
-        String page = Files.readString(ReportWriter.write(results(), runDir));
+        String page = Files.readString(ReportWriter.write(results(), runDir).html());
         assertTrue(page.contains("<th colspan=\"2\">a&lt;b&amp;&quot;c</th>"));
         assertFalse(page.contains(ODD));
         assertTrue(page.contains(
@@ -103,7 +103,7 @@ class ReportWriterTest {
     void aMethodWhoseWeightsCameMostlyFromTheFallbackIsMarked() throws IOException {
         Results some = results();
         assertFalse(some.methods().get("coba").mostlyFallback(), "1 of 3 unanswered is not most");
-        String page = Files.readString(ReportWriter.write(some, runDir));
+        String page = Files.readString(ReportWriter.write(some, runDir).html());
         assertFalse(page.contains("class=\"warn\""));
         assertTrue(page.contains(">1 of 3</td>"), "coba's unanswered reports are shown");
 
@@ -114,7 +114,7 @@ class ReportWriterTest {
         assertTrue(cut.mostlyFallback());
         Map<String, MethodResult> methods = new LinkedHashMap<>(some.methods());
         methods.put("coba", cut);
-        page = Files.readString(ReportWriter.write(new Results(some.settings(), TASKS, methods), runDir));
+        page = Files.readString(ReportWriter.write(new Results(some.settings(), TASKS, methods), runDir).html());
         assertTrue(page.contains("<p class=\"warn\">coba: the balancer did not answer 2 of its 3 reports"), page);
         assertTrue(page.contains(">2 of 3 (mostly fallback)</td>"));
         assertTrue(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(cut)
@@ -122,18 +122,47 @@ class ReportWriterTest {
     }
 
     @Test
+    void aMachineThatCannotDrawStillGetsThePageWithEveryNumberAndTheReason() throws IOException {
+        ChartRenderer noFonts = (chart, file) -> {
+            throw new UnsatisfiedLinkError("/usr/lib/jvm/java-17/lib/libfontmanager.so: libfreetype.so.6: "
+                    + "cannot open shared object file");
+        };
+        Results results = results();
+        ReportWriter.Written written = ReportWriter.write(results, runDir, noFonts);
+        assertEquals("java.lang.UnsatisfiedLinkError: /usr/lib/jvm/java-17/lib/libfontmanager.so: libfreetype.so.6: "
+                + "cannot open shared object file", written.chartsMissing());
+        String page = Files.readString(written.html());
+        assertTrue(matches(IMG, page).isEmpty());
+        assertTrue(page.contains("<p class=\"warn\">Charts are missing: this machine could not draw them "
+                + "(java.lang.UnsatisfiedLinkError: /usr/lib/jvm/java-17/lib/libfontmanager.so"), page);
+        for (MethodResult m : results.methods().values()) {
+            assertTrue(page.contains("data-value=\"" + m.meanTestLossRatio() + "\""));
+        }
+        // an Error of another kind ("no fonts found") is a missing chart too; running out of memory is not
+        ReportWriter.Written fontError = ReportWriter.write(results, runDir, (chart, file) -> {
+            throw new Error("Probable fatal error: No fonts found.");
+        });
+        assertEquals("java.lang.Error: Probable fatal error: No fonts found.", fontError.chartsMissing());
+        org.junit.jupiter.api.Assertions.assertThrows(OutOfMemoryError.class, () -> ReportWriter.write(results, runDir,
+                (chart, file) -> {
+                    throw new OutOfMemoryError("Java heap space");
+                }));
+        assertEquals(null, ReportWriter.write(results, runDir).chartsMissing(), "this machine draws");
+    }
+
+    @Test
     void emptyResultsStillMakeAPage() throws IOException {
         MethodResult empty = new MethodResult(0, Double.NaN, Double.NaN, 0, 0, 0, false, false, 0, 0,
                 Map.of(), List.of(), List.of(), List.of());
         Results results = new Results(Map.of(), List.of(), Map.of("uniform", empty));
-        String page = Files.readString(ReportWriter.write(results, runDir));
+        String page = Files.readString(ReportWriter.write(results, runDir).html());
         assertTrue(matches(IMG, page).isEmpty());
         assertTrue(page.contains("No settings recorded."));
         assertTrue(page.contains("No method has validation points, so there is no chart."));
         assertTrue(page.contains("No validation points recorded, so no validation-loss chart."));
 
         Results none = new Results(Map.of(), List.of(), Map.of());
-        assertTrue(Files.readString(ReportWriter.write(none, runDir)).contains("No method ran."));
+        assertTrue(Files.readString(ReportWriter.write(none, runDir).html()).contains("No method ran."));
     }
 
     @Test
@@ -142,7 +171,7 @@ class ReportWriterTest {
                 List.of(new ValidationPoint(0, Map.of("python", 2.0))),
                 List.of(new WeightPoint(0, Map.of("python", 1.0))), List.of(new DfPoint(0, Double.NaN)));
         Results results = new Results(Map.of(), TASKS, Map.of("coba", start));
-        String page = Files.readString(ReportWriter.write(results, runDir));
+        String page = Files.readString(ReportWriter.write(results, runDir).html());
         // mean ratios (NaN: two tasks have no loss) and DF (NaN only) have nothing to draw
         assertEquals(List.of("charts/01-coba-val-ratio.png", "charts/01-coba-weights.png"), matches(IMG, page));
         // two per missing task, one for the unanswered reports of a method without any
