@@ -197,18 +197,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     private void printSummary(Results results) {
-        stdout.printf(Locale.ROOT, "%-12s %18s %10s %12s %10s %8s %10s%n", "method", "meanTestLossRatio", "bestStep",
-                "bestSpread", "s/step", "steps", "fallback");
-        results.methods().forEach((name, r) -> stdout.printf(Locale.ROOT, "%-12s %18.4f %10d %12.0f %10.4f %8d %10s%n",
-                name, r.meanTestLossRatio(), r.bestStep(), r.bestStepSpread(), r.secondsPerStep(), r.steps(),
-                r.balancerReports() == 0 ? "-" : r.fallbackReports() + "/" + r.balancerReports()));
-        results.methods().forEach((name, r) -> {
-            if (r.mostlyFallback()) {
-                stdout.printf(Locale.ROOT, "warning: %s: the balancer did not answer %d of %d reports; its weights came "
-                        + "mostly from the fallback (the last weights the client had)%n", name, r.fallbackReports(),
-                        r.balancerReports());
-            }
-        });
+        ResultsTable.print(results, stdout);
         stdout.println("results: " + out.resolve(Results.FILE));
         stdout.println("report:  " + out.resolve("report.html"));
     }

@@ -97,31 +97,45 @@ final class HtmlReport {
             return;
         }
         fallbackWarnings(html, results);
+        boolean anyText = methods.stream().anyMatch(m -> m.meanNextTokenAccuracy() != null);
         html.append("<p>Best step: the selected checkpoint, where the mean validation-loss ratio is lowest. "
                 + "Test-loss ratios: test loss there over test loss of the initial model; lower is better. "
+                + "Exact match: the share of test examples whose greedy-decoded answer is exactly the reference, "
+                + "there; higher is better. A task of plain texts has no answer: next-token accuracy (the share "
+                + "of its test tokens the model predicts as most likely) stands in its place. "
                 + "Per task, best step: the step of the task's own lowest validation loss; best-step spread: the "
-                + "largest minus the smallest of those. Highlighted: the lowest value of a column where lower "
-                + "is better. Hover a number for its exact value.</p>\n<table class=\"methods\">\n<thead>\n<tr>")
+                + "largest minus the smallest of those. Highlighted: the best value of a column. "
+                + "Hover a number for its exact value.</p>\n<table class=\"methods\">\n<thead>\n<tr>")
                 .append("<th rowspan=\"2\">Method</th><th rowspan=\"2\">Mean test-loss ratio</th>")
+                .append("<th rowspan=\"2\">Mean exact match</th>")
+                .append(anyText ? "<th rowspan=\"2\">Mean next-token accuracy (text tasks)</th>" : "")
                 .append("<th rowspan=\"2\">Mean validation-loss ratio</th><th rowspan=\"2\">Best step</th>")
                 .append("<th rowspan=\"2\">Best-step spread</th><th rowspan=\"2\">Seconds per step</th>")
                 .append("<th rowspan=\"2\">Steps</th><th rowspan=\"2\">Stopped early</th>")
                 .append("<th rowspan=\"2\">Reports unanswered</th>");
         for (String task : results.taskNames()) {
-            html.append("<th colspan=\"2\">").append(escape(task)).append("</th>");
+            html.append("<th colspan=\"3\">").append(escape(task)).append("</th>");
         }
         html.append("</tr>\n<tr>");
-        results.taskNames().forEach(task -> html.append("<th>Test-loss ratio</th><th>Best step</th>"));
+        results.taskNames().forEach(task -> html.append("<th>Test-loss ratio</th><th>")
+                .append(isText(methods, task) ? "Next-token accuracy" : "Exact match").append("</th><th>Best step</th>"));
         html.append("</tr>\n</thead>\n<tbody>\n");
 
         double bestTest = lowest(methods, MethodResult::meanTestLossRatio);
         double bestVal = lowest(methods, MethodResult::meanValLossRatio);
         double bestSpread = lowest(methods, MethodResult::bestStepSpread);
+        double bestExact = highest(methods, m -> m.meanExactMatch() == null ? Double.NaN : m.meanExactMatch());
+        double bestAccuracy = highest(methods,
+                m -> m.meanNextTokenAccuracy() == null ? Double.NaN : m.meanNextTokenAccuracy());
         for (Map.Entry<String, MethodResult> entry : results.methods().entrySet()) {
             MethodResult m = entry.getValue();
             html.append("<tr data-method=\"").append(escape(entry.getKey())).append("\"><th scope=\"row\">")
                     .append(escape(entry.getKey())).append("</th>");
             number(html, m.meanTestLossRatio(), bestTest);
+            optionalNumber(html, m.meanExactMatch(), bestExact);
+            if (anyText) {
+                optionalNumber(html, m.meanNextTokenAccuracy(), bestAccuracy);
+            }
             number(html, m.meanValLossRatio(), bestVal);
             integer(html, m.bestStep());
             number(html, m.bestStepSpread(), bestSpread);
@@ -133,9 +147,18 @@ final class HtmlReport {
             for (String task : results.taskNames()) {
                 TaskResult t = m.tasks().get(task);
                 if (t == null) {
-                    html.append("<td class=\"missing\">&ndash;</td><td class=\"missing\">&ndash;</td>");
+                    html.append("<td class=\"missing\">&ndash;</td>".repeat(3));
                 } else {
                     number(html, t.testLossRatio(), lowest(methods, task));
+                    if (t.exactMatch() != null) {
+                        number(html, t.exactMatch(), highest(with(methods, task), x -> {
+                            Double e = x.tasks().get(task).exactMatch();
+                            return e == null ? Double.NaN : e;
+                        }));
+                    } else {
+                        number(html, t.nextTokenAccuracy(),
+                                highest(with(methods, task), x -> x.tasks().get(task).nextTokenAccuracy()));
+                    }
                     integer(html, t.bestStep());
                 }
             }
@@ -176,8 +199,38 @@ final class HtmlReport {
     }
 
     private static double lowest(Collection<MethodResult> methods, String task) {
-        return lowest(methods.stream().filter(m -> m.tasks().containsKey(task)).toList(),
-                m -> m.tasks().get(task).testLossRatio());
+        return lowest(with(methods, task), m -> m.tasks().get(task).testLossRatio());
+    }
+
+    /** The highest finite value of a column, or NaN (nothing highlighted) with fewer than two methods. */
+    private static double highest(Collection<MethodResult> methods, ToDoubleFunction<MethodResult> column) {
+        if (methods.size() < 2) {
+            return Double.NaN;
+        }
+        return methods.stream().mapToDouble(m -> {
+            double v = column.applyAsDouble(m);
+            return Double.isFinite(v) ? v : Double.NaN;
+        }).filter(Double::isFinite).max().orElse(Double.NaN);
+    }
+
+    /** The methods that have a result for {@code task}. */
+    private static java.util.List<MethodResult> with(Collection<MethodResult> methods, String task) {
+        return methods.stream().filter(m -> m.tasks().containsKey(task)).toList();
+    }
+
+    /** Whether {@code task} is a plain-text task (no exact match) in the results that have it. */
+    private static boolean isText(Collection<MethodResult> methods, String task) {
+        return with(methods, task).stream().allMatch(m -> m.tasks().get(task).exactMatch() == null)
+                && !with(methods, task).isEmpty();
+    }
+
+    /** A number, or a dash where there is none (e.g. exact match of a run with text tasks only). */
+    private static void optionalNumber(StringBuilder html, Double value, double best) {
+        if (value == null) {
+            html.append("<td class=\"missing\">&ndash;</td>");
+        } else {
+            number(html, value, best);
+        }
     }
 
     private static void number(StringBuilder html, double value, double best) {

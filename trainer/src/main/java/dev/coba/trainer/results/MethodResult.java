@@ -8,7 +8,9 @@ import java.util.Map;
  * One method's run. {@code bestStep}: the selected checkpoint, the step of the lowest mean
  * validation-loss ratio (mean over tasks of valLoss(step) / valLoss(0)), which is
  * {@code meanValLossRatio}; {@code meanTestLossRatio}: the mean over tasks of their test-loss
- * ratios there. {@code bestStepSpread}: the largest minus the smallest per-task best step (0 when
+ * ratios there; {@code meanExactMatch}: the mean of the tasks' exact match there (over the tasks
+ * that have answers; null if none), {@code meanNextTokenAccuracy} that of the plain-text tasks'
+ * next-token accuracy (null if none). {@code bestStepSpread}: the largest minus the smallest per-task best step (0 when
  * every task peaks together: convergence balance). {@code secondsPerStep}: wall time of the
  * training steps (validation mini-batches and balancing included; full validation passes,
  * checkpoints and the test pass excluded) over {@code steps}, the steps run ({@code stoppedEarly}
@@ -22,6 +24,8 @@ public record MethodResult(
         long bestStep,
         double meanValLossRatio,
         double meanTestLossRatio,
+        Double meanExactMatch,
+        Double meanNextTokenAccuracy,
         double bestStepSpread,
         double secondsPerStep,
         long steps,
@@ -38,6 +42,22 @@ public record MethodResult(
         validation = List.copyOf(validation);
         weights = List.copyOf(weights);
         df = List.copyOf(df);
+    }
+
+    /** The mean of the tasks' exact match (null where a task has none), null when no task has one. */
+    public static Double meanExactMatch(Map<String, TaskResult> tasks) {
+        return mean(tasks.values().stream().filter(t -> t.exactMatch() != null).mapToDouble(TaskResult::exactMatch)
+                .toArray());
+    }
+
+    /** The mean next-token accuracy of the tasks without exact match (plain texts), null when there are none. */
+    public static Double meanNextTokenAccuracy(Map<String, TaskResult> tasks) {
+        return mean(tasks.values().stream().filter(t -> t.exactMatch() == null)
+                .mapToDouble(TaskResult::nextTokenAccuracy).toArray());
+    }
+
+    private static Double mean(double[] values) {
+        return values.length == 0 ? null : java.util.Arrays.stream(values).sum() / values.length;
     }
 
     /**

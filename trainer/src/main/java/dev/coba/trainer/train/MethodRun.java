@@ -272,22 +272,26 @@ public final class MethodRun {
     }
 
     private MethodResult finish(Progress at, NDManager manager, List<List<Batch>> test) throws IOException {
-        double[] testLoss;
+        Evaluator.Scored scored;
         try (NDManager sm = manager.newSubManager()) {
-            testLoss = evaluate(CausalLm.load(dir.resolve(BEST), sm), sm, test);
+            scored = Evaluator.score(CausalLm.load(dir.resolve(BEST), sm), sm, test.stream().flatMap(List::stream)
+                    .toList(), k);
         }
+        double[] testLoss = scored.losses();
         Map<String, TaskResult> perTask = new LinkedHashMap<>();
         double sumRatio = 0;
         for (int i = 0; i < k; i++) {
             double ratio = testLoss[i] / at.initialTest()[i];
             sumRatio += ratio;
             perTask.put(names.get(i), new TaskResult(at.taskBestStep()[i], at.taskBestLoss()[i], at.initialTest()[i],
-                    testLoss[i], ratio));
+                    testLoss[i], ratio, scored.answers().exactMatch(i), scored.answers().nextTokenAccuracy(i)));
         }
         long spread = Arrays.stream(at.taskBestStep()).max().orElse(0) - Arrays.stream(at.taskBestStep()).min().orElse(0);
-        MethodResult result = new MethodResult(at.bestStep(), at.bestRatio(), sumRatio / k, spread,
+        MethodResult result = new MethodResult(at.bestStep(), at.bestRatio(), sumRatio / k,
+                MethodResult.meanExactMatch(perTask), MethodResult.meanNextTokenAccuracy(perTask), spread,
                 at.step() == 0 ? 0 : at.trainNanos() / 1e9 / at.step(), at.step(),
-                at.step() < settings.steps(), diverged, at.balancerReports(), at.fallbackReports(), perTask, at.validation(), at.weights(), at.df());
+                at.step() < settings.steps(), diverged, at.balancerReports(), at.fallbackReports(), perTask,
+                at.validation(), at.weights(), at.df());
         JSON.writerWithDefaultPrettyPrinter().writeValue(dir.resolve(RESULT_FILE).toFile(), result);
         return result;
     }

@@ -67,7 +67,8 @@ public final class StlRun {
         int k = tasks.size();
         List<ValidationPoint> validation = curves.entrySet().stream()
                 .map(e -> new ValidationPoint(e.getKey(), e.getValue())).toList();
-        return new MethodResult(bestStep, valRatio / k, testRatio / k, maxBest - minBest, seconds, steps, allStopped,
+        return new MethodResult(bestStep, valRatio / k, testRatio / k, MethodResult.meanExactMatch(perTask),
+                MethodResult.meanNextTokenAccuracy(perTask), maxBest - minBest, seconds, steps, allStopped,
                 anyDiverged, 0, 0, perTask, validation, List.of(), List.of());
     }
 

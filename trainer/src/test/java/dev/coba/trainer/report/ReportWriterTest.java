@@ -83,15 +83,16 @@ class ReportWriterTest {
             values.forEach(value -> assertTrue(jsonText.contains(value), value));
         }
         assertEquals(List.copyOf(results.methods().keySet()), methods);
-        // stl has the lowest mean test- and validation-loss ratios and spread; then one per task
+        // stl has the lowest mean test- and validation-loss ratios and spread, the highest mean exact match;
+        // then per task the lowest test-loss ratio and the highest exact match
         assertTrue(page.contains("<td class=\"num best\" data-value=\"0.61\" title=\"0.61\">0.6100</td>"));
-        assertEquals(2 + 3 + 1, count(page, "class=\"num best\""));
+        assertEquals(3 + 1 + 3 + 3, count(page, "class=\"num best\""));
     }
 
     @Test
     void escapesTaskNamesAndSettings() throws IOException {
         String page = Files.readString(ReportWriter.write(results(), runDir).html());
-        assertTrue(page.contains("<th colspan=\"2\">a&lt;b&amp;&quot;c</th>"));
+        assertTrue(page.contains("<th colspan=\"3\">a&lt;b&amp;&quot;c</th>"));
         assertFalse(page.contains(ODD));
         assertTrue(page.contains(
                 "<th scope=\"row\">data</th><td>[&quot;x.jsonl&quot;,&quot;&lt;y&gt;.jsonl&quot;]</td>"));
@@ -109,7 +110,7 @@ class ReportWriterTest {
 
         MethodResult coba = some.methods().get("coba");
         MethodResult cut = new MethodResult(coba.bestStep(), coba.meanValLossRatio(), coba.meanTestLossRatio(),
-                coba.bestStepSpread(), coba.secondsPerStep(), coba.steps(), coba.stoppedEarly(), false, 3, 2,
+                coba.meanExactMatch(), coba.meanNextTokenAccuracy(), coba.bestStepSpread(), coba.secondsPerStep(), coba.steps(), coba.stoppedEarly(), false, 3, 2,
                 coba.tasks(), coba.validation(), coba.weights(), coba.df());
         assertTrue(cut.mostlyFallback());
         Map<String, MethodResult> methods = new LinkedHashMap<>(some.methods());
@@ -152,7 +153,7 @@ class ReportWriterTest {
 
     @Test
     void emptyResultsStillMakeAPage() throws IOException {
-        MethodResult empty = new MethodResult(0, Double.NaN, Double.NaN, 0, 0, 0, false, false, 0, 0,
+        MethodResult empty = new MethodResult(0, Double.NaN, Double.NaN, null, null, 0, 0, 0, false, false, 0, 0,
                 Map.of(), List.of(), List.of(), List.of());
         Results results = new Results(Map.of(), List.of(), Map.of("uniform", empty));
         String page = Files.readString(ReportWriter.write(results, runDir).html());
@@ -167,15 +168,15 @@ class ReportWriterTest {
 
     @Test
     void aSinglePointAndMissingTasksStillDraw() throws IOException {
-        MethodResult start = new MethodResult(0, 1.0, 1.0, 0, 0.1, 0, false, false, 0, 0, Map.of(),
+        MethodResult start = new MethodResult(0, 1.0, 1.0, null, null, 0, 0.1, 0, false, false, 0, 0, Map.of(),
                 List.of(new ValidationPoint(0, Map.of("python", 2.0))),
                 List.of(new WeightPoint(0, Map.of("python", 1.0))), List.of(new DfPoint(0, Double.NaN)));
         Results results = new Results(Map.of(), TASKS, Map.of("coba", start));
         String page = Files.readString(ReportWriter.write(results, runDir).html());
         // mean ratios (NaN: two tasks have no loss) and DF (NaN only) have nothing to draw
         assertEquals(List.of("charts/01-coba-val-ratio.png", "charts/01-coba-weights.png"), matches(IMG, page));
-        // two per missing task, one for the unanswered reports of a method without any
-        assertEquals(2 * TASKS.size() + 1, count(page, "<td class=\"missing\">&ndash;</td>"));
+        // three per missing task, one for the mean exact match, one for the unanswered reports of a method without any
+        assertEquals(3 * TASKS.size() + 2, count(page, "<td class=\"missing\">&ndash;</td>"));
         for (String src : matches(IMG, page)) {
             assertNotNull(ImageIO.read(runDir.resolve(src).toFile()), src);
         }
@@ -183,7 +184,8 @@ class ReportWriterTest {
 
     private static List<String> expectedRow(MethodResult m) {
         List<String> values = new ArrayList<>(List.of(
-                Double.toString(m.meanTestLossRatio()), Double.toString(m.meanValLossRatio()),
+                Double.toString(m.meanTestLossRatio()), Double.toString(m.meanExactMatch()),
+                Double.toString(m.meanValLossRatio()),
                 Long.toString(m.bestStep()), Double.toString(m.bestStepSpread()),
                 Double.toString(m.secondsPerStep()), Long.toString(m.steps()), Boolean.toString(m.stoppedEarly())));
         if (m.balancerReports() > 0) {
@@ -192,6 +194,7 @@ class ReportWriterTest {
         for (String task : TASKS) {
             TaskResult t = m.tasks().get(task);
             values.add(Double.toString(t.testLossRatio()));
+            values.add(Double.toString(t.exactMatch()));
             values.add(Long.toString(t.bestStep()));
         }
         return values;
@@ -224,10 +227,11 @@ class ReportWriterTest {
         }
         for (int t = 0; t < TASKS.size(); t++) {
             tasks.put(TASKS.get(t), new TaskResult(10L * (t + 1), 1.5, 2.0, 2.0 * taskRatios.get(t),
-                    taskRatios.get(t)));
+                    taskRatios.get(t), 1 - taskRatios.get(t), 0.9));
         }
         long reports = weights.isEmpty() ? 0 : 3;
-        return new MethodResult(bestStep, meanTest + 0.01, meanTest, spread, secondsPerStep, 30, bestStep < 30, false,
+        return new MethodResult(bestStep, meanTest + 0.01, meanTest, MethodResult.meanExactMatch(tasks),
+                MethodResult.meanNextTokenAccuracy(tasks), spread, secondsPerStep, 30, bestStep < 30, false,
                 reports, reports == 0 ? 0 : 1, tasks, validation, weights, df);
     }
 

@@ -146,6 +146,15 @@ class MethodRunTest {
             max = Math.max(max, t.bestStep());
         }
         assertEquals(sum / 3, r.meanTestLossRatio(), 1e-12);
+        double exact = 0;
+        for (String task : TASKS) {
+            TaskResult t = r.tasks().get(task);
+            assertTrue(t.exactMatch() >= 0 && t.exactMatch() <= 1, task + " exact match " + t.exactMatch());
+            assertTrue(t.nextTokenAccuracy() > 0 && t.nextTokenAccuracy() <= 1, task + " " + t);
+            exact += t.exactMatch();
+        }
+        assertEquals(exact / 3, r.meanExactMatch(), 1e-15);
+        assertEquals(null, r.meanNextTokenAccuracy(), "the built-in tasks all have answers");
         assertEquals(max - min, r.bestStepSpread(), 0);
         assertTrue(r.meanTestLossRatio() < 1, "the selected model beats the initial one: " + r.meanTestLossRatio());
         assertTrue(r.secondsPerStep() > 0);

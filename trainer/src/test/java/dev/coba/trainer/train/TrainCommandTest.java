@@ -79,6 +79,7 @@ class TrainCommandTest {
             MethodResult m = e.getValue();
             assertTrue(html.contains("data-value=\"" + m.meanTestLossRatio() + "\""), e.getKey() + " mean test ratio");
             assertTrue(html.contains("data-value=\"" + m.tasks().get("twice").testLossRatio() + "\""));
+            assertTrue(html.contains("data-value=\"" + m.meanExactMatch() + "\""), e.getKey() + " mean exact match");
             assertTrue(o.out().contains(e.getKey()), "summary line for " + e.getKey());
         }
         Matcher img = Pattern.compile("<img src=\"([^\"]+)\"").matcher(html);
@@ -88,6 +89,7 @@ class TrainCommandTest {
             images++;
         }
         assertTrue(images >= 5, "charts: " + images);
+        assertTrue(o.out().contains("exact match per task"), o.out());
         assertTrue(Files.isRegularFile(out.resolve("coba/best/model.params")));
 
         // the same flags again: everything is done, nothing retrains, the same results
