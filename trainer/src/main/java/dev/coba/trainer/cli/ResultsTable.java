@@ -16,10 +16,12 @@ final class ResultsTable {
     private ResultsTable() {}
 
     static void print(Results results, PrintStream out) {
-        out.printf(Locale.ROOT, "%-12s %17s %14s %9s %10s %8s %6s %9s%n", "method", "meanTestLossRatio",
-                "meanExactMatch", "bestStep", "bestSpread", "s/step", "steps", "fallback");
-        results.methods().forEach((name, r) -> out.printf(Locale.ROOT, "%-12s %17.4f %14s %9d %10.0f %8.4f %6d %9s%n",
+        out.printf(Locale.ROOT, "%-12s %17s %14s %9s %10s %12s %8s %6s %9s%n", "method", "meanTestLossRatio",
+                "meanExactMatch", "bestStep", "bestSpread", "endAboveBest", "s/step", "steps", "fallback");
+        results.methods().forEach((name, r) -> out.printf(Locale.ROOT,
+                "%-12s %17.4f %14s %9d %10.0f %12.4f %8.4f %6d %9s%n",
                 name, r.meanTestLossRatio(), share(r.meanExactMatch()), r.bestStep(), r.bestStepSpread(),
+                r.meanEndAboveBest(),
                 r.secondsPerStep(), r.steps(),
                 r.balancerReports() == 0 ? "-" : r.fallbackReports() + "/" + r.balancerReports()));
         if (results.methods().isEmpty()) {

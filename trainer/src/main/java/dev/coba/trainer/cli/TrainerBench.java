@@ -168,9 +168,6 @@ public final class TrainerBench implements Callable<Integer> {
         @Option(names = "--eval-every", defaultValue = "50", description = "Default ${DEFAULT-VALUE}.")
         int evalEvery;
 
-        @Option(names = "--patience", defaultValue = "6", description = "Default ${DEFAULT-VALUE}.")
-        int patience;
-
         @Option(names = "--out", defaultValue = "coba-quality", description = "Default ${DEFAULT-VALUE}.")
         Path out;
 
@@ -183,14 +180,12 @@ public final class TrainerBench implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
-            TrainSettings settings = model.settings(methods, steps, valEvery, evalEvery, patience);
+            TrainSettings settings = model.settings(methods, steps, valEvery, evalEvery, 1).withoutEarlyStop(); // patience: unused
             List<QualityBenchmark.Row> rows = new QualityBenchmark(settings, seeds, this.out,
-                    names -> quiet ? StepListener.NONE : new ConsoleProgress(names, System.err)).run();
-            out.printf(Locale.ROOT, "%-12s %22s %22s %10s%n", "method", "meanTestLossRatio (sd)",
-                    "bestStepSpread (sd)", "s/step");
-            rows.forEach(r -> out.printf(Locale.ROOT, "%-12s %14.4f (%.4f) %14.0f (%5.0f) %10.4f%n", r.method(),
-                    r.meanTestLossRatio(), r.sdTestLossRatio(), r.meanBestStepSpread(), r.sdBestStepSpread(),
-                    r.meanSecondsPerStep()));
+                    names -> quiet ? StepListener.NONE : new ConsoleProgress(names, System.err),
+                    note -> System.err.println("bench train: " + note)).run();
+            List<String> tasks = List.copyOf(rows.isEmpty() ? List.of() : rows.get(0).taskExactMatch().keySet());
+            QualityTable.print(rows, seeds, steps, tasks, out);
             Map<String, Object> line = new LinkedHashMap<>();
             line.put("benchmark", "train-quality");
             line.put("seeds", seeds);

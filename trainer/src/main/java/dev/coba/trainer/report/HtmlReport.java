@@ -104,13 +104,16 @@ final class HtmlReport {
                 + "there; higher is better. A task of plain texts has no answer: next-token accuracy (the share "
                 + "of its test tokens the model predicts as most likely) stands in its place. "
                 + "Per task, best step: the step of the task's own lowest validation loss; best-step spread: the "
-                + "largest minus the smallest of those. Highlighted: the best value of a column. "
+                + "largest minus the smallest of those; ends above best: the mean over tasks of how far a task's "
+                + "validation-loss ratio at the last pass is above its own best (its overfitting; compare methods "
+                + "on a fixed budget, --no-early-stop). Highlighted: the best value of a column. "
                 + "Hover a number for its exact value.</p>\n<table class=\"methods\">\n<thead>\n<tr>")
                 .append("<th rowspan=\"2\">Method</th><th rowspan=\"2\">Mean test-loss ratio</th>")
                 .append("<th rowspan=\"2\">Mean exact match</th>")
                 .append(anyText ? "<th rowspan=\"2\">Mean next-token accuracy (text tasks)</th>" : "")
                 .append("<th rowspan=\"2\">Mean validation-loss ratio</th><th rowspan=\"2\">Best step</th>")
-                .append("<th rowspan=\"2\">Best-step spread</th><th rowspan=\"2\">Seconds per step</th>")
+                .append("<th rowspan=\"2\">Best-step spread</th><th rowspan=\"2\">Ends above best</th>")
+                .append("<th rowspan=\"2\">Seconds per step</th>")
                 .append("<th rowspan=\"2\">Steps</th><th rowspan=\"2\">Stopped early</th>")
                 .append("<th rowspan=\"2\">Reports unanswered</th>");
         for (String task : results.taskNames()) {
@@ -124,6 +127,7 @@ final class HtmlReport {
         double bestTest = lowest(methods, MethodResult::meanTestLossRatio);
         double bestVal = lowest(methods, MethodResult::meanValLossRatio);
         double bestSpread = lowest(methods, MethodResult::bestStepSpread);
+        double bestAbove = lowest(methods, MethodResult::meanEndAboveBest);
         double bestExact = highest(methods, m -> m.meanExactMatch() == null ? Double.NaN : m.meanExactMatch());
         double bestAccuracy = highest(methods,
                 m -> m.meanNextTokenAccuracy() == null ? Double.NaN : m.meanNextTokenAccuracy());
@@ -139,6 +143,7 @@ final class HtmlReport {
             number(html, m.meanValLossRatio(), bestVal);
             integer(html, m.bestStep());
             number(html, m.bestStepSpread(), bestSpread);
+            number(html, m.meanEndAboveBest(), bestAbove);
             number(html, m.secondsPerStep(), Double.NaN);
             integer(html, m.steps());
             html.append("<td data-value=\"").append(m.stoppedEarly()).append("\">")

@@ -11,7 +11,9 @@ import java.util.Map;
  * ratios there; {@code meanExactMatch}: the mean of the tasks' exact match there (over the tasks
  * that have answers; null if none), {@code meanNextTokenAccuracy} that of the plain-text tasks'
  * next-token accuracy (null if none). {@code bestStepSpread}: the largest minus the smallest per-task best step (0 when
- * every task peaks together: convergence balance). {@code secondsPerStep}: wall time of the
+ * every task peaks together: convergence balance); {@code meanEndAboveBest}: the mean over tasks of
+ * how far each ends above its own best validation loss (see {@link TaskResult}; lower is more
+ * balanced on a fixed budget, {@code --no-early-stop}). {@code secondsPerStep}: wall time of the
  * training steps (validation mini-batches and balancing included; full validation passes,
  * checkpoints and the test pass excluded) over {@code steps}, the steps run ({@code stoppedEarly}
  * when the patience ran out before the budget, or the training diverged: {@code diverged}, a
@@ -27,6 +29,7 @@ public record MethodResult(
         Double meanExactMatch,
         Double meanNextTokenAccuracy,
         double bestStepSpread,
+        double meanEndAboveBest,
         double secondsPerStep,
         long steps,
         boolean stoppedEarly,

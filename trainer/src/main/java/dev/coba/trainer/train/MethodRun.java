@@ -278,17 +278,23 @@ public final class MethodRun {
                     .toList(), k);
         }
         double[] testLoss = scored.losses();
+        Map<String, Double> end = at.validation().get(at.validation().size() - 1).losses();
         Map<String, TaskResult> perTask = new LinkedHashMap<>();
         double sumRatio = 0;
+        double sumAbove = 0;
         for (int i = 0; i < k; i++) {
             double ratio = testLoss[i] / at.initialTest()[i];
             sumRatio += ratio;
-            perTask.put(names.get(i), new TaskResult(at.taskBestStep()[i], at.taskBestLoss()[i], at.initialTest()[i],
-                    testLoss[i], ratio, scored.answers().exactMatch(i), scored.answers().nextTokenAccuracy(i)));
+            double endLoss = end.get(names.get(i));
+            double above = (endLoss - at.taskBestLoss()[i]) / at.initialValid()[i];
+            sumAbove += above;
+            perTask.put(names.get(i), new TaskResult(at.taskBestStep()[i], at.taskBestLoss()[i], endLoss, above,
+                    at.initialTest()[i], testLoss[i], ratio, scored.answers().exactMatch(i),
+                    scored.answers().nextTokenAccuracy(i)));
         }
         long spread = Arrays.stream(at.taskBestStep()).max().orElse(0) - Arrays.stream(at.taskBestStep()).min().orElse(0);
         MethodResult result = new MethodResult(at.bestStep(), at.bestRatio(), sumRatio / k,
-                MethodResult.meanExactMatch(perTask), MethodResult.meanNextTokenAccuracy(perTask), spread,
+                MethodResult.meanExactMatch(perTask), MethodResult.meanNextTokenAccuracy(perTask), spread, sumAbove / k,
                 at.step() == 0 ? 0 : at.trainNanos() / 1e9 / at.step(), at.step(),
                 at.step() < settings.steps(), diverged, at.balancerReports(), at.fallbackReports(), perTask,
                 at.validation(), at.weights(), at.df());

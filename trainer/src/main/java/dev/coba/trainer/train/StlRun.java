@@ -43,6 +43,7 @@ public final class StlRun {
         long maxBest = Long.MIN_VALUE;
         double valRatio = 0;
         double testRatio = 0;
+        double above = 0;
         double seconds = 0;
         boolean allStopped = true;
         boolean anyDiverged = false;
@@ -60,6 +61,7 @@ public final class StlRun {
             maxBest = Math.max(maxBest, t.bestStep());
             valRatio += one.meanValLossRatio();
             testRatio += t.testLossRatio();
+            above += t.endAboveBest();
             seconds += one.secondsPerStep();
             allStopped &= one.stoppedEarly();
             anyDiverged |= one.diverged();
@@ -68,7 +70,7 @@ public final class StlRun {
         List<ValidationPoint> validation = curves.entrySet().stream()
                 .map(e -> new ValidationPoint(e.getKey(), e.getValue())).toList();
         return new MethodResult(bestStep, valRatio / k, testRatio / k, MethodResult.meanExactMatch(perTask),
-                MethodResult.meanNextTokenAccuracy(perTask), maxBest - minBest, seconds, steps, allStopped,
+                MethodResult.meanNextTokenAccuracy(perTask), maxBest - minBest, above / k, seconds, steps, allStopped,
                 anyDiverged, 0, 0, perTask, validation, List.of(), List.of());
     }
 

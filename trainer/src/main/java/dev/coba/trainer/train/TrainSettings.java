@@ -82,6 +82,13 @@ public record TrainSettings(
                 valBatchPerTask, evalBatchSize, maxTokens, layers, dModel, heads, learningRate, clip, data, initFrom, sidecar, token);
     }
 
+    /** These settings with every method trained for all {@code steps} (a fixed budget). */
+    public TrainSettings withoutEarlyStop() {
+        return new TrainSettings(methods, steps, seed, valEvery, evalEvery, patience, false, batchPerTask,
+                valBatchPerTask, evalBatchSize, maxTokens, layers, dModel, heads, learningRate, clip, data, initFrom,
+                sidecar, token);
+    }
+
     /** The settings as recorded in results.json (the token left out). */
     public Map<String, Object> describe() {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -90,7 +97,7 @@ public record TrainSettings(
         m.put("seed", seed);
         m.put("valEvery", valEvery);
         m.put("evalEvery", evalEvery);
-        m.put("patience", patience);
+        m.put("patience", earlyStop ? patience : null); // nothing stops early without it
         m.put("earlyStop", earlyStop);
         m.put("batchPerTask", batchPerTask);
         m.put("valBatchPerTask", valBatchPerTask);

@@ -83,10 +83,10 @@ class ReportWriterTest {
             values.forEach(value -> assertTrue(jsonText.contains(value), value));
         }
         assertEquals(List.copyOf(results.methods().keySet()), methods);
-        // stl has the lowest mean test- and validation-loss ratios and spread, the highest mean exact match;
-        // then per task the lowest test-loss ratio and the highest exact match
+        // stl has the lowest mean test- and validation-loss ratios, spread and end above best, the highest mean
+        // exact match; then per task the lowest test-loss ratio and the highest exact match
         assertTrue(page.contains("<td class=\"num best\" data-value=\"0.61\" title=\"0.61\">0.6100</td>"));
-        assertEquals(3 + 1 + 3 + 3, count(page, "class=\"num best\""));
+        assertEquals(4 + 1 + 3 + 3, count(page, "class=\"num best\""));
     }
 
     @Test
@@ -110,7 +110,8 @@ class ReportWriterTest {
 
         MethodResult coba = some.methods().get("coba");
         MethodResult cut = new MethodResult(coba.bestStep(), coba.meanValLossRatio(), coba.meanTestLossRatio(),
-                coba.meanExactMatch(), coba.meanNextTokenAccuracy(), coba.bestStepSpread(), coba.secondsPerStep(), coba.steps(), coba.stoppedEarly(), false, 3, 2,
+                coba.meanExactMatch(), coba.meanNextTokenAccuracy(), coba.bestStepSpread(), coba.meanEndAboveBest(),
+                coba.secondsPerStep(), coba.steps(), coba.stoppedEarly(), false, 3, 2,
                 coba.tasks(), coba.validation(), coba.weights(), coba.df());
         assertTrue(cut.mostlyFallback());
         Map<String, MethodResult> methods = new LinkedHashMap<>(some.methods());
@@ -153,7 +154,7 @@ class ReportWriterTest {
 
     @Test
     void emptyResultsStillMakeAPage() throws IOException {
-        MethodResult empty = new MethodResult(0, Double.NaN, Double.NaN, null, null, 0, 0, 0, false, false, 0, 0,
+        MethodResult empty = new MethodResult(0, Double.NaN, Double.NaN, null, null, 0, 0, 0, 0, false, false, 0, 0,
                 Map.of(), List.of(), List.of(), List.of());
         Results results = new Results(Map.of(), List.of(), Map.of("uniform", empty));
         String page = Files.readString(ReportWriter.write(results, runDir).html());
@@ -168,7 +169,7 @@ class ReportWriterTest {
 
     @Test
     void aSinglePointAndMissingTasksStillDraw() throws IOException {
-        MethodResult start = new MethodResult(0, 1.0, 1.0, null, null, 0, 0.1, 0, false, false, 0, 0, Map.of(),
+        MethodResult start = new MethodResult(0, 1.0, 1.0, null, null, 0, 0, 0.1, 0, false, false, 0, 0, Map.of(),
                 List.of(new ValidationPoint(0, Map.of("python", 2.0))),
                 List.of(new WeightPoint(0, Map.of("python", 1.0))), List.of(new DfPoint(0, Double.NaN)));
         Results results = new Results(Map.of(), TASKS, Map.of("coba", start));
@@ -186,7 +187,7 @@ class ReportWriterTest {
         List<String> values = new ArrayList<>(List.of(
                 Double.toString(m.meanTestLossRatio()), Double.toString(m.meanExactMatch()),
                 Double.toString(m.meanValLossRatio()),
-                Long.toString(m.bestStep()), Double.toString(m.bestStepSpread()),
+                Long.toString(m.bestStep()), Double.toString(m.bestStepSpread()), Double.toString(m.meanEndAboveBest()),
                 Double.toString(m.secondsPerStep()), Long.toString(m.steps()), Boolean.toString(m.stoppedEarly())));
         if (m.balancerReports() > 0) {
             values.add(Long.toString(m.fallbackReports()));
@@ -226,12 +227,12 @@ class ReportWriterTest {
             validation.add(new ValidationPoint(step, losses));
         }
         for (int t = 0; t < TASKS.size(); t++) {
-            tasks.put(TASKS.get(t), new TaskResult(10L * (t + 1), 1.5, 2.0, 2.0 * taskRatios.get(t),
+            tasks.put(TASKS.get(t), new TaskResult(10L * (t + 1), 1.5, 1.7, 0.1, 2.0, 2.0 * taskRatios.get(t),
                     taskRatios.get(t), 1 - taskRatios.get(t), 0.9));
         }
         long reports = weights.isEmpty() ? 0 : 3;
         return new MethodResult(bestStep, meanTest + 0.01, meanTest, MethodResult.meanExactMatch(tasks),
-                MethodResult.meanNextTokenAccuracy(tasks), spread, secondsPerStep, 30, bestStep < 30, false,
+                MethodResult.meanNextTokenAccuracy(tasks), spread, spread / 100, secondsPerStep, 30, bestStep < 30, false,
                 reports, reports == 0 ? 0 : 1, tasks, validation, weights, df);
     }
 

@@ -154,6 +154,15 @@ class MethodRunTest {
             exact += t.exactMatch();
         }
         assertEquals(exact / 3, r.meanExactMatch(), 1e-15);
+        ValidationPoint last = r.validation().get(r.validation().size() - 1);
+        double above = 0;
+        for (String task : TASKS) {
+            TaskResult t = r.tasks().get(task);
+            assertEquals(last.losses().get(task), t.endValLoss(), 0);
+            assertEquals((t.endValLoss() - t.bestValLoss()) / first.losses().get(task), t.endAboveBest(), 1e-15);
+            above += t.endAboveBest();
+        }
+        assertEquals(above / 3, r.meanEndAboveBest(), 1e-15);
         assertEquals(null, r.meanNextTokenAccuracy(), "the built-in tasks all have answers");
         assertEquals(max - min, r.bestStepSpread(), 0);
         assertTrue(r.meanTestLossRatio() < 1, "the selected model beats the initial one: " + r.meanTestLossRatio());
@@ -256,6 +265,18 @@ class MethodRunTest {
         Arrays.fill(nan, Float.NaN);
         head.set(nan);
         return lm;
+    }
+
+    @Test
+    void withoutEarlyStoppingEveryMethodSpendsTheWholeBudget(@TempDir Path dir) throws IOException {
+        // the flat run of earlyStoppingAfterPatienceRunsOut, patience 2, but told not to stop
+        TrainSettings flat = new TrainSettings(List.of("uniform"), 60, 3, 5, 10, 2, false, 4, 4, 64, 256, 1, 16, 2,
+                1e-6f, 1f, null, null, null, null);
+        MethodResult r = TinyRuns.run("uniform", flat, dir, StepListener.NONE).run();
+        assertEquals(60, r.steps());
+        assertFalse(r.stoppedEarly());
+        assertEquals(List.of(0L, 10L, 20L, 30L, 40L, 50L, 60L), r.validation().stream().map(ValidationPoint::step)
+                .toList());
     }
 
     @Test
