@@ -58,8 +58,9 @@ final class QualityTable {
                     String.format(Locale.ROOT, format + " ± " + format, m.mean(), m.sd())));
             m.perSeed().forEach(v -> line.append(String.format(Locale.ROOT, " %9s", String.format(Locale.ROOT,
                     format, v))));
+            long ties = m.versusUniform().stream().filter("tie"::equals).count();
             line.append(String.format(Locale.ROOT, " %11s", m.versusUniform().isEmpty() ? "-"
-                    : m.wins() + " of " + m.versusUniform().size()));
+                    : m.wins() + " of " + m.versusUniform().size() + (ties == 0 ? "" : ", " + ties + " tied")));
             out.println(line);
         }
     }

@@ -106,8 +106,9 @@ public record TrainSettings(
         m.put("layers", layers);
         m.put("dModel", dModel);
         m.put("heads", heads);
-        m.put("learningRate", (double) learningRate);
-        m.put("clip", (double) clip);
+        // as typed: 0.003, not the float's 0.0030000000260770321
+        m.put("learningRate", Double.parseDouble(Float.toString(learningRate)));
+        m.put("clip", Double.parseDouble(Float.toString(clip)));
         m.put("data", data == null ? "built-in" : data.toString());
         m.put("initFrom", initFrom == null ? null : initFrom.toString());
         m.put("balancer", sidecar == null ? "in-process" : sidecar.toString());

@@ -206,6 +206,29 @@ class TrainCommandTest {
     }
 
     @Test
+    void helpReadsLikeTheOtherCommands() {
+        Outcome help = train("--help");
+        assertEquals(0, help.code());
+        assertTrue(help.out().startsWith("Trains a small causal LM") && help.out().contains("Usage: coba-sidecar train "),
+                help.out());
+        assertTrue(help.out().contains("Exit codes:") && help.out().contains("  2  bad usage or input"), help.out());
+        for (String flag : List.of("--no-early-stop", "--max-tokens=T", "--batch-per-task=B", "--sidecar=URL")) {
+            assertTrue(help.out().contains(flag), flag);
+        }
+        assertTrue(help.out().lines().noneMatch(l -> l.trim().startsWith("Default")), "every flag says what it does");
+        assertTrue(!help.out().contains("-V, --version"), "no version flag that prints nothing");
+
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code = dev.coba.trainer.cli.TrainerBench.run(new String[] {"quality", "--help"},
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(new ByteArrayOutputStream()));
+        assertEquals(0, code);
+        String quality = out.toString(StandardCharsets.UTF_8);
+        assertTrue(quality.contains("Usage: coba-sidecar bench train quality ") && quality.contains("Exit codes:"),
+                quality);
+        assertTrue(quality.lines().noneMatch(l -> l.trim().startsWith("Default")), quality);
+    }
+
+    @Test
     void badInputIsAClearErrorAndExitCode2(@TempDir Path dir) throws IOException {
         Path data = data(dir);
         Files.writeString(data.resolve("upper.jsonl"), "{\"prompt\": \"a\", \"completion\": \"b\"}\n{oops\n");
