@@ -23,92 +23,142 @@ import picocli.CommandLine.Option;
  * {@code train}: the reference trainer. Every flag has a default, so the bare command trains on
  * the built-in tasks and compares {@code uniform} with {@code coba}.
  */
-@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Trains a small causal LM on several tasks at once, balancing them through the CoBa protocol "
-                + "(in process, or a running sidecar with --sidecar), once per method on the same data and seed.",
-                "Writes to --out: results.json, report.html (+ charts/), and per method its best model and checkpoints. "
-                        + "Run it again with the same flags and --out to resume."})
+@Command(name = "coba-sidecar train", sortOptions = false, usageHelpAutoWidth = true,
+        header = "Trains a small causal LM on several tasks at once, once per balancing method, and compares them.",
+        description = {
+            "One byte-level decoder-only transformer (DJL, PyTorch on the CPU) learns every task at once, with the "
+                + "same data, seed and initial weights for each method. The weights come through the CoBa protocol: "
+                + "from this process, or from a running sidecar with --sidecar.",
+            "",
+            "Data (--data DIR): one JSON Lines file per task, lines {\"prompt\": ..., \"completion\": ...} or "
+                + "MFTCoder's {\"chat_rounds\": [...]} (judged by exact match of the greedy-decoded answer), or "
+                + "{\"text\": ...} (judged by next-token accuracy). <task>.jsonl is split 80/10/10 by --seed; or "
+                + "give <task>.train.jsonl, <task>.valid.jsonl and <task>.test.jsonl. A task needs 3 examples (one "
+                + "per split) and a few dozen to learn anything; a split smaller than its batch is used whole or "
+                + "drawn again (said once). Examples longer than --max-tokens are cut (counted).",
+            "",
+            "Output (--out DIR): results.json, report.html with charts/, and per method its best model and last "
+                + "checkpoint. The same command on the same --out resumes; other flags there are refused.",
+            ""},
+        footerHeading = "%nExit codes:%n",
+        footer = {
+            "  0  success (also when charts could not be drawn: report.html says why)",
+            "  1  an internal error (a bug) or the environment failed (disk, libtorch)",
+            "  2  bad usage or input: a flag, a data file:line, a --sidecar that does not",
+            "     answer or refuses the token; the message names it, and nothing was trained"})
 public final class TrainCommand implements Callable<Integer> {
     static final int EXIT_BAD_INPUT = 2;
     static final int EXIT_FAILED = 1;
 
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
+
     @Option(names = "--data", paramLabel = "DIR",
-            description = "A folder with one JSON Lines file per task ({\"text\"}, {\"prompt\",\"completion\"} or "
-                    + "MFTCoder chat_rounds lines; <task>.train/.valid/.test.jsonl for given splits). "
-                    + "Default: the built-in tasks copy, reverse, sort, add, lookup.")
+            description = "The folder of task files (see above). Default: the built-in tasks copy, reverse, sort, "
+                    + "add and lookup.")
     Path data;
 
     @Option(names = "--methods", split = ",", paramLabel = "LIST", defaultValue = "uniform,coba",
-            description = "Methods to run and compare, comma-separated: stl, uniform, coba, and every method of the "
-                    + "balancer (see `serve` GET /v1/methods), e.g. famo,lbtw,dwa,gradnorm,uncertainty,rlw,igbv1,igbv2. "
-                    + "Default: ${DEFAULT-VALUE}.")
+            description = "The methods to train and compare, comma-separated: uniform (no balancer: the "
+                    + "baseline), stl (one model per task), coba, famo, lbtw, dwa, gradnorm, uncertainty, rlw, igbv1, "
+                    + "igbv2 (GET /v1/methods of a sidecar lists them). Default: ${DEFAULT-VALUE}.")
     List<String> methods;
 
-    @Option(names = "--steps", defaultValue = "1500", description = "Training steps per method (default ${DEFAULT-VALUE}).")
+    @Option(names = "--steps", paramLabel = "N", defaultValue = "1500",
+            description = "Training steps per method, at most (default ${DEFAULT-VALUE}).")
     long steps;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of the data, the model and the batches (default ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "1",
+            description = "Seed of the data split, the model's initial weights and the batches (default "
+                    + "${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "coba-train",
-            description = "Output directory (default ${DEFAULT-VALUE}).")
+            description = "Where results, report and checkpoints go (default ${DEFAULT-VALUE}).")
     Path out;
 
     @Option(names = "--sidecar", paramLabel = "URL",
-            description = "Balance through a running sidecar (e.g. http://127.0.0.1:8470) instead of in process.")
+            description = "Balance through the sidecar at URL (e.g. http://127.0.0.1:8470) instead of in this "
+                    + "process. It must answer before training starts; a report it does not answer later trains on "
+                    + "the last weights and is counted (fallbackReports).")
     URI sidecar;
 
     @Option(names = "--token", paramLabel = "TOKEN", defaultValue = "${env:COBA_TOKEN}",
-            description = "Bearer token of the sidecar (default: $COBA_TOKEN).")
+            description = "The sidecar's bearer token (default: $COBA_TOKEN).")
     String token;
 
     @Option(names = "--val-every", paramLabel = "K", defaultValue = "10",
-            description = "Report a validation mini-batch to the balancer every K steps (default ${DEFAULT-VALUE}).")
+            description = "Report a validation mini-batch to the balancer every K steps; its answer weights the "
+                    + "next K steps (default ${DEFAULT-VALUE}; 1 is the CoBa paper's setting).")
     int valEvery;
 
     @Option(names = "--eval-every", paramLabel = "E", defaultValue = "50",
-            description = "Full validation pass (early stopping, best checkpoint) every E steps (default ${DEFAULT-VALUE}).")
+            description = "A full validation pass every E steps: it picks the best checkpoint and decides early "
+                    + "stopping (default ${DEFAULT-VALUE}).")
     int evalEvery;
 
-    @Option(names = "--patience", defaultValue = "6",
-            description = "Stop after this many full validation passes without a better mean ratio (default ${DEFAULT-VALUE}).")
+    @Option(names = "--patience", paramLabel = "P", defaultValue = "6",
+            description = "Stop a method after P full validation passes without a better mean validation-loss "
+                    + "ratio (default ${DEFAULT-VALUE}).")
     int patience;
 
-    @Option(names = "--batch-per-task", defaultValue = "8", description = "Training examples per task in a batch (default ${DEFAULT-VALUE}).")
+    @Option(names = "--no-early-stop",
+            description = "Train every method for all --steps, a fixed budget, to compare how the tasks overfit "
+                    + "(results.json: endAboveBest), instead of stopping after --patience passes.")
+    boolean noEarlyStop;
+
+    @Option(names = "--batch-per-task", paramLabel = "B", defaultValue = "8",
+            description = "Training examples of each task in a batch; a smaller train split gives all its examples "
+                    + "and draws the rest again (default ${DEFAULT-VALUE}).")
     int batchPerTask;
 
-    @Option(names = "--val-batch-per-task", defaultValue = "8",
-            description = "Validation examples per task in the balancer's mini-batch (default ${DEFAULT-VALUE}).")
+    @Option(names = "--val-batch-per-task", paramLabel = "B", defaultValue = "8",
+            description = "Validation examples of each task in the mini-batch reported to the balancer; a smaller "
+                    + "validation split is used whole (default ${DEFAULT-VALUE}).")
     int valBatchPerTask;
 
-    @Option(names = "--eval-batch", defaultValue = "128", description = "Batch size of the full passes (default ${DEFAULT-VALUE}).")
+    @Option(names = "--eval-batch", paramLabel = "B", defaultValue = "128",
+            description = "Batch size of the full validation and test passes; memory, not results (default "
+                    + "${DEFAULT-VALUE}).")
     int evalBatch;
 
-    @Option(names = "--layers", defaultValue = "2", description = "Transformer blocks (default ${DEFAULT-VALUE}).")
+    @Option(names = "--max-tokens", paramLabel = "T", defaultValue = "256",
+            description = "The longest example in tokens (one per UTF-8 byte, plus 2-3 markers); longer ones are cut "
+                    + "and counted on the console (default ${DEFAULT-VALUE}).")
+    int maxTokens;
+
+    @Option(names = "--layers", paramLabel = "L", defaultValue = "2",
+            description = "Transformer blocks of the model (default ${DEFAULT-VALUE}).")
     int layers;
 
-    @Option(names = "--d-model", defaultValue = "64", description = "Model width (default ${DEFAULT-VALUE}).")
+    @Option(names = "--d-model", paramLabel = "D", defaultValue = "64",
+            description = "Width of the model (default ${DEFAULT-VALUE}); a multiple of --heads.")
     int dModel;
 
-    @Option(names = "--heads", defaultValue = "4", description = "Attention heads (default ${DEFAULT-VALUE}).")
+    @Option(names = "--heads", paramLabel = "H", defaultValue = "4",
+            description = "Attention heads per block (default ${DEFAULT-VALUE}).")
     int heads;
 
-    @Option(names = "--lr", defaultValue = "0.003", description = "Adam's learning rate (default ${DEFAULT-VALUE}).")
+    @Option(names = "--lr", paramLabel = "RATE", defaultValue = "0.003",
+            description = "Adam's learning rate (default ${DEFAULT-VALUE}).")
     float lr;
 
-    @Option(names = "--clip", defaultValue = "1.0", description = "Clip each gradient element to ±this (default ${DEFAULT-VALUE}).")
+    @Option(names = "--clip", paramLabel = "C", defaultValue = "1.0",
+            description = "Clip every gradient element to [-C, C] before Adam's update (default ${DEFAULT-VALUE}).")
     float clip;
 
     @Option(names = "--init-from", paramLabel = "DIR",
-            description = "Start from this model checkpoint (e.g. OUT/coba/best of an earlier run) instead of random weights.")
+            description = "Start from this checkpoint (e.g. OUT/coba/best of an earlier run) instead of random "
+                    + "weights: the fine-tuning path; nothing is downloaded.")
     Path initFrom;
 
-    @Option(names = "--threads", defaultValue = "1",
-            description = "libtorch's threads per operation (default ${DEFAULT-VALUE}: steady on a busy machine; 2 are "
-                    + "1.45x faster here on an idle one and 5-50x slower on a busy one).")
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
+            description = "libtorch's threads per operation (default ${DEFAULT-VALUE}: steady on a busy machine; 2 "
+                    + "were 1.45x faster on an idle 2-core machine and 5-50x slower on a busy one).")
     int threads;
 
-    @Option(names = "--quiet", description = "No progress bar.")
+    @Option(names = "--quiet", description = "No progress on standard error (a bar on a terminal; otherwise one line "
+            + "per full validation pass).")
     boolean quiet;
 
     private final PrintStream stdout;
@@ -130,7 +180,7 @@ public final class TrainCommand implements Callable<Integer> {
         cli.setErr(new java.io.PrintWriter(stderr, true));
         cli.setParameterExceptionHandler((e, a) -> {
             stderr.println("train: " + e.getMessage());
-            stderr.println("Try 'train --help'.");
+            stderr.println("Run 'coba-sidecar train --help' for usage.");
             return EXIT_BAD_INPUT;
         });
         return cli.execute(args);
@@ -141,8 +191,8 @@ public final class TrainCommand implements Callable<Integer> {
         TrainSettings settings;
         try {
             checkMethods();
-            settings = new TrainSettings(methods, steps, seed, valEvery, evalEvery, patience, batchPerTask,
-                    valBatchPerTask, evalBatch, layers, dModel, heads, lr, clip, data, initFrom, sidecar,
+            settings = new TrainSettings(methods, steps, seed, valEvery, evalEvery, patience, !noEarlyStop,
+                    batchPerTask, valBatchPerTask, evalBatch, maxTokens, layers, dModel, heads, lr, clip, data, initFrom, sidecar,
                     token == null || token.isBlank() ? null : token);
         } catch (IllegalArgumentException e) {
             stderr.println("train: " + e.getMessage());
@@ -151,7 +201,8 @@ public final class TrainCommand implements Callable<Integer> {
         try {
             Threads.use(threads);
             TrainJob job = new TrainJob(settings, out,
-                    names -> quiet ? StepListener.NONE : new ConsoleProgress(names, stderr));
+                    names -> quiet ? StepListener.NONE : new ConsoleProgress(names, stderr),
+                    note -> stderr.println("train: " + note));
             Results results = job.run();
             printSummary(results);
             return 0;
@@ -167,7 +218,7 @@ public final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    /** Unknown names fail before any training; with --sidecar only the sidecar knows its methods. */
+    /** Unknown names fail before any training; with --sidecar the sidecar is asked (SidecarCheck). */
     private void checkMethods() {
         List<String> unknown = new ArrayList<>();
         for (String m : methods) {
@@ -188,10 +239,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     private void printSummary(Results results) {
-        stdout.printf(Locale.ROOT, "%-12s %18s %10s %12s %10s %8s%n", "method", "meanTestLossRatio", "bestStep",
-                "bestSpread", "s/step", "steps");
-        results.methods().forEach((name, r) -> stdout.printf(Locale.ROOT, "%-12s %18.4f %10d %12.0f %10.4f %8d%n",
-                name, r.meanTestLossRatio(), r.bestStep(), r.bestStepSpread(), r.secondsPerStep(), r.steps()));
+        ResultsTable.print(results, stdout);
         stdout.println("results: " + out.resolve(Results.FILE));
         stdout.println("report:  " + out.resolve("report.html"));
     }

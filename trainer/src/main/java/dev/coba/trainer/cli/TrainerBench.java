@@ -24,11 +24,18 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code bench train overhead|quality}: the trainer's benchmarks, each printing a table and one JSON line. */
-@Command(name = "train", mixinStandardHelpOptions = true,
+@Command(name = "coba-sidecar bench train", usageHelpAutoWidth = true,
         subcommands = {TrainerBench.Overhead.class, TrainerBench.Quality.class},
-        description = "The reference trainer's benchmarks.")
+        header = "The reference trainer's benchmarks: overhead (seconds per step against uniform) and quality "
+                + "(the methods over seeds on a fixed budget).",
+        footerHeading = "%nExit codes:%n",
+        footer = {"  0  success", "  1  an internal error (a bug) or the environment failed",
+            "  2  bad usage or input; the message names the flag"})
 public final class TrainerBench implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -40,6 +47,7 @@ public final class TrainerBench implements Callable<Integer> {
         cli.setErr(new PrintWriter(stderr, true));
         cli.setParameterExceptionHandler((e, a) -> {
             stderr.println("bench train: " + e.getMessage());
+            stderr.println("Run '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
             return TrainCommand.EXIT_BAD_INPUT;
         });
         cli.setExecutionExceptionHandler((e, c, p) -> {
@@ -56,62 +64,83 @@ public final class TrainerBench implements Callable<Integer> {
 
     /** The model, data and schedule flags, as {@code train} has them. */
     static final class Model {
-        @Option(names = "--data", paramLabel = "DIR", description = "Task folder (default: the built-in tasks).")
+        @Option(names = "--data", paramLabel = "DIR",
+                description = "The folder of task files, as train's --data (default: the built-in tasks).")
         Path data;
 
-        @Option(names = "--seed", defaultValue = "1", description = "Seed (default ${DEFAULT-VALUE}).")
-        long seed;
-
-        @Option(names = "--batch-per-task", defaultValue = "8", description = "Default ${DEFAULT-VALUE}.")
+        @Option(names = "--batch-per-task", paramLabel = "B", defaultValue = "8",
+                description = "Training examples of each task in a batch (default ${DEFAULT-VALUE}).")
         int batchPerTask;
 
-        @Option(names = "--val-batch-per-task", defaultValue = "8", description = "Default ${DEFAULT-VALUE}.")
+        @Option(names = "--val-batch-per-task", paramLabel = "B", defaultValue = "8",
+                description = "Validation examples of each task reported to the balancer (default ${DEFAULT-VALUE}).")
         int valBatchPerTask;
 
-        @Option(names = "--layers", defaultValue = "2", description = "Default ${DEFAULT-VALUE}.")
+        @Option(names = "--layers", paramLabel = "L", defaultValue = "2",
+                description = "Transformer blocks of the model (default ${DEFAULT-VALUE}).")
         int layers;
 
-        @Option(names = "--d-model", defaultValue = "64", description = "Default ${DEFAULT-VALUE}.")
+        @Option(names = "--d-model", paramLabel = "D", defaultValue = "64",
+                description = "Width of the model, a multiple of --heads (default ${DEFAULT-VALUE}).")
         int dModel;
 
-        @Option(names = "--heads", defaultValue = "4", description = "Default ${DEFAULT-VALUE}.")
+        @Option(names = "--heads", paramLabel = "H", defaultValue = "4",
+                description = "Attention heads per block (default ${DEFAULT-VALUE}).")
         int heads;
 
-        @Option(names = "--lr", defaultValue = "0.003", description = "Default ${DEFAULT-VALUE}.")
+        @Option(names = "--lr", paramLabel = "RATE", defaultValue = "0.003",
+                description = "Adam's learning rate (default ${DEFAULT-VALUE}).")
         float lr;
 
-        @Option(names = "--threads", defaultValue = "1", description = "libtorch's threads (default ${DEFAULT-VALUE}).")
+        @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
+                description = "libtorch's threads per operation (default ${DEFAULT-VALUE}).")
         int threads;
 
-        TrainSettings settings(List<String> methods, long steps, int valEvery, int evalEvery, int patience) {
+        TrainSettings settings(List<String> methods, long steps, long seed, int valEvery, int evalEvery, int patience) {
             Threads.use(threads);
-            return new TrainSettings(methods, steps, seed, valEvery, evalEvery, patience, batchPerTask,
-                    valBatchPerTask, 128, layers, dModel, heads, lr, 1f, data, null, null, null);
+            return new TrainSettings(methods, steps, seed, valEvery, evalEvery, patience, true, batchPerTask,
+                    valBatchPerTask, 128, 256, layers, dModel, heads, lr, 1f, data, null, null, null);
         }
     }
 
-    @Command(name = "overhead", mixinStandardHelpOptions = true,
-            description = {"Seconds per training step of a balancing method over uniform's (the same model, data and seed; "
-                    + "full validation and checkpoints left out), in one process, in rotating blocks.",
-                "Prints a table and one JSON line."})
+    @Command(name = "overhead", usageHelpAutoWidth = true, sortOptions = false,
+            header = "Seconds per training step of a balancing method against uniform's.",
+            description = {"Each variant trains its own model (same data, seed and size) in one process; they take "
+                    + "turns in blocks of --block steps, the order rotating every round, so that drift falls on all "
+                    + "alike. Full validation passes and checkpoints are left out (they cost every method the same). "
+                    + "Prints a table and one JSON line.", ""},
+            footerHeading = "%nExit codes:%n",
+            footer = {"  0  success", "  1  an internal error (a bug) or the environment failed",
+                "  2  bad usage or input; the message names the flag"})
     static final class Overhead implements Callable<Integer> {
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+        boolean help;
+
         @Mixin
         Model model = new Model();
 
-        @Option(names = "--method", defaultValue = "coba", description = "The method to compare (default ${DEFAULT-VALUE}).")
+        @Option(names = "--seed", paramLabel = "S", defaultValue = "1",
+                description = "Seed of the data, the initial weights and the batches (default ${DEFAULT-VALUE}).")
+        long seed;
+
+        @Option(names = "--method", paramLabel = "NAME", defaultValue = "coba",
+                description = "The method timed against uniform (default ${DEFAULT-VALUE}).")
         String method;
 
-        @Option(names = "--val-every", split = ",", defaultValue = "10,1",
-                description = "Reporting intervals to measure (default ${DEFAULT-VALUE}).")
+        @Option(names = "--val-every", paramLabel = "LIST", split = ",", defaultValue = "10,1",
+                description = "The reporting intervals to time, one variant each (default ${DEFAULT-VALUE}).")
         List<Integer> valEvery;
 
-        @Option(names = "--rounds", defaultValue = "15", description = "Blocks per variant (default ${DEFAULT-VALUE}).")
+        @Option(names = "--rounds", paramLabel = "R", defaultValue = "15",
+                description = "Timed blocks per variant; the median is over them (default ${DEFAULT-VALUE}).")
         int rounds;
 
-        @Option(names = "--block", defaultValue = "20", description = "Steps per block (default ${DEFAULT-VALUE}).")
+        @Option(names = "--block", paramLabel = "N", defaultValue = "20",
+                description = "Steps per block (default ${DEFAULT-VALUE}).")
         int block;
 
-        @Option(names = "--warmup", defaultValue = "30", description = "Untimed steps per variant (default ${DEFAULT-VALUE}).")
+        @Option(names = "--warmup", paramLabel = "N", defaultValue = "30",
+                description = "Untimed steps per variant first (default ${DEFAULT-VALUE}).")
         int warmup;
 
         @CommandLine.Spec
@@ -120,7 +149,7 @@ public final class TrainerBench implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
-            TrainSettings settings = model.settings(List.of("uniform", method), 1, 1, 1, 1);
+            TrainSettings settings = model.settings(List.of("uniform", method), 1, seed, 1, 1, 1);
             Map<String, StepTimer.Variant> variants = new LinkedHashMap<>();
             variants.put("uniform", new StepTimer.Variant("uniform", 1));
             for (int k : valEvery) {
@@ -129,7 +158,7 @@ public final class TrainerBench implements Callable<Integer> {
                 }
                 variants.put(method + " val-every " + k, new StepTimer.Variant(method, k));
             }
-            List<OverheadBenchmark.Row> rows = new OverheadBenchmark(TrainJob.tasks(settings), settings)
+            List<OverheadBenchmark.Row> rows = new OverheadBenchmark(TrainJob.tasks(settings, note -> System.err.println("bench train: " + note)), settings)
                     .run(variants, rounds, block, warmup);
             out.printf(Locale.ROOT, "%-22s %14s %14s %14s %8s%n", "variant", "median s/step", "p25", "p75", "ratio");
             rows.forEach(r -> out.printf(Locale.ROOT, "%-22s %14.5f %14.5f %14.5f %8.3f%n", r.name(), r.medianSeconds(),
@@ -144,37 +173,50 @@ public final class TrainerBench implements Callable<Integer> {
         }
     }
 
-    @Command(name = "quality", mixinStandardHelpOptions = true,
-            description = {"Trains every method on the same data for each seed (OUT/seed-<s>/, resumable) and compares the "
-                    + "mean test-loss ratio and the spread of the per-task best steps over seeds.",
-                "Writes OUT/quality.json; prints a table and one JSON line."})
+    @Command(name = "quality", usageHelpAutoWidth = true, sortOptions = false,
+            header = "The methods compared over seeds on a fixed budget.",
+            description = {"For each seed, trains every method on the same data and initial weights for all --steps "
+                    + "(no early stopping: no method stops sooner because one task overfits), in OUT/seed-<s>/ (a "
+                    + "train run each, resumable). Per method and over seeds, mean ± sd of: the mean test-loss ratio "
+                    + "and the mean exact match at the selected checkpoint, how far the tasks end above their own best "
+                    + "validation loss, the best-step spread; and on how many seeds it beat uniform on the same seed. "
+                    + "Writes OUT/quality.json; prints tables and one JSON line.", ""},
+            footerHeading = "%nExit codes:%n",
+            footer = {"  0  success", "  1  an internal error (a bug) or the environment failed",
+                "  2  bad usage or input; the message names the flag"})
     static final class Quality implements Callable<Integer> {
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+        boolean help;
+
         @Mixin
         Model model = new Model();
 
-        @Option(names = "--methods", split = ",", defaultValue = "uniform,coba",
-                description = "Default ${DEFAULT-VALUE}.")
+        @Option(names = "--methods", paramLabel = "LIST", split = ",", defaultValue = "uniform,coba",
+                description = "The methods to compare, as train's --methods; with uniform, the others are compared "
+                        + "with it seed by seed (default ${DEFAULT-VALUE}).")
         List<String> methods;
 
-        @Option(names = "--seeds", split = ",", defaultValue = "1,2,3", description = "Default ${DEFAULT-VALUE}.")
+        @Option(names = "--seeds", paramLabel = "LIST", split = ",", defaultValue = "1,2,3",
+                description = "The seeds, one run of every method each (default ${DEFAULT-VALUE}).")
         List<Long> seeds;
 
-        @Option(names = "--steps", defaultValue = "1500", description = "Default ${DEFAULT-VALUE}.")
+        @Option(names = "--steps", paramLabel = "N", defaultValue = "1500",
+                description = "Training steps of every method, the fixed budget (default ${DEFAULT-VALUE}).")
         long steps;
 
-        @Option(names = "--val-every", defaultValue = "10", description = "Default ${DEFAULT-VALUE}.")
+        @Option(names = "--val-every", paramLabel = "K", defaultValue = "10",
+                description = "Report to the balancer every K steps (default ${DEFAULT-VALUE}).")
         int valEvery;
 
-        @Option(names = "--eval-every", defaultValue = "50", description = "Default ${DEFAULT-VALUE}.")
+        @Option(names = "--eval-every", paramLabel = "E", defaultValue = "50",
+                description = "A full validation pass every E steps (default ${DEFAULT-VALUE}).")
         int evalEvery;
 
-        @Option(names = "--patience", defaultValue = "6", description = "Default ${DEFAULT-VALUE}.")
-        int patience;
-
-        @Option(names = "--out", defaultValue = "coba-quality", description = "Default ${DEFAULT-VALUE}.")
+        @Option(names = "--out", paramLabel = "DIR", defaultValue = "coba-quality",
+                description = "Where the runs and quality.json go (default ${DEFAULT-VALUE}).")
         Path out;
 
-        @Option(names = "--quiet", description = "No progress bar.")
+        @Option(names = "--quiet", description = "No progress on standard error.")
         boolean quiet;
 
         @CommandLine.Spec
@@ -183,14 +225,13 @@ public final class TrainerBench implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
-            TrainSettings settings = model.settings(methods, steps, valEvery, evalEvery, patience);
+            TrainSettings settings = model.settings(methods, steps, seeds.get(0), valEvery, evalEvery, 1)
+                    .withoutEarlyStop(); // patience: unused
             List<QualityBenchmark.Row> rows = new QualityBenchmark(settings, seeds, this.out,
-                    names -> quiet ? StepListener.NONE : new ConsoleProgress(names, System.err)).run();
-            out.printf(Locale.ROOT, "%-12s %22s %22s %10s%n", "method", "meanTestLossRatio (sd)",
-                    "bestStepSpread (sd)", "s/step");
-            rows.forEach(r -> out.printf(Locale.ROOT, "%-12s %14.4f (%.4f) %14.0f (%5.0f) %10.4f%n", r.method(),
-                    r.meanTestLossRatio(), r.sdTestLossRatio(), r.meanBestStepSpread(), r.sdBestStepSpread(),
-                    r.meanSecondsPerStep()));
+                    names -> quiet ? StepListener.NONE : new ConsoleProgress(names, System.err),
+                    note -> System.err.println("bench train: " + note)).run();
+            List<String> tasks = List.copyOf(rows.isEmpty() ? List.of() : rows.get(0).taskExactMatch().keySet());
+            QualityTable.print(rows, seeds, steps, tasks, out);
             Map<String, Object> line = new LinkedHashMap<>();
             line.put("benchmark", "train-quality");
             line.put("seeds", seeds);

@@ -8,9 +8,9 @@ import java.util.Random;
 import java.util.Set;
 
 /**
- * Training batches with every task present: {@code perTask} distinct train examples of each
- * task in turn (task order as given), drawn as a function of the seed and the step; and
- * mini-batches over a validation or test split, in order.
+ * Training batches with every task present: {@code perTask} train examples of each task in turn
+ * (task order as given), drawn as a function of the seed and the step, distinct where the split
+ * has enough; and mini-batches over a validation or test split, in order.
  */
 public final class Batches {
     private final List<TaskData> tasks;
@@ -26,10 +26,8 @@ public final class Batches {
         this.perTask = perTask;
         this.seed = seed;
         for (TaskData task : tasks) {
-            int n = task.train().size();
-            if (n < perTask) {
-                throw new DataException("task \"" + task.name() + "\" has " + n
-                        + " training examples, fewer than one batch of " + perTask);
+            if (task.train().isEmpty()) {
+                throw new IllegalArgumentException("task \"" + task.name() + "\" has no training example");
             }
         }
     }
@@ -40,12 +38,29 @@ public final class Batches {
     }
 
     /**
-     * The training batch of {@code step}: rows {@code t*perTask .. (t+1)*perTask-1} are distinct
-     * examples of task {@code t}. A function of (seed, step) alone, so a run resumed at any step
+     * The training batch of {@code step}: rows {@code t*perTask .. (t+1)*perTask-1} are examples of
+     * task {@code t}, distinct when its train split has {@code perTask} or more; a smaller split
+     * gives every example once and the rest drawn again at random (so that each task keeps its
+     * rows and a step its cost). A function of (seed, step) alone, so a run resumed at any step
      * draws exactly the batches an uninterrupted one would.
      */
     public Batch trainBatch(long step) {
-        return sample(tasks.stream().map(TaskData::train).toList(), perTask, seed, step);
+        List<Example> rows = new ArrayList<>();
+        int[] taskOfRow = new int[tasks.size() * perTask];
+        for (int t = 0; t < tasks.size(); t++) {
+            List<Example> split = tasks.get(t).train();
+            Random random = new Random(mix(seed, step, t));
+            if (split.size() >= perTask) {
+                distinct(split, perTask, random).forEach(i -> rows.add(split.get(i)));
+            } else {
+                rows.addAll(split);
+                for (int j = split.size(); j < perTask; j++) {
+                    rows.add(split.get(random.nextInt(split.size())));
+                }
+            }
+            Arrays.fill(taskOfRow, t * perTask, (t + 1) * perTask, t);
+        }
+        return pad(rows, taskOfRow);
     }
 
     /**
@@ -58,20 +73,22 @@ public final class Batches {
         List<Integer> taskOfRow = new ArrayList<>();
         for (int t = 0; t < splits.size(); t++) {
             List<Example> split = splits.get(t);
-            int count = Math.min(perTask, split.size());
-            Random random = new Random(mix(seed, step, t));
-            // Floyd's sampling: count distinct indices in O(count), in a deterministic order
-            Set<Integer> chosen = new LinkedHashSet<>();
-            for (int j = split.size() - count; j < split.size(); j++) {
-                int pick = random.nextInt(j + 1);
-                chosen.add(chosen.contains(pick) ? j : pick);
-            }
-            for (int index : chosen) {
+            for (int index : distinct(split, Math.min(perTask, split.size()), new Random(mix(seed, step, t)))) {
                 rows.add(split.get(index));
                 taskOfRow.add(t);
             }
         }
         return pad(rows, taskOfRow.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    /** Floyd's sampling: {@code count} distinct indices of {@code split} in O(count), in a deterministic order. */
+    private static Set<Integer> distinct(List<Example> split, int count, Random random) {
+        Set<Integer> chosen = new LinkedHashSet<>();
+        for (int j = split.size() - count; j < split.size(); j++) {
+            int pick = random.nextInt(j + 1);
+            chosen.add(chosen.contains(pick) ? j : pick);
+        }
+        return chosen;
     }
 
     /** A seed per (run seed, step, task); SplitMix64's finaliser spreads neighbouring steps apart. */

@@ -8,6 +8,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -15,13 +16,28 @@ import java.util.stream.Stream;
  * {@link LoadOptions} after a shuffle seeded by the options' seed and the task name; or the
  * three files {@code <task>.train.jsonl}, {@code <task>.valid.jsonl}, {@code <task>.test.jsonl},
  * used as they are. Tasks come back sorted by name.
+ *
+ * <p>Every split needs one example at least; how many a batch or a validation draw takes adapts
+ * to what a split has ({@link dev.coba.trainer.data.Batches}), so a one-file task needs 3
+ * examples (it keeps one each for validation and test even where 10 % rounds to 0).
  */
 public final class DatasetLoader {
     static final List<String> SPLITS = List.of("train", "valid", "test");
+    /** One example each for train, validation and test. */
+    static final int MIN_EXAMPLES = 3;
 
     private DatasetLoader() {}
 
+    /** The tasks of {@code dir}; what the caller should be told (examples cut) is left out. */
     public static List<TaskData> load(Path dir, LoadOptions options) {
+        return load(dir, options, note -> {});
+    }
+
+    /**
+     * The tasks of {@code dir}; {@code notes} is told, once per task, how many examples were cut
+     * to the maximum length.
+     */
+    public static List<TaskData> load(Path dir, LoadOptions options, Consumer<String> notes) {
         if (!Files.isDirectory(dir)) {
             throw new DataException(dir + ": not a directory");
         }
@@ -37,22 +53,27 @@ public final class DatasetLoader {
             throw new DataException(dir + ": no .jsonl file (expected one <task>.jsonl per task)");
         }
         List<TaskData> tasks = new ArrayList<>();
-        files.forEach((name, paths) -> tasks.add(loadTask(dir, name, paths, options)));
+        files.forEach((name, paths) -> tasks.add(loadTask(dir, name, paths, options, notes)));
         return List.copyOf(tasks);
     }
 
-    private static TaskData loadTask(Path dir, String name, List<Path> paths, LoadOptions o) {
+    private static TaskData loadTask(Path dir, String name, List<Path> paths, LoadOptions o, Consumer<String> notes) {
         Path whole = dir.resolve(name + ".jsonl");
+        int[] cut = {0};
         TaskData task;
         if (paths.size() == 1 && paths.get(0).equals(whole)) {
-            List<Example> all = new ArrayList<>(nonEmpty(whole, o));
+            List<Example> all = new ArrayList<>(nonEmpty(whole, o, cut));
+            if (all.size() < MIN_EXAMPLES) {
+                throw new DataException(whole + ": task \"" + name + "\" has " + all.size() + " example"
+                        + (all.size() == 1 ? "" : "s") + "; a task in one file needs at least " + MIN_EXAMPLES
+                        + " (one each for train, valid and test), and a few dozen to learn anything");
+            }
             Collections.shuffle(all, new Random(o.seed() * 31 + name.hashCode()));
-            int valid = (int) Math.round(all.size() * o.validRatio());
-            int test = (int) Math.round(all.size() * o.testRatio());
+            int valid = Math.max(1, (int) Math.round(all.size() * o.validRatio()));
+            int test = Math.max(1, (int) Math.round(all.size() * o.testRatio()));
             int train = all.size() - valid - test;
             task = new TaskData(name, all.subList(0, train), all.subList(train, train + valid),
                     all.subList(train + valid, all.size()));
-            checkBatch(task, whole + "", o.batchSize());
         } else {
             if (paths.contains(whole)) {
                 throw new DataException(whole + ": task \"" + name
@@ -65,31 +86,25 @@ public final class DatasetLoader {
                     throw new DataException(file + ": missing; task \"" + name
                             + "\" given as split files needs train, valid and test");
                 }
-                splits.add(nonEmpty(file, o));
+                splits.add(nonEmpty(file, o, cut));
             }
             task = new TaskData(name, splits.get(0), splits.get(1), splits.get(2));
-            checkBatch(task, dir.resolve(name + ".{train,valid,test}.jsonl") + "", o.batchSize());
+        }
+        if (cut[0] > 0) {
+            notes.accept("task \"" + name + "\": " + cut[0] + " of " + task.size() + " examples are longer than "
+                    + "--max-tokens " + o.maxLength() + " and were cut (a text or chat keeps its start; a "
+                    + "prompt/completion keeps the completion's start and the prompt's end)");
         }
         return task;
     }
 
-    private static List<Example> nonEmpty(Path file, LoadOptions o) {
-        List<Example> examples = JsonlExamples.read(file, o.maxLength());
-        if (examples.isEmpty()) {
+    private static List<Example> nonEmpty(Path file, LoadOptions o, int[] cut) {
+        JsonlExamples.Read read = JsonlExamples.read(file, o.maxLength());
+        if (read.examples().isEmpty()) {
             throw new DataException(file + ": empty task (no examples)");
         }
-        return examples;
-    }
-
-    private static void checkBatch(TaskData task, String where, int batchSize) {
-        int[] sizes = {task.train().size(), task.valid().size(), task.test().size()};
-        for (int i = 0; i < 3; i++) {
-            if (sizes[i] < batchSize) {
-                throw new DataException(where + ": task \"" + task.name() + "\" has too little data: "
-                        + SPLITS.get(i) + " split has " + sizes[i] + " examples, fewer than one batch of "
-                        + batchSize + " (" + task.size() + " examples in all)");
-            }
-        }
+        cut[0] += read.cut();
+        return read.examples();
     }
 
     /** {@code a.jsonl} and {@code a.train.jsonl} both belong to task {@code a}. */

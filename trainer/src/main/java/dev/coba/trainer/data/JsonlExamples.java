@@ -24,8 +24,11 @@ public final class JsonlExamples {
 
     private JsonlExamples() {}
 
+    /** A file's examples, and how many of them were cut to the maximum length. */
+    public record Read(List<Example> examples, int cut) {}
+
     /** Every example of {@code file}; a bad line is a {@link DataException} naming {@code file:line}. */
-    public static List<Example> read(Path file, int maxLength) {
+    public static Read read(Path file, int maxLength) {
         List<String> lines;
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
@@ -33,17 +36,23 @@ public final class JsonlExamples {
             throw new DataException(file + ": cannot read: " + e.getMessage(), e);
         }
         List<Example> examples = new ArrayList<>();
+        int cut = 0;
         for (int i = 0; i < lines.size(); i++) {
             if (lines.get(i).isBlank()) {
                 continue;
             }
             try {
-                examples.add(parse(lines.get(i), maxLength));
+                Example e = parse(lines.get(i), maxLength);
+                // only an example that fills the maximum can have been cut: read it once more uncut to know
+                if (e.length() == maxLength && parse(lines.get(i), Integer.MAX_VALUE).length() > maxLength) {
+                    cut++;
+                }
+                examples.add(e);
             } catch (DataException e) {
                 throw new DataException(file + ":" + (i + 1) + ": " + e.getMessage(), e);
             }
         }
-        return examples;
+        return new Read(examples, cut);
     }
 
     /** One line as an example; a {@link DataException} (without location) when it is bad. */

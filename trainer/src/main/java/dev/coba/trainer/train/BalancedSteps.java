@@ -35,6 +35,8 @@ final class BalancedSteps {
     private final Batches batches;
     private final List<List<Example>> validSplits;
     private double[] weights;
+    private long reports;
+    private long fallbackReports;
 
     BalancedSteps(List<TaskData> tasks, CausalLm lm, NDManager manager, TrainStep trainer, CobaClient client,
             boolean gradNorms, TrainSettings settings, int valEvery) {
@@ -83,6 +85,25 @@ final class BalancedSteps {
         return Math.max(2, longest - 1);
     }
 
+    /** Continues the counts of a resumed run. */
+    void continueCounts(long reportsSoFar, long fallbackReportsSoFar) {
+        reports = reportsSoFar;
+        fallbackReports = fallbackReportsSoFar;
+    }
+
+    /** The reports made to the balancer so far. */
+    long reports() {
+        return reports;
+    }
+
+    /**
+     * The reports the balancer did not answer in time (a sidecar out of reach): the client then
+     * gave its last weights again, and the steps until the next report trained on them.
+     */
+    long fallbackReports() {
+        return fallbackReports;
+    }
+
     /** The weights the next step trains with. */
     double[] weights() {
         return weights.clone();
@@ -116,7 +137,12 @@ final class BalancedSteps {
             if (gradNorms) {
                 report.gradNorms(byTask(r.headGradNorms()));
             }
-            weights = inOrder(client.report(report.build()));
+            Weights answer = client.report(report.build());
+            reports++;
+            if (answer.fallback()) {
+                fallbackReports++;
+            }
+            weights = inOrder(answer);
         }
         return r;
     }

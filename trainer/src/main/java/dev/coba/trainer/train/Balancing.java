@@ -1,8 +1,10 @@
 package dev.coba.trainer.train;
 
+import dev.coba.client.ClientListener;
 import dev.coba.client.CobaClient;
 import dev.coba.client.RemoteConfig;
 import dev.coba.client.RunDefinition;
+import dev.coba.client.StepReport;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +16,7 @@ import java.util.Map;
 public final class Balancing {
     private final URI sidecar;
     private final String token;
+    private volatile String lastFallbackCause = "no answer in time";
 
     private Balancing(URI sidecar, String token) {
         this.sidecar = sidecar;
@@ -44,7 +47,19 @@ public final class Balancing {
         if (token != null) {
             config.token(token);
         }
+        config.listener(new ClientListener() {
+            @Override
+            public void onFallback(StepReport report, Throwable cause) {
+                lastFallbackCause = cause.getClass().getSimpleName()
+                        + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
+            }
+        });
         return CobaClient.remote(config.build());
+    }
+
+    /** Why the sidecar's client last gave its last weights again instead of an answer, for the console. */
+    public String lastFallbackCause() {
+        return lastFallbackCause;
     }
 
     public String describe() {

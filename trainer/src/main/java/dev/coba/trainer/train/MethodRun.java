@@ -132,6 +132,7 @@ public final class MethodRun {
             boolean gradNorms, List<List<Batch>> valid) throws IOException {
         BalancedSteps steps = new BalancedSteps(tasks, lm, manager, trainer, client, gradNorms, settings,
                 settings.valEvery());
+        steps.continueCounts(at.balancerReports(), at.fallbackReports());
         List<ValidationPoint> validation = new ArrayList<>(at.validation());
         List<WeightPoint> weightPoints = new ArrayList<>(at.weights());
         List<DfPoint> df = new ArrayList<>(at.df());
@@ -142,9 +143,11 @@ public final class MethodRun {
         double[] taskBestLoss = at.taskBestLoss().clone();
         int stale = at.stale();
         long historyUntil = at.historyUntil();
+        long fallbacksSeen = at.fallbackReports();
+        boolean fallbackSaid = false;
         listener.onStart(method, at.step(), settings.steps());
         long step = at.step();
-        while (step < settings.steps() && stale < settings.patience()) {
+        while (step < settings.steps() && (!settings.earlyStop() || stale < settings.patience())) {
             long t0 = System.nanoTime();
             double[] used = steps.weights();
             step++;
@@ -159,6 +162,16 @@ public final class MethodRun {
                 break;
             }
             trainNanos += System.nanoTime() - t0;
+            if (steps.fallbackReports() > fallbacksSeen) {
+                fallbacksSeen = steps.fallbackReports();
+                if (!fallbackSaid) {
+                    fallbackSaid = true; // once: the count goes on in the progress bar and results.json
+                    System.err.println("train: " + method + ": the balancer did not answer the report of step " + step
+                            + " in time (" + balancing.lastFallbackCause() + "); training goes on with its last "
+                            + "weights, counted as fallbackReports");
+                }
+                listener.onFallback(step, steps.fallbackReports(), steps.reports());
+            }
             listener.onStep(step, r.losses(), used);
             if (step % settings.evalEvery() == 0 || step == settings.steps()) {
                 double[] losses = evaluate(lm, manager, valid);
@@ -183,8 +196,8 @@ public final class MethodRun {
                 }
                 listener.onValidation(step, ratio, bestRatio);
                 at = new Progress(at.runId(), step, trainNanos, at.initialValid(), at.initialTest(), bestStep,
-                        bestRatio, taskBestStep.clone(), taskBestLoss.clone(), stale, historyUntil,
-                        List.copyOf(validation), List.copyOf(weightPoints), List.copyOf(df));
+                        bestRatio, taskBestStep.clone(), taskBestLoss.clone(), stale, historyUntil, steps.reports(),
+                        steps.fallbackReports(), List.copyOf(validation), List.copyOf(weightPoints), List.copyOf(df));
                 checkpoint(at, lm, trainer, client);
             }
         }
@@ -254,27 +267,37 @@ public final class MethodRun {
         }
         long[] bestSteps = new long[k];
         String runId = "train-" + method + "-" + settings.seed() + "-" + UUID.randomUUID().toString().substring(0, 8);
-        return new Progress(runId, 0, 0, v0, t0, 0, 1.0, bestSteps, v0.clone(), 0, 0,
+        return new Progress(runId, 0, 0, v0, t0, 0, 1.0, bestSteps, v0.clone(), 0, 0, 0, 0,
                 List.of(new ValidationPoint(0, byTask(v0))), List.of(), List.of());
     }
 
     private MethodResult finish(Progress at, NDManager manager, List<List<Batch>> test) throws IOException {
-        double[] testLoss;
+        Evaluator.Scored scored;
         try (NDManager sm = manager.newSubManager()) {
-            testLoss = evaluate(CausalLm.load(dir.resolve(BEST), sm), sm, test);
+            scored = Evaluator.score(CausalLm.load(dir.resolve(BEST), sm), sm, test.stream().flatMap(List::stream)
+                    .toList(), k);
         }
+        double[] testLoss = scored.losses();
+        Map<String, Double> end = at.validation().get(at.validation().size() - 1).losses();
         Map<String, TaskResult> perTask = new LinkedHashMap<>();
         double sumRatio = 0;
+        double sumAbove = 0;
         for (int i = 0; i < k; i++) {
             double ratio = testLoss[i] / at.initialTest()[i];
             sumRatio += ratio;
-            perTask.put(names.get(i), new TaskResult(at.taskBestStep()[i], at.taskBestLoss()[i], at.initialTest()[i],
-                    testLoss[i], ratio));
+            double endLoss = end.get(names.get(i));
+            double above = (endLoss - at.taskBestLoss()[i]) / at.initialValid()[i];
+            sumAbove += above;
+            perTask.put(names.get(i), new TaskResult(at.taskBestStep()[i], at.taskBestLoss()[i], endLoss, above,
+                    at.initialTest()[i], testLoss[i], ratio, scored.answers().exactMatch(i),
+                    scored.answers().nextTokenAccuracy(i)));
         }
         long spread = Arrays.stream(at.taskBestStep()).max().orElse(0) - Arrays.stream(at.taskBestStep()).min().orElse(0);
-        MethodResult result = new MethodResult(at.bestStep(), at.bestRatio(), sumRatio / k, spread,
+        MethodResult result = new MethodResult(at.bestStep(), at.bestRatio(), sumRatio / k,
+                MethodResult.meanExactMatch(perTask), MethodResult.meanNextTokenAccuracy(perTask), spread, sumAbove / k,
                 at.step() == 0 ? 0 : at.trainNanos() / 1e9 / at.step(), at.step(),
-                at.step() < settings.steps(), diverged, perTask, at.validation(), at.weights(), at.df());
+                at.step() < settings.steps(), diverged, at.balancerReports(), at.fallbackReports(), perTask,
+                at.validation(), at.weights(), at.df());
         JSON.writerWithDefaultPrettyPrinter().writeValue(dir.resolve(RESULT_FILE).toFile(), result);
         return result;
     }

@@ -21,6 +21,8 @@ import java.util.List;
  * @param taskBestLoss per task that loss
  * @param stale full validation passes since the best
  * @param historyUntil the last balancer step whose weights are in {@code weights}
+ * @param balancerReports the reports made to the balancer
+ * @param fallbackReports those it did not answer in time
  */
 record Progress(
         String runId,
@@ -34,6 +36,8 @@ record Progress(
         double[] taskBestLoss,
         int stale,
         long historyUntil,
+        long balancerReports,
+        long fallbackReports,
         List<ValidationPoint> validation,
         List<WeightPoint> weights,
         List<DfPoint> df) {}

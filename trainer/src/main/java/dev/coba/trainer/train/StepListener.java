@@ -19,6 +19,12 @@ public interface StepListener {
     /** A full validation pass at {@code step}: the mean validation-loss ratio and the best so far. */
     default void onValidation(long step, double meanRatio, double bestRatio) {}
 
+    /**
+     * The balancer did not answer the report of {@code step} in time; the client gave its last
+     * weights again. {@code fallbackReports} of {@code reports} so far were not answered.
+     */
+    default void onFallback(long step, long fallbackReports, long reports) {}
+
     /** The run of the method ended (budget spent or patience out). */
     default void onEnd() {}
 }

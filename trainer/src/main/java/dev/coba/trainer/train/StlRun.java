@@ -43,6 +43,7 @@ public final class StlRun {
         long maxBest = Long.MIN_VALUE;
         double valRatio = 0;
         double testRatio = 0;
+        double above = 0;
         double seconds = 0;
         boolean allStopped = true;
         boolean anyDiverged = false;
@@ -60,6 +61,7 @@ public final class StlRun {
             maxBest = Math.max(maxBest, t.bestStep());
             valRatio += one.meanValLossRatio();
             testRatio += t.testLossRatio();
+            above += t.endAboveBest();
             seconds += one.secondsPerStep();
             allStopped &= one.stoppedEarly();
             anyDiverged |= one.diverged();
@@ -67,8 +69,9 @@ public final class StlRun {
         int k = tasks.size();
         List<ValidationPoint> validation = curves.entrySet().stream()
                 .map(e -> new ValidationPoint(e.getKey(), e.getValue())).toList();
-        return new MethodResult(bestStep, valRatio / k, testRatio / k, maxBest - minBest, seconds, steps, allStopped,
-                anyDiverged,                 perTask, validation, List.of(), List.of());
+        return new MethodResult(bestStep, valRatio / k, testRatio / k, MethodResult.meanExactMatch(perTask),
+                MethodResult.meanNextTokenAccuracy(perTask), maxBest - minBest, above / k, seconds, steps, allStopped,
+                anyDiverged, 0, 0, perTask, validation, List.of(), List.of());
     }
 
     /** Shows each single-task model under its own name (e.g. {@code stl:copy}). */
@@ -86,6 +89,11 @@ public final class StlRun {
         @Override
         public void onValidation(long step, double meanRatio, double bestRatio) {
             inner.onValidation(step, meanRatio, bestRatio);
+        }
+
+        @Override
+        public void onFallback(long step, long fallbackReports, long reports) {
+            inner.onFallback(step, fallbackReports, reports);
         }
 
         @Override

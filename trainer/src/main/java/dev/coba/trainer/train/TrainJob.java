@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -22,7 +23,8 @@ import java.util.function.Function;
  * same data and seed (a method's model, checkpoints and result in {@code out/<method>/}), then
  * {@code results.json} and {@code report.html}. Run again on the same directory it resumes:
  * finished methods are read back, an interrupted one continues from its last checkpoint. It
- * refuses a directory that holds a run with other settings.
+ * refuses a directory that holds a run with other settings. A {@code --sidecar} that does not
+ * answer is refused before anything is written or trained ({@link SidecarCheck}).
  */
 public final class TrainJob {
     static final String SETTINGS_FILE = "settings.json";
@@ -31,27 +33,42 @@ public final class TrainJob {
     private final TrainSettings settings;
     private final Path out;
     private final Function<List<String>, StepListener> listeners;
+    private final Consumer<String> notes;
 
-    /** @param listeners given the task names, the listener of every method's loop */
-    public TrainJob(TrainSettings settings, Path out, Function<List<String>, StepListener> listeners) {
+    /**
+     * @param listeners given the task names, the listener of every method's loop
+     * @param notes told once what the user should know about the data (examples cut, small splits)
+     */
+    public TrainJob(TrainSettings settings, Path out, Function<List<String>, StepListener> listeners,
+            Consumer<String> notes) {
         this.settings = settings;
         this.out = out;
         this.listeners = listeners;
+        this.notes = notes;
     }
 
-    /** The tasks of {@code settings}: the data folder, or the built-in tasks generated from the seed. */
-    public static List<TaskData> tasks(TrainSettings settings) {
+    /**
+     * The tasks of {@code settings}: the data folder, or the built-in tasks generated from the seed;
+     * {@code notes} is told about examples cut to --max-tokens and splits smaller than a draw.
+     */
+    public static List<TaskData> tasks(TrainSettings settings, Consumer<String> notes) {
+        List<TaskData> tasks;
         if (settings.data() == null) {
-            return BuiltInTasks.generate(settings.seed());
+            tasks = BuiltInTasks.generate(settings.seed());
+        } else {
+            LoadOptions options = LoadOptions.defaults().withSeed(settings.seed()).withMaxLength(settings.maxTokens());
+            tasks = DatasetLoader.load(settings.data(), options, notes);
         }
-        LoadOptions options = LoadOptions.defaults().withSeed(settings.seed())
-                .withBatchSize(settings.batchPerTask());
-        return DatasetLoader.load(settings.data(), options);
+        SmallSplits.describe(tasks, settings).forEach(notes);
+        return tasks;
     }
 
     public Results run() throws IOException {
-        List<TaskData> tasks = tasks(settings);
+        List<TaskData> tasks = tasks(settings, notes);
         List<String> names = tasks.stream().map(TaskData::name).toList();
+        if (settings.sidecar() != null) {
+            SidecarCheck.require(settings.sidecar(), settings.token(), settings.methods());
+        }
         Files.createDirectories(out);
         claim(settings.describe());
         StepListener listener = listeners.apply(names);
@@ -67,7 +84,11 @@ public final class TrainJob {
             results = new Results(settings.describe(), names, methods);
             results.write(out.resolve(Results.FILE)); // what is done is kept if a later method fails
         }
-        ReportWriter.write(results, out);
+        ReportWriter.Written report = ReportWriter.write(results, out);
+        if (report.chartsMissing() != null) {
+            notes.accept(report.html() + " has no charts: this machine could not draw them (" + report.chartsMissing()
+                    + "); every number is there and in " + Results.FILE);
+        }
         return results;
     }
 

@@ -121,9 +121,33 @@ class BatchesTest {
     }
 
     @Test
-    void tooFewTrainingExamplesForOneBatch() {
-        DataException e = assertThrows(DataException.class, () -> new Batches(TASKS, 65, 0));
-        assertEquals("task \"lookup\" has 64 training examples, fewer than one batch of 65", e.getMessage());
+    void aTrainSplitSmallerThanABatchGivesEveryExampleOnceAndTheRestDrawnAgain() {
+        TaskData tiny = new TaskData("tiny", TASKS.get(0).train().subList(0, 3), TASKS.get(0).valid().subList(0, 1),
+                TASKS.get(0).test().subList(0, 1));
+        Batches batches = new Batches(List.of(TASKS.get(1), tiny), 8, 5);
+        for (int step = 0; step < 20; step++) {
+            Batch b = batches.trainBatch(step);
+            assertEquals(16, b.rows(), "every task keeps its 8 rows");
+            Map<Example, Integer> counts = new HashMap<>();
+            for (int r = 8; r < 16; r++) {
+                assertEquals(1, b.taskOfRow()[r]);
+                counts.merge(rowAsExample(b, r), 1, Integer::sum);
+            }
+            assertEquals(Set.copyOf(tiny.train()), counts.keySet(), "each of the 3 at least once");
+            assertEquals(8, counts.values().stream().mapToInt(Integer::intValue).sum());
+        }
+        assertTrue(Arrays.deepEquals(batches.trainBatch(7).ids(), new Batches(List.of(TASKS.get(1), tiny), 8, 5)
+                .trainBatch(7).ids()), "still a function of (seed, step)");
+        assertThrows(IllegalArgumentException.class, () -> new Batches(List.of(new TaskData("empty", List.of(),
+                tiny.valid(), tiny.test())), 8, 5));
+    }
+
+    @Test
+    void aValidationDrawShrinksToTheSplit() {
+        List<Example> one = TASKS.get(0).valid().subList(0, 1);
+        Batch b = Batches.sample(List.of(TASKS.get(0).valid(), one), 8, 3, 10);
+        assertEquals(9, b.rows());
+        assertEquals(one.get(0), rowAsExample(b, 8));
         assertFalse(Batches.miniBatches(List.of(), 0, 4).iterator().hasNext());
     }
 

@@ -96,7 +96,7 @@ class BuiltInTasksTest {
         BuiltInTasks.writeTo(dir, 42);
         assertTrue(Files.exists(dir.resolve("add.train.jsonl")));
         assertEquals(15, Files.list(dir).count());
-        List<TaskData> loaded = DatasetLoader.load(dir, LoadOptions.defaults().withBatchSize(8));
+        List<TaskData> loaded = DatasetLoader.load(dir, LoadOptions.defaults());
         // the loader sorts tasks by name
         assertEquals(TASKS.stream().sorted((a, b) -> a.name().compareTo(b.name())).toList(), loaded);
     }

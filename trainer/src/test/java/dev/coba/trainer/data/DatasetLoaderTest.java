@@ -159,17 +159,36 @@ class DatasetLoaderTest {
     }
 
     @Test
-    void tooLittleDataForOneBatch() throws IOException {
-        write("t.jsonl", pairs(50));    // 40 / 5 / 5
-        TaskData fits = DatasetLoader.load(dir, LoadOptions.defaults().withBatchSize(5)).get(0);
-        assertEquals(List.of(40, 5, 5), List.of(fits.train().size(), fits.valid().size(), fits.test().size()));
-        assertEquals(dir.resolve("t.jsonl") + ": task \"t\" has too little data: valid split has 5 examples,"
-                + " fewer than one batch of 6 (50 examples in all)", error(LoadOptions.defaults().withBatchSize(6)));
+    void aSmallTaskKeepsAnExampleInEverySplitAndOnlyFewerThanThreeAreRefused() throws IOException {
+        write("t.jsonl", pairs(40));    // 32 / 4 / 4: trains whatever the batch sizes (the draws adapt)
+        TaskData forty = DatasetLoader.load(dir, LoadOptions.defaults()).get(0);
+        assertEquals(List.of(32, 4, 4), List.of(forty.train().size(), forty.valid().size(), forty.test().size()));
+        write("t.jsonl", pairs(4));     // 10 % of 4 rounds to 0: each split still gets one
+        TaskData four = DatasetLoader.load(dir, LoadOptions.defaults()).get(0);
+        assertEquals(List.of(2, 1, 1), List.of(four.train().size(), four.valid().size(), four.test().size()));
+        write("t.jsonl", pairs(2));
+        assertEquals(dir.resolve("t.jsonl") + ": task \"t\" has 2 examples; a task in one file needs at least 3 "
+                + "(one each for train, valid and test), and a few dozen to learn anything", error());
         Files.delete(dir.resolve("t.jsonl"));
         write("u.train.jsonl", pairs(8));
-        write("u.valid.jsonl", pairs(8));
-        write("u.test.jsonl", pairs(2));
-        assertEquals(dir.resolve("u.{train,valid,test}.jsonl") + ": task \"u\" has too little data: test split has"
-                + " 2 examples, fewer than one batch of 4 (18 examples in all)", error(LoadOptions.defaults().withBatchSize(4)));
+        write("u.valid.jsonl", pairs(1));
+        write("u.test.jsonl", pairs(1));
+        TaskData given = DatasetLoader.load(dir, LoadOptions.defaults()).get(0);
+        assertEquals(List.of(8, 1, 1), List.of(given.train().size(), given.valid().size(), given.test().size()));
+    }
+
+    @Test
+    void examplesCutToTheMaximumLengthAreCountedPerTask() throws IOException {
+        write("t.jsonl", "{\"prompt\": \"0123456789\", \"completion\": \"abcdef\"}",
+                "{\"prompt\": \"01\", \"completion\": \"abc\"}",     // BOS 0 1 SEP a b c EOS: 8 tokens, not cut
+                "{\"text\": \"123456\"}",                                // BOS 1..6 EOS: 8, not cut
+                "{\"text\": \"1234567\"}");                              // 9: cut
+        List<String> notes = new ArrayList<>();
+        DatasetLoader.load(dir, LoadOptions.defaults().withMaxLength(8), notes::add);
+        assertEquals(List.of("task \"t\": 2 of 4 examples are longer than --max-tokens 8 and were cut (a text or chat "
+                + "keeps its start; a prompt/completion keeps the completion's start and the prompt's end)"), notes);
+        List<String> none = new ArrayList<>();
+        DatasetLoader.load(dir, LoadOptions.defaults(), none::add);
+        assertEquals(List.of(), none);
     }
 }

@@ -76,11 +76,50 @@ class MethodRunTest {
     }
 
     @Test
+    void aSidecarThatGoesAwayMidRunIsCountedNotHidden(@TempDir Path dir) throws IOException {
+        dev.coba.sidecar.runs.RunRegistry registry = dev.coba.sidecar.runs.RunRegistry.open(
+                new dev.coba.sidecar.runs.MemoryStore(), dev.coba.sidecar.runs.RegistryLimits.defaults());
+        dev.coba.sidecar.http.SidecarServer server = dev.coba.sidecar.http.SidecarServer.create(registry,
+                new dev.coba.sidecar.http.ServerConfig("127.0.0.1", 0, "test-token")).start();
+        List<long[]> fallbacks = new ArrayList<>();
+        StepListener stopsTheSidecar = new StepListener() {
+            @Override
+            public void onStep(long step, double[] trainLosses, double[] weights) {
+                if (step == 12) {
+                    server.stop(); // reports at 5 and 10 were answered; 15, 20, 25, 30 will not be
+                }
+            }
+
+            @Override
+            public void onFallback(long step, long fallbackReports, long reports) {
+                fallbacks.add(new long[] {step, fallbackReports, reports});
+            }
+        };
+        MethodResult r;
+        try {
+            TrainSettings s = TinyRuns.settings(List.of("coba"), 30,
+                    java.net.URI.create("http://127.0.0.1:" + server.port()));
+            r = TinyRuns.run("coba", s, dir, stopsTheSidecar).run();
+        } finally {
+            server.stop();
+            registry.close();
+        }
+        assertEquals(6, r.balancerReports());
+        assertEquals(4, r.fallbackReports());
+        assertTrue(r.mostlyFallback());
+        assertEquals(List.of("15 1 3", "20 2 4", "25 3 5", "30 4 6"),
+                fallbacks.stream().map(f -> f[0] + " " + f[1] + " " + f[2]).toList());
+        assertEquals(30, r.steps(), "training never waits for the sidecar");
+    }
+
+    @Test
     void theResultAddsUp(@TempDir Path dir) throws IOException {
         MethodResult r = TinyRuns.run("uniform", TinyRuns.settings(List.of("uniform"), 40), dir, StepListener.NONE).run();
         assertEquals(40, r.steps());
         assertFalse(r.stoppedEarly());
         assertTrue(r.weights().isEmpty(), "uniform has no balancer to ask");
+        assertEquals(0, r.balancerReports());
+        assertEquals(0, r.fallbackReports());
         assertEquals(List.of(0L, 10L, 20L, 30L, 40L), r.validation().stream().map(ValidationPoint::step).toList());
         ValidationPoint first = r.validation().get(0);
         double best = Double.MAX_VALUE;
@@ -107,6 +146,24 @@ class MethodRunTest {
             max = Math.max(max, t.bestStep());
         }
         assertEquals(sum / 3, r.meanTestLossRatio(), 1e-12);
+        double exact = 0;
+        for (String task : TASKS) {
+            TaskResult t = r.tasks().get(task);
+            assertTrue(t.exactMatch() >= 0 && t.exactMatch() <= 1, task + " exact match " + t.exactMatch());
+            assertTrue(t.nextTokenAccuracy() > 0 && t.nextTokenAccuracy() <= 1, task + " " + t);
+            exact += t.exactMatch();
+        }
+        assertEquals(exact / 3, r.meanExactMatch(), 1e-15);
+        ValidationPoint last = r.validation().get(r.validation().size() - 1);
+        double above = 0;
+        for (String task : TASKS) {
+            TaskResult t = r.tasks().get(task);
+            assertEquals(last.losses().get(task), t.endValLoss(), 0);
+            assertEquals((t.endValLoss() - t.bestValLoss()) / first.losses().get(task), t.endAboveBest(), 1e-15);
+            above += t.endAboveBest();
+        }
+        assertEquals(above / 3, r.meanEndAboveBest(), 1e-15);
+        assertEquals(null, r.meanNextTokenAccuracy(), "the built-in tasks all have answers");
         assertEquals(max - min, r.bestStepSpread(), 0);
         assertTrue(r.meanTestLossRatio() < 1, "the selected model beats the initial one: " + r.meanTestLossRatio());
         assertTrue(r.secondsPerStep() > 0);
@@ -156,7 +213,7 @@ class MethodRunTest {
     @Test
     void earlyStoppingAfterPatienceRunsOut(@TempDir Path dir) throws IOException {
         // a learning rate so small that validation barely moves: some passes are not better
-        TrainSettings flat = new TrainSettings(List.of("uniform"), 400, 3, 5, 10, 2, 4, 4, 64, 1, 16, 2, 1e-6f, 1f,
+        TrainSettings flat = new TrainSettings(List.of("uniform"), 400, 3, 5, 10, 2, true, 4, 4, 64, 256, 1, 16, 2, 1e-6f, 1f,
                 null, null, null, null);
         MethodResult r = TinyRuns.run("uniform", flat, dir, StepListener.NONE).run();
         if (r.stoppedEarly()) {
@@ -191,7 +248,8 @@ class MethodRunTest {
             poisoned(manager).save(broken);
         }
         TrainSettings fromBroken = new TrainSettings(s.methods(), s.steps(), s.seed(), s.valEvery(), s.evalEvery(),
-                s.patience(), s.batchPerTask(), s.valBatchPerTask(), s.evalBatchSize(), s.layers(), s.dModel(),
+                s.patience(), s.earlyStop(), s.batchPerTask(), s.valBatchPerTask(), s.evalBatchSize(), s.maxTokens(),
+                s.layers(), s.dModel(),
                 s.heads(), s.learningRate(), s.clip(), null, broken, null, null);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> TinyRuns.run("coba", fromBroken, dir.resolve("run"), StepListener.NONE).run());
@@ -207,6 +265,18 @@ class MethodRunTest {
         Arrays.fill(nan, Float.NaN);
         head.set(nan);
         return lm;
+    }
+
+    @Test
+    void withoutEarlyStoppingEveryMethodSpendsTheWholeBudget(@TempDir Path dir) throws IOException {
+        // the flat run of earlyStoppingAfterPatienceRunsOut, patience 2, but told not to stop
+        TrainSettings flat = new TrainSettings(List.of("uniform"), 60, 3, 5, 10, 2, false, 4, 4, 64, 256, 1, 16, 2,
+                1e-6f, 1f, null, null, null, null);
+        MethodResult r = TinyRuns.run("uniform", flat, dir, StepListener.NONE).run();
+        assertEquals(60, r.steps());
+        assertFalse(r.stoppedEarly());
+        assertEquals(List.of(0L, 10L, 20L, 30L, 40L, 50L, 60L), r.validation().stream().map(ValidationPoint::step)
+                .toList());
     }
 
     @Test

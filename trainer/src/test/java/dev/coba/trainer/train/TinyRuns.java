@@ -26,7 +26,7 @@ final class TinyRuns {
     }
 
     static TrainSettings settings(List<String> methods, long steps, URI sidecar) {
-        return new TrainSettings(methods, steps, 3, 5, 10, 100, 4, 4, 64, 1, 16, 2, 3e-3f, 1f, null, null,
+        return new TrainSettings(methods, steps, 3, 5, 10, 100, true, 4, 4, 64, 256, 1, 16, 2, 3e-3f, 1f, null, null,
                 sidecar, sidecar == null ? null : "test-token");
     }
 

@@ -79,6 +79,7 @@ class TrainCommandTest {
             MethodResult m = e.getValue();
             assertTrue(html.contains("data-value=\"" + m.meanTestLossRatio() + "\""), e.getKey() + " mean test ratio");
             assertTrue(html.contains("data-value=\"" + m.tasks().get("twice").testLossRatio() + "\""));
+            assertTrue(html.contains("data-value=\"" + m.meanExactMatch() + "\""), e.getKey() + " mean exact match");
             assertTrue(o.out().contains(e.getKey()), "summary line for " + e.getKey());
         }
         Matcher img = Pattern.compile("<img src=\"([^\"]+)\"").matcher(html);
@@ -88,6 +89,7 @@ class TrainCommandTest {
             images++;
         }
         assertTrue(images >= 5, "charts: " + images);
+        assertTrue(o.out().contains("exact match per task"), o.out());
         assertTrue(Files.isRegularFile(out.resolve("coba/best/model.params")));
 
         // the same flags again: everything is done, nothing retrains, the same results
@@ -142,6 +144,91 @@ class TrainCommandTest {
     }
 
     @Test
+    void aSidecarThatCannotBeReachedIsExit2WithItsUrlBeforeAnyTraining(@TempDir Path dir) throws IOException {
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            port = free.getLocalPort(); // closed again: nothing listens there
+        }
+        String url = "http://127.0.0.1:" + port;
+        Path out = dir.resolve("run");
+        Outcome o = train(with("--data", data(dir).toString(), "--methods", "uniform,coba", "--out", out.toString(),
+                "--sidecar", url));
+        assertEquals(2, o.code(), o.err());
+        assertTrue(o.err().contains(url), o.err());
+        assertTrue(Files.notExists(out), "nothing trained, nothing written");
+    }
+
+    @Test
+    void aSidecarThatRefusesTheTokenOrDoesNotKnowAMethodIsExit2BeforeAnyTraining(@TempDir Path dir)
+            throws IOException {
+        Path data = data(dir);
+        RunRegistry registry = RunRegistry.open(new MemoryStore(), RegistryLimits.defaults());
+        SidecarServer server = SidecarServer.create(registry, new ServerConfig("127.0.0.1", 0, "t0ken")).start();
+        try {
+            String url = "http://127.0.0.1:" + server.port();
+            Outcome badToken = train(with("--data", data.toString(), "--methods", "coba", "--out",
+                    dir.resolve("a").toString(), "--sidecar", url, "--token", "wrong"));
+            assertEquals(2, badToken.code(), badToken.err());
+            assertTrue(badToken.err().contains(url) && badToken.err().contains("--token"), badToken.err());
+            Outcome unknown = train(with("--data", data.toString(), "--methods", "coba,cobb", "--out",
+                    dir.resolve("b").toString(), "--sidecar", url, "--token", "t0ken"));
+            assertEquals(2, unknown.code(), unknown.err());
+            assertTrue(unknown.err().contains("cobb"), unknown.err());
+            assertTrue(Files.notExists(dir.resolve("a")) && Files.notExists(dir.resolve("b")));
+        } finally {
+            server.stop();
+            registry.close();
+        }
+    }
+
+    @Test
+    void smallTasksTrainAndTheConsoleSaysOnceHowTheirDrawsAdapt(@TempDir Path dir) throws IOException {
+        Path data = data(dir);
+        List<String> upper = Files.readAllLines(data.resolve("upper.jsonl"));
+        Files.delete(data.resolve("twice.jsonl"));
+        Files.write(data.resolve("forty.jsonl"), upper.subList(0, 40));  // 32 / 4 / 4
+        Files.write(data.resolve("nine.jsonl"), upper.subList(40, 49));  // 7 / 1 / 1
+        Path out = dir.resolve("run");
+        Outcome o = train("--data", data.toString(), "--out", out.toString(), "--methods", "uniform,coba", "--steps",
+                "20", "--eval-every", "10", "--val-every", "5", "--layers", "1", "--d-model", "16", "--heads", "2",
+                "--batch-per-task", "8", "--val-batch-per-task", "8", "--quiet");
+        assertEquals(0, o.code(), o.err());
+        assertEquals(List.of("train: task \"forty\": 4 validation examples, fewer than --val-batch-per-task 8: the "
+                + "balancer's validation mini-batch is all 4",
+                "train: task \"nine\": 7 training examples, fewer than --batch-per-task 8: each batch has all 7 and "
+                + "1 more drawn again at random",
+                "train: task \"nine\": 1 validation example, fewer than --val-batch-per-task 8: the balancer's "
+                + "validation mini-batch is all 1"),
+                o.err().lines().filter(l -> l.startsWith("train: task")).toList());
+        Results results = Results.read(out.resolve("results.json"));
+        assertEquals(List.of("forty", "nine", "upper"), results.taskNames());
+        assertTrue(results.methods().get("coba").tasks().get("nine").testLoss() > 0);
+    }
+
+    @Test
+    void helpReadsLikeTheOtherCommands() {
+        Outcome help = train("--help");
+        assertEquals(0, help.code());
+        assertTrue(help.out().startsWith("Trains a small causal LM") && help.out().contains("Usage: coba-sidecar train "),
+                help.out());
+        assertTrue(help.out().contains("Exit codes:") && help.out().contains("  2  bad usage or input"), help.out());
+        for (String flag : List.of("--no-early-stop", "--max-tokens=T", "--batch-per-task=B", "--sidecar=URL")) {
+            assertTrue(help.out().contains(flag), flag);
+        }
+        assertTrue(help.out().lines().noneMatch(l -> l.trim().startsWith("Default")), "every flag says what it does");
+        assertTrue(!help.out().contains("-V, --version"), "no version flag that prints nothing");
+
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code = dev.coba.trainer.cli.TrainerBench.run(new String[] {"quality", "--help"},
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(new ByteArrayOutputStream()));
+        assertEquals(0, code);
+        String quality = out.toString(StandardCharsets.UTF_8);
+        assertTrue(quality.contains("Usage: coba-sidecar bench train quality ") && quality.contains("Exit codes:"),
+                quality);
+        assertTrue(quality.lines().noneMatch(l -> l.trim().startsWith("Default")), quality);
+    }
+
+    @Test
     void badInputIsAClearErrorAndExitCode2(@TempDir Path dir) throws IOException {
         Path data = data(dir);
         Files.writeString(data.resolve("upper.jsonl"), "{\"prompt\": \"a\", \"completion\": \"b\"}\n{oops\n");
@@ -161,6 +248,10 @@ class TrainCommandTest {
         Outcome badFlag = train("--steps", "0", "--out", dir.resolve("d").toString());
         assertEquals(2, badFlag.code());
         assertTrue(badFlag.err().contains("--steps"), badFlag.err());
+
+        Outcome tooShort = train("--max-tokens", "3", "--out", dir.resolve("e").toString());
+        assertEquals(2, tooShort.code());
+        assertTrue(tooShort.err().contains("--max-tokens must be at least 4, got 3"), tooShort.err());
 
         Outcome notANumber = train("--steps", "many");
         assertEquals(2, notANumber.code());
