@@ -40,7 +40,8 @@ import java.util.stream.Stream;
  *     answer weights the next steps ({@code uniform} has no balancer: it is the baseline);
  * <li>every {@code evalEvery} steps (and at the last): a full validation pass; the model with
  *     the lowest mean validation-loss ratio is kept in {@code best/}; after {@code patience}
- *     passes without a better one the run stops; a checkpoint to resume from goes to {@code last/};
+ *     passes without a better one the run stops (unless early stopping is off: a fixed budget);
+ *     a checkpoint to resume from goes to {@code last/};
  * <li>the end: the best model's test losses, and {@code result.json} (which marks the run done).
  * </ol>
  */
@@ -308,7 +309,8 @@ public final class MethodRun {
             CausalLm lm = CausalLm.load(settings.initFrom(), manager);
             if (lm.config().maxLength() < maxLength) {
                 throw new IllegalArgumentException("--init-from: the checkpoint takes " + lm.config().maxLength()
-                        + " tokens, the data has examples of " + (maxLength + 1));
+                        + " tokens, the data has examples of " + (maxLength + 1) + "; cut them with --max-tokens "
+                        + (lm.config().maxLength() + 1) + " or start from a checkpoint trained on longer ones");
             }
             return lm;
         }

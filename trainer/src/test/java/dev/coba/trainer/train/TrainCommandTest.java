@@ -118,6 +118,15 @@ class TrainCommandTest {
         // the second run starts where the first one's best model was
         assertEquals(first.methods().get("uniform").tasks().get("upper").testLoss(),
                 second.methods().get("coba").tasks().get("upper").initialTestLoss(), 0);
+
+        // longer examples than the checkpoint takes: refused, naming the flag that cuts them
+        Path longer = Files.createDirectories(dir.resolve("longer"));
+        Files.writeString(longer.resolve("long.jsonl"), ("{\"prompt\": \"" + "x".repeat(40) + "\", \"completion\": "
+                + "\"y\"}\n").repeat(10));
+        Outcome tooLong = train(with("--data", longer.toString(), "--methods", "uniform", "--init-from",
+                best.toString(), "--out", dir.resolve("third").toString()));
+        assertEquals(2, tooLong.code(), tooLong.err());
+        assertTrue(tooLong.err().contains("--max-tokens"), tooLong.err());
     }
 
     @Test
