@@ -1,5 +1,6 @@
 package dev.coba.sidecar.crash;
 
+import static dev.coba.sidecar.crash.ForkedSidecar.url;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,9 +11,7 @@ import dev.coba.core.run.RankReport;
 import dev.coba.core.run.Run;
 import dev.coba.core.run.RunSpec;
 import dev.coba.core.run.StepOutcome;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,8 +27,6 @@ import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,7 +39,6 @@ class KillAndRestartTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(2)).build();
-  private static final Pattern LISTENING = Pattern.compile("listening on (http://[^ ]+)");
   private static final List<String> TASKS = List.of("python", "java", "go");
   private static final int RUNS = 4;
   private static final int STEPS = 400;
@@ -150,37 +146,9 @@ class KillAndRestartTest {
   }
 
   private Process start() throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "dev.coba.sidecar.Main",
-        "serve", "--port", "0", "--data-dir", data.toString())
-        .redirectErrorStream(true)
-        .start();
+    return ForkedSidecar.start(data, List.of());
   }
 
-  /** Reads the process's output until it says where it listens; keeps draining it afterwards. */
-  private static String url(Process p) throws IOException {
-    BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-    StringBuilder seen = new StringBuilder();
-    for (String line = out.readLine(); line != null; line = out.readLine()) {
-      seen.append(line).append('\n');
-      Matcher m = LISTENING.matcher(line);
-      if (m.find()) {
-        Thread drain = new Thread(() -> {
-          try {
-            while (out.readLine() != null) {
-              // keep the pipe from filling up
-            }
-          } catch (IOException ignored) {
-            // the process ended
-          }
-        });
-        drain.setDaemon(true);
-        drain.start();
-        return m.group(1);
-      }
-    }
-    throw new IllegalStateException("the sidecar exited without listening:\n" + seen);
-  }
 
   private static HttpResponse<String> post(String url, String body) throws IOException, InterruptedException {
     HttpRequest req = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20))

@@ -1,14 +1,13 @@
 package dev.coba.sidecar.crash;
 
+import static dev.coba.sidecar.crash.ForkedSidecar.url;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedOutputStream;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -21,8 +20,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.zip.CRC32;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,7 +30,6 @@ import org.junit.jupiter.api.io.TempDir;
  * it line by line. Many long task names make few long lines, cheap to replay: it stays quick.
  */
 class LargeJournalStartTest {
-  private static final Pattern LISTENING = Pattern.compile("listening on (http://[^ ]+)");
   private static final int TASKS = 32;
   private static final long JOURNAL_BYTES = 32_000_000L;
 
@@ -46,11 +42,8 @@ class LargeJournalStartTest {
     long steps = writeJournal(journal);
     assertTrue(Files.size(journal) >= JOURNAL_BYTES);
 
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     long started = System.nanoTime();
-    Process p = new ProcessBuilder(java, "-Xmx24m", "-cp", System.getProperty("java.class.path"),
-        "dev.coba.sidecar.Main", "serve", "--port", "0", "--data-dir", data.toString(), "--max-history", "50")
-        .redirectErrorStream(true).start();
+    Process p = ForkedSidecar.start(data, List.of("-Xmx24m"), "--max-history", "50");
     Thread watchdog = new Thread(() -> { // a JVM that neither listens nor exits (out of memory) fails the test
       try {
         if (!p.waitFor(120, TimeUnit.SECONDS)) {
@@ -125,20 +118,4 @@ class LargeJournalStartTest {
     return head.length + body.length + 1;
   }
 
-  /** Reads the process's output until it says where it listens; keeps draining it afterwards. */
-  private static String url(Process p) throws IOException {
-    BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-    StringBuilder seen = new StringBuilder();
-    for (String line = out.readLine(); line != null; line = out.readLine()) {
-      seen.append(line).append('\n');
-      Matcher m = LISTENING.matcher(line);
-      if (m.find()) {
-        Thread drain = new Thread(() -> out.lines().forEach(l -> { }));
-        drain.setDaemon(true);
-        drain.start();
-        return m.group(1);
-      }
-    }
-    throw new IllegalStateException("the sidecar exited without listening:\n" + seen);
-  }
 }

@@ -1,11 +1,10 @@
 package dev.coba.sidecar.crash;
 
+import static dev.coba.sidecar.crash.ForkedSidecar.url;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,9 +12,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,7 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
 class MemoryBudgetForkTest {
   private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(5)).build();
-  private static final Pattern LISTENING = Pattern.compile("listening on (http://[^ ]+)");
   private static final int MAX_RUNS = 400;
 
   @TempDir
@@ -96,38 +93,9 @@ class MemoryBudgetForkTest {
   }
 
   private Process start() throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    return new ProcessBuilder(java, "-Xmx384m", "-XX:+ExitOnOutOfMemoryError",
-        "-cp", System.getProperty("java.class.path"), "dev.coba.sidecar.Main",
-        "serve", "--port", "0", "--data-dir", data.toString())
-        .redirectErrorStream(true)
-        .start();
+    return ForkedSidecar.start(data, List.of("-Xmx384m", "-XX:+ExitOnOutOfMemoryError"));
   }
 
-  /** Reads the process's output until it says where it listens; keeps draining it afterwards. */
-  private static String url(Process p) throws IOException {
-    BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-    StringBuilder seen = new StringBuilder();
-    for (String line = out.readLine(); line != null; line = out.readLine()) {
-      seen.append(line).append('\n');
-      Matcher m = LISTENING.matcher(line);
-      if (m.find()) {
-        Thread drain = new Thread(() -> {
-          try {
-            while (out.readLine() != null) {
-              // keep the pipe from filling up
-            }
-          } catch (IOException ignored) {
-            // the process ended
-          }
-        });
-        drain.setDaemon(true);
-        drain.start();
-        return m.group(1);
-      }
-    }
-    throw new IllegalStateException("the sidecar exited without listening:\n" + seen);
-  }
 
   private static HttpResponse<String> post(String url, String body) throws IOException, InterruptedException {
     return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60))
