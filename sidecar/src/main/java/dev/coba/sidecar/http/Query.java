@@ -20,13 +20,29 @@ final class Query {
    * reads them, so that a journal written before this check replays.)
    */
   static String checkRunId(String id) {
-    if (!RunSpec.RUN_ID.matcher(id).matches()) {
+    if (!matchesRunId(id)) {
       throw new InvalidInputException("runId", "runId must match [A-Za-z0-9._-]{1,128}, got '" + abbreviate(id) + "'");
     }
     if (id.equals(".") || id.equals("..")) {
       throw new InvalidInputException("runId", "runId must not be '.' or '..' (URLs rewrite them as path segments)");
     }
     return id;
+  }
+
+  /** {@link RunSpec#RUN_ID} without a regex engine: every request checks its run id. */
+  static boolean matchesRunId(String id) {
+    if (id.isEmpty() || id.length() > 128) {
+      return false;
+    }
+    for (int i = 0; i < id.length(); i++) {
+      char c = id.charAt(i);
+      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          || c == '.' || c == '_' || c == '-';
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** An integer query parameter in [min, max]; {@code fallback} when absent (may be null). */

@@ -92,11 +92,17 @@ final class JournalCodec {
   private static byte[] frame(byte[] body) {
     CRC32 crc = new CRC32();
     crc.update(body);
-    byte[] head = String.format("%08x ", crc.getValue()).getBytes(StandardCharsets.US_ASCII);
-    byte[] line = new byte[head.length + body.length + 1];
-    System.arraycopy(head, 0, line, 0, head.length);
-    System.arraycopy(body, 0, line, head.length, body.length);
+    byte[] line = new byte[CRC_DIGITS + 1 + body.length + 1];
+    long value = crc.getValue();
+    for (int i = CRC_DIGITS - 1; i >= 0; i--, value >>>= 4) { // "%08x", without a Formatter per line
+      line[i] = HEX[(int) (value & 0xf)];
+    }
+    line[CRC_DIGITS] = ' ';
+    System.arraycopy(body, 0, line, CRC_DIGITS + 1, body.length);
     line[line.length - 1] = '\n';
     return line;
   }
+
+  private static final int CRC_DIGITS = 8;
+  private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 }

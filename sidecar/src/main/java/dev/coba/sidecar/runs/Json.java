@@ -2,6 +2,7 @@ package dev.coba.sidecar.runs;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -20,6 +21,8 @@ final class Json {
         .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
         // the same doubles as the JDK's parser, several times faster: most of a replay is reading losses
         .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
+        // shortest digits that read back as the same double (Schubfach), without the JDK's slow path
+        .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
         .build();
     m.disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES); // newer journals may add fields
     m.enable(DeserializationFeature.USE_LONG_FOR_INTS);

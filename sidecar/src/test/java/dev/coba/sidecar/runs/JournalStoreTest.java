@@ -96,6 +96,66 @@ class JournalStoreTest {
     }
   }
 
+  /**
+   * Appending threads interrupted while they wait for the fsync: an interrupted append may fail
+   * (it was never acknowledged), but none hangs, the journal's channel survives (an interrupt
+   * in the middle of a FileChannel write would close it for good, which is why only the store's
+   * own thread writes), every acknowledged line lands in its thread's order, and the store takes
+   * appends afterwards.
+   */
+  @Test
+  void interruptedAppendersNeverBreakTheStore() throws Exception {
+    int threads = 12;
+    int each = 300;
+    List<Thread> appenders = new ArrayList<>();
+    List<List<Long>> acknowledged = new ArrayList<>();
+    List<Throwable> unexpected = java.util.Collections.synchronizedList(new ArrayList<>());
+    try (JournalStore store = JournalStore.open(dir)) {
+      replayed(store);
+      for (int t = 0; t < threads; t++) {
+        int thread = t;
+        List<Long> mine = new ArrayList<>();
+        acknowledged.add(mine);
+        appenders.add(new Thread(() -> {
+          for (long i = 1; i <= each; i++) {
+            try {
+              store.append(Event.report("r" + thread, new RankReport(i, 0, Map.of("a", 1.0 / i), null, null, null)));
+              mine.add(i);
+            } catch (StoreException e) {
+              if (!e.getMessage().startsWith("interrupted while making the report durable")) {
+                unexpected.add(e);
+              }
+            }
+            Thread.interrupted(); // an interrupt meant for the wait: not for the next append
+          }
+        }));
+      }
+      appenders.forEach(Thread::start);
+      java.util.Random random = new java.util.Random(3);
+      while (appenders.stream().anyMatch(Thread::isAlive)) {
+        appenders.get(random.nextInt(threads)).interrupt();
+        Thread.sleep(0, 200_000);
+      }
+      for (Thread t : appenders) {
+        t.join(30_000);
+        assertFalse(t.isAlive(), "an append never returned");
+      }
+      assertEquals(List.of(), unexpected);
+      assertNull(store.failure());
+      store.append(report(1));
+    }
+    List<Event> events = replayedAfterReopen();
+    for (int t = 0; t < threads; t++) {
+      String run = "r" + t;
+      List<Long> steps = events.stream().filter(e -> e.runId().equals(run)).map(e -> e.report().step()).toList();
+      // an interrupted append may still have been written: every acknowledged one is, in order
+      List<Long> landed = new ArrayList<>(steps);
+      landed.retainAll(acknowledged.get(t));
+      assertEquals(acknowledged.get(t), landed, run);
+      assertEquals(steps.stream().sorted().toList(), steps, run);
+    }
+  }
+
   @Test
   void aTornLastLineIsCutOffAndDamageElsewhereRefused() throws Exception {
     try (JournalStore store = JournalStore.open(dir)) {
