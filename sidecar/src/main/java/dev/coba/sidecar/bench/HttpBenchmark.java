@@ -29,6 +29,11 @@ public final class HttpBenchmark {
 
   /** What one client posts: where, and the body of its n-th request. */
   public interface Target {
+    /** POST unless said otherwise (a GET sends no body). */
+    default String method() {
+      return "POST";
+    }
+
     String path();
 
     byte[] body(long n);
@@ -89,6 +94,26 @@ public final class HttpBenchmark {
     };
   }
 
+  /** {@code GET path}, e.g. {@code /healthz}: the trivial route of a sidecar measured from outside. */
+  public static Target get(String path) {
+    return new Target() {
+      @Override
+      public String method() {
+        return "GET";
+      }
+
+      @Override
+      public String path() {
+        return path;
+      }
+
+      @Override
+      public byte[] body(long n) {
+        return null;
+      }
+    };
+  }
+
   /** One client, {@code warmup} unmeasured then {@code count} measured requests. */
   public LatencySummary sequential(Target target, int warmup, int count) {
     try (LoopbackClient client = new LoopbackClient(base, token)) {
@@ -97,7 +122,7 @@ public final class HttpBenchmark {
       for (int i = 0; i < warmup + count; i++) {
         byte[] body = target.body(i);
         long t0 = System.nanoTime();
-        int status = client.send("POST", target.path(), body);
+        int status = client.send(target.method(), target.path(), body);
         long dt = System.nanoTime() - t0;
         check(status, target);
         if (i >= warmup) {
@@ -125,7 +150,7 @@ public final class HttpBenchmark {
           ready.countDown();
           ready.await();
           for (long n = 0; System.nanoTime() < deadline.get(); n++) {
-            check(client.send("POST", target.path(), target.body(n)), target);
+            check(client.send(target.method(), target.path(), target.body(n)), target);
             done.incrementAndGet();
           }
         } catch (Throwable e) {
@@ -161,7 +186,7 @@ public final class HttpBenchmark {
 
   private static void check(int status, Target target) throws IOException {
     if (status != 200) {
-      throw new IOException("POST " + target.path() + " answered " + status);
+      throw new IOException(target.method() + " " + target.path() + " answered " + status);
     }
   }
 }

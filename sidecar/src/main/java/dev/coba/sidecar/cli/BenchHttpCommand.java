@@ -45,8 +45,8 @@ import picocli.CommandLine.Spec;
         "bare Javalin app with one trivial POST route, in this process. Then: one client",
         "posting reports to one run (latency per report), and --clients clients each posting",
         "to its own run in a closed loop (reports per second); the same for the trivial",
-        "route. Prints one JSON line. With --url, measures that sidecar instead (no trivial",
-        "route then).",
+        "route. Prints one JSON line. With --url, measures that sidecar instead, from this",
+        "process (an external client), and as its trivial route GET /healthz of that sidecar.",
         ""},
     footerHeading = "%nExit codes:%n",
     footer = {ExitCodes.FOOTER})
@@ -97,7 +97,10 @@ public final class BenchHttpCommand implements Callable<Integer> {
     line.put("tasks", tasks);
     line.put("clients", clients);
     if (url != null) {
-      measure(new HttpBenchmark(url, token, names), line, "sidecar", true);
+      HttpBenchmark remote = new HttpBenchmark(url, token, names);
+      measure(remote, line, "sidecar", true);
+      measure(remote, HttpBenchmark.get("/healthz"), line, "healthz");
+      ratios(line, "healthz");
       console.out().println(json(line));
       return ExitCodes.OK;
     }
@@ -111,8 +114,7 @@ public final class BenchHttpCommand implements Callable<Integer> {
       line.put("store", "journal (fsync per group commit)");
       measure(new HttpBenchmark(URI.create("http://127.0.0.1:" + sidecar.port()), null, names), line, "sidecar", true);
       measure(new HttpBenchmark(URI.create("http://127.0.0.1:" + trivial.port()), null, names), line, "trivial", false);
-      line.put("median_ratio", round((Double) line.get("sidecar_median_us") / (Double) line.get("trivial_median_us")));
-      line.put("throughput_ratio", round((Double) line.get("sidecar_reports_per_s") / (Double) line.get("trivial_requests_per_s")));
+      ratios(line, "trivial");
     } finally {
       trivial.stop();
       sidecar.stop();
@@ -137,6 +139,20 @@ public final class BenchHttpCommand implements Callable<Integer> {
     }
     double rate = bench.throughput(targets, warmupSeconds * 1000L, seconds * 1000L);
     line.put(name + (reports ? "_reports_per_s" : "_requests_per_s"), Math.round(rate) * 1.0);
+  }
+
+  /** The same clients on a route that does nothing: what the framework and the loopback cost. */
+  private void measure(HttpBenchmark bench, HttpBenchmark.Target trivial, Map<String, Object> line, String name) {
+    LatencySummary latency = bench.sequential(trivial, warmupRequests, requests);
+    line.put(name + "_median_us", latency.medianUs());
+    line.put(name + "_p99_us", latency.p99Us());
+    double rate = bench.throughput(java.util.Collections.nCopies(clients, trivial), warmupSeconds * 1000L, seconds * 1000L);
+    line.put(name + "_requests_per_s", Math.round(rate) * 1.0);
+  }
+
+  private static void ratios(Map<String, Object> line, String trivial) {
+    line.put("median_ratio", round((Double) line.get("sidecar_median_us") / (Double) line.get(trivial + "_median_us")));
+    line.put("throughput_ratio", round((Double) line.get("sidecar_reports_per_s") / (Double) line.get(trivial + "_requests_per_s")));
   }
 
   private static double round(double v) {
