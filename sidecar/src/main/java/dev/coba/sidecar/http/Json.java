@@ -10,6 +10,7 @@ import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
@@ -29,6 +30,13 @@ import java.io.UncheckedIOException;
  */
 public final class Json {
   public static final JsonMapper MAPPER = strictMapper();
+  /** One reader per body type: its type and deserializer are looked up once, not per request. */
+  private static final ClassValue<ObjectReader> READERS = new ClassValue<>() {
+    @Override
+    protected ObjectReader computeValue(Class<?> type) {
+      return MAPPER.readerFor(type);
+    }
+  };
 
   private Json() {}
 
@@ -77,7 +85,7 @@ public final class Json {
     String text = EscapedSurrogates.in(body, 0, body.length) ? EscapedSurrogates.decode(body, 0, body.length) : null;
     try (JsonParser parser = text != null ? MAPPER.createParser(text) : MAPPER.createParser(body)) {
       try {
-        return MAPPER.readValue(parser, type);
+        return type.cast(READERS.get(type).readValue(parser));
       } catch (JsonProcessingException e) {
         throw JsonErrors.toInvalidInput(e, parser); // while the parser still knows its token
       }
