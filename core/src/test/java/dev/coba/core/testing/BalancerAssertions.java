@@ -226,7 +226,6 @@ public final class BalancerAssertions {
     Weights weights = balancer.weights();
     Long lastStep = balancer.lastStep();
     assertRefused(field, () -> balancer.verify(report));
-    assertEquals(before, balancer.exportState(), "state changed by verifying a refused report");
     InvalidInputException e = assertRefused(field, () -> balancer.update(report));
     assertEquals(before, balancer.exportState(), "state changed by a refused report: " + e.getMessage());
     assertEquals(weights, balancer.weights(), e.getMessage());
