@@ -10,11 +10,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
-/** CoBa's random histories for one variant: 1 to 6 tasks, 1 to 150 reports of {@link dev.coba.core.testing.RandomHistories#COBA}. */
+/** CoBa's random histories for one variant: 1 to 6 tasks, 1 to 150 reports of {@code RandomHistories.COBA}. */
 public final class CoBaHistories {
   private CoBaHistories() {}
 
-  /** For {@code "mftcoder"}, every task has an initial loss (MFTCoder always has the step-0 losses) and reports start at step 1. */
+  /**
+   * For {@code "mftcoder"}, every task has an initial loss (MFTCoder always has the step-0
+   * losses) and the reports start at step 1.
+   */
   public static History draw(Random rnd, String variant) {
     History h = COBA.history(rnd, 1 + rnd.nextInt(6), 1 + rnd.nextInt(150));
     if (variant.equals(CoBaMethod.MFTCODER)) {

@@ -97,76 +97,54 @@ public abstract class MethodContract {
     assertEquals(d.params(), registered.params());
   }
 
+  /** With the profile's extreme parameters, twice as many runs. */
   @ParameterizedTest(name = "{0}")
   @MethodSource("profiles")
   void weightsAreValid(Profile p) {
-    Random rnd = p.random("weights");
-    for (int h = 0; h < 2 * p.runs(); h++) {
-      History hist = p.histories().apply(rnd);
-      Map<String, Object> params = p.extremeParams().apply(rnd);
-      p.check(h, params, () -> assertValidWeights(p.method(), params, hist));
-    }
+    p.forEachHistory("weights", 2 * p.runs(), p.extremeParams(),
+        (hist, params, rnd) -> assertValidWeights(p.method(), params, hist));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("profiles")
   void sameReportsSameAnswersBitForBit(Profile p) {
-    Random rnd = p.random("determinism");
-    for (int h = 0; h < Math.max(1, p.runs() / 4); h++) {
-      History hist = p.histories().apply(rnd);
-      Map<String, Object> params = p.params().apply(rnd);
-      p.check(h, params, () -> assertDeterministic(p.method(), params, hist));
-    }
+    p.forEachHistory("determinism", p.runs() / 4, p.params(),
+        (hist, params, rnd) -> assertDeterministic(p.method(), params, hist));
   }
 
-  /** Restores at one point of each third of a history: before the first report, mid-run and late. */
+  /** Restores at one point of each third of a history: from before the first report to after the last. */
   @ParameterizedTest(name = "{0}")
   @MethodSource("profiles")
   void exportThroughJsonAndRestoreContinuesBitIdentically(Profile p) {
-    Random rnd = p.random("restore");
-    for (int h = 0; h < Math.max(1, p.runs() / 2); h++) {
-      History hist = p.histories().apply(rnd);
-      Map<String, Object> params = p.params().apply(rnd);
+    p.forEachHistory("restore", p.runs() / 2, p.params(), (hist, params, rnd) -> {
       int n = hist.reports().size();
-      int[] cuts = IntStream.range(0, 3).map(third -> third * n / 3 + rnd.nextInt((third + 1) * n / 3 - third * n / 3 + 1))
-          .distinct().sorted().toArray();
-      p.check(h, params, () -> assertRestoreContinuesBitIdentically(p.method(), params, hist, cuts));
-    }
+      int[] cuts = IntStream.range(0, 3).map(i -> i * n / 3 + rnd.nextInt((i + 1) * n / 3 - i * n / 3 + 1))
+          .distinct().toArray();
+      assertRestoreContinuesBitIdentically(p.method(), params, hist, cuts);
+    });
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("profiles")
   void refusedReportsChangeNothing(Profile p) {
-    Random rnd = p.random("refusals");
-    for (int h = 0; h < Math.max(1, p.runs() / 4); h++) {
-      History hist = p.histories().apply(rnd);
-      Map<String, Object> params = p.params().apply(rnd);
-      p.check(h, params, () -> assertRefusalsChangeNothing(p, params, hist, rnd));
-    }
+    p.forEachHistory("refusals", p.runs() / 4, p.params(),
+        (hist, params, rnd) -> assertRefusalsChangeNothing(p, params, hist, rnd));
   }
 
   @ParameterizedTest(name = "{0}", allowZeroInvocations = true)
   @MethodSource("permuting")
   void permutingTasksPermutesWeights(Profile p) {
-    Random rnd = p.random("permutation");
-    for (int h = 0; h < p.runs(); h++) {
-      History hist = p.histories().apply(rnd);
-      Map<String, Object> params = p.params().apply(rnd);
-      p.check(h, params, () -> assertPermutationEquivariant(rnd, p.method(), params, hist));
-    }
+    p.forEachHistory("permutation", p.runs(), p.params(),
+        (hist, params, rnd) -> assertPermutationEquivariant(rnd, p.method(), params, hist));
   }
 
   @ParameterizedTest(name = "{0}", allowZeroInvocations = true)
   @MethodSource("scaleFree")
   void scalingOneTasksLossesChangesNoWeight(Profile p) {
-    Random rnd = p.random("scale");
-    for (int h = 0; h < p.runs(); h++) {
-      History hist = p.histories().apply(rnd);
-      Map<String, Object> params = p.params().apply(rnd);
+    p.forEachHistory("scale", p.runs(), p.params(), (hist, params, rnd) -> {
       String task = hist.tasks().get(rnd.nextInt(hist.tasks().size()));
-      double c = Math.exp(4 * rnd.nextGaussian());
-      p.check(h, params, () -> assertScaleFree(p.method(), params, hist, task, c));
-    }
+      assertScaleFree(p.method(), params, hist, task, Math.exp(4 * rnd.nextGaussian()));
+    });
   }
 
   /**
@@ -212,6 +190,12 @@ public abstract class MethodContract {
       assertSameAnswer(twin.update(r), b.update(r), "after the refusals, step " + r.step());
     }
     assertEquals(twin.exportState(), b.exportState());
+  }
+
+  /** One property's check of one history, with its parameters and the property's generator. */
+  @FunctionalInterface
+  private interface Check {
+    void run(History history, Map<String, Object> params, Random rnd);
   }
 
   /** A report a method must refuse, the field the refusal names and the task it names (null: none). */
@@ -312,36 +296,38 @@ public abstract class MethodContract {
     }
 
     public Profile named(String name) {
-      return new Profile(name, descriptor, histories, params, extremeParams, runs, permutes, scaleFree, refusesEmptyReports);
+      return new Profile(name, descriptor, histories, params, extremeParams, runs,
+          permutes, scaleFree, refusesEmptyReports);
     }
 
     public Profile withHistories(Function<Random, History> histories) {
-      return new Profile(name, descriptor, histories, params, extremeParams, runs, permutes, scaleFree, refusesEmptyReports);
+      return new Profile(name, descriptor, histories, params, extremeParams, runs,
+          permutes, scaleFree, refusesEmptyReports);
     }
 
-    /** The same parameters for every property. */
-    public Profile withParams(Map<String, ?> fixed) {
-      Map<String, Object> copy = Map.copyOf(fixed);
-      return withParams(rnd -> copy);
-    }
-
-    /** Parameters drawn per history, for every property (the valid weights' too, unless {@link #withExtremeParams} follows). */
+    /**
+     * Parameters drawn per history, for every property: for the valid weights too, unless
+     * {@link #withExtremeParams} follows.
+     */
     public Profile withParams(Function<Random, Map<String, Object>> params) {
       return new Profile(name, descriptor, histories, params, params, runs, permutes, scaleFree, refusesEmptyReports);
     }
 
     /** Parameters drawn per history for the valid-weights property only. */
     public Profile withExtremeParams(Function<Random, Map<String, Object>> extremeParams) {
-      return new Profile(name, descriptor, histories, params, extremeParams, runs, permutes, scaleFree, refusesEmptyReports);
+      return new Profile(name, descriptor, histories, params, extremeParams, runs,
+          permutes, scaleFree, refusesEmptyReports);
     }
 
     public Profile withRuns(int runs) {
-      return new Profile(name, descriptor, histories, params, extremeParams, runs, permutes, scaleFree, refusesEmptyReports);
+      return new Profile(name, descriptor, histories, params, extremeParams, runs,
+          permutes, scaleFree, refusesEmptyReports);
     }
 
     /** For a method that does not promise permutation equivariance (say why in its Javadoc). */
     public Profile withoutPermutation() {
-      return new Profile(name, descriptor, histories, params, extremeParams, runs, false, scaleFree, refusesEmptyReports);
+      return new Profile(name, descriptor, histories, params, extremeParams, runs,
+          false, scaleFree, refusesEmptyReports);
     }
 
     /** For a method that promises scale freedom. */
@@ -354,17 +340,21 @@ public abstract class MethodContract {
       return new Profile(name, descriptor, histories, params, extremeParams, runs, permutes, scaleFree, false);
     }
 
-    /** The generator of one property: seeded by the profile's and the property's names. */
-    Random random(String property) {
-      return new Random((name + "/" + property).hashCode());
-    }
-
-    /** Runs one history's check; a failure names the profile, the history and the parameters. */
-    void check(int history, Map<String, Object> params, Runnable check) {
-      try {
-        check.run();
-      } catch (AssertionError | RuntimeException e) {
-        throw new AssertionError(name + ", history " + history + ", params " + params + ": " + e.getMessage(), e);
+    /**
+     * Draws {@code count} (at least one) histories, each with its parameters, from the
+     * property's generator, and checks each; a failure names the profile, the history and the
+     * parameters.
+     */
+    void forEachHistory(String property, int count, Function<Random, Map<String, Object>> params, Check check) {
+      Random rnd = new Random((name + "/" + property).hashCode());
+      for (int h = 0; h < Math.max(1, count); h++) {
+        History hist = histories.apply(rnd);
+        Map<String, Object> drawn = params.apply(rnd);
+        try {
+          check.run(hist, drawn, rnd);
+        } catch (AssertionError | RuntimeException e) {
+          throw new AssertionError(name + ", history " + h + ", params " + drawn + ": " + e.getMessage(), e);
+        }
       }
     }
 
