@@ -8,6 +8,11 @@ import java.util.List;
  * {@code igbv2}, whose Soft Actor-Critic agent needs a neural-network engine the core must not
  * depend on. A provider's balancers extend {@link AbstractBalancer} like the built-in ones
  * (it carries the validation and the state envelope every method must have).
+ *
+ * <p>Its methods get the contract every method is tested against (valid weights, determinism,
+ * restore, refused reports, permutation) from core's test jar: one test class extending
+ * {@code dev.coba.core.testing.MethodContract} whose profiles are {@code Profile.of(provider)},
+ * as the trainer's {@code IgbV2ContractTest}.
  */
 public interface MethodProvider {
   List<MethodDescriptor> methods();

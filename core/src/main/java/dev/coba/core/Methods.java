@@ -27,6 +27,7 @@ public final class Methods {
   private static final Map<String, MethodDescriptor> METHODS = new LinkedHashMap<>();
 
   static {
+    // a method registered here is tested against the method contract by MethodsContractTest, with no line of its own
     register(CoBaMethod.DESCRIPTOR);
     register(Uniform.DESCRIPTOR);
     register(Lbtw.DESCRIPTOR);

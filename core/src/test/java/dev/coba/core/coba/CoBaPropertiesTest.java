@@ -1,17 +1,11 @@
 package dev.coba.core.coba;
 
-import static dev.coba.core.testing.BalancerAssertions.assertPermutationEquivariant;
-import static dev.coba.core.testing.BalancerAssertions.assertRefusedWithoutChange;
-import static dev.coba.core.testing.BalancerAssertions.assertRestoreContinuesBitIdentically;
-import static dev.coba.core.testing.BalancerAssertions.assertScaleFree;
-import static dev.coba.core.testing.BalancerAssertions.assertValidWeights;
 import static dev.coba.core.testing.RandomHistories.COBA;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coba.core.Balancer;
-import dev.coba.core.InvalidInputException;
 import dev.coba.core.Methods;
 import dev.coba.core.Report;
 import dev.coba.core.Update;
@@ -27,64 +21,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Properties the spec promises, on random histories, for both variants. */
+/**
+ * Properties the spec promises of CoBa, on random histories, for both variants; those every
+ * method owes (valid weights, permutation, scale freedom, restore, refused reports) are
+ * {@code MethodsContractTest}'s.
+ */
 class CoBaPropertiesTest {
   private static Map<String, Object> params(String variant, int warmup, int history) {
     return Map.of("variant", variant, "warmupSteps", warmup, "historyLength", history);
-  }
-
-  private static History history(Random rnd, String variant) {
-    History h = COBA.history(rnd, 1 + rnd.nextInt(6), 1 + rnd.nextInt(150));
-    if (variant.equals("mftcoder")) {
-      // MFTCoder always has the step-0 losses
-      Map<String, Double> init = new LinkedHashMap<>();
-      for (String t : h.tasks()) {
-        init.put(t, 1.0 + rnd.nextDouble());
-      }
-      h = new History(h.tasks(), init, h.reports().stream()
-          .map(r -> Report.of(r.step() == 0 ? 1 : r.step(), r.valLosses())).distinct().toList());
-    }
-    return new History(h.tasks(), h.initialLosses(), dedupe(h.reports()));
-  }
-
-  @ParameterizedTest
-  @ValueSource(strings = {"paper", "mftcoder"})
-  void weightsArePositiveAndSumToOne(String variant) {
-    Random rnd = new Random(1);
-    for (int h = 0; h < 400; h++) {
-      assertValidWeights("coba", params(variant, 3 + rnd.nextInt(5), 8 + rnd.nextInt(10)), history(rnd, variant));
-    }
-  }
-
-  @ParameterizedTest
-  @ValueSource(strings = {"paper", "mftcoder"})
-  void permutingTasksPermutesWeights(String variant) {
-    Random rnd = new Random(2);
-    for (int h = 0; h < 300; h++) {
-      assertPermutationEquivariant(rnd, "coba", params(variant, 3, 10), history(rnd, variant));
-    }
-  }
-
-  @ParameterizedTest
-  @ValueSource(strings = {"paper", "mftcoder"})
-  void scalingOneTasksLossesChangesNothing(String variant) {
-    Random rnd = new Random(3);
-    for (int h = 0; h < 300; h++) {
-      History hist = history(rnd, variant);
-      String scaled = hist.tasks().get(rnd.nextInt(hist.tasks().size()));
-      assertScaleFree("coba", params(variant, 3, 10), hist, scaled, Math.exp(rnd.nextGaussian() * 3));
-    }
-  }
-
-  @ParameterizedTest
-  @ValueSource(strings = {"paper", "mftcoder"})
-  void exportThroughJsonAndRestoreContinuesBitIdentically(String variant) {
-    Random rnd = new Random(4);
-    for (int h = 0; h < 200; h++) {
-      History hist = history(rnd, variant);
-      int cut = rnd.nextInt(hist.reports().size());
-      assertRestoreContinuesBitIdentically("coba", params(variant, 3, 5 + rnd.nextInt(10)), hist, cut);
-    }
   }
 
   @ParameterizedTest
@@ -92,7 +36,7 @@ class CoBaPropertiesTest {
   void uniformDuringWarmup(String variant) {
     Random rnd = new Random(5);
     for (int h = 0; h < 100; h++) {
-      History hist = history(rnd, variant);
+      History hist = CoBaHistories.draw(rnd, variant);
       int warmup = 3 + rnd.nextInt(60);
       Balancer coba = Methods.create("coba", hist.tasks(), params(variant, warmup, Math.max(warmup, 10)), hist.initialLosses());
       int n = 0; // reports so far, this one included: warm-up counts reports, whatever the steps
@@ -175,7 +119,7 @@ class CoBaPropertiesTest {
     // x is a present point's rank and warm-up counts reports: the step numbers change no bit
     Random rnd = new Random(10 + gap);
     for (int h = 0; h < 200; h++) {
-      History hist = history(rnd, "mftcoder");
+      History hist = CoBaHistories.draw(rnd, "mftcoder");
       int warmup = 3 + rnd.nextInt(10);
       Map<String, Object> p = params("mftcoder", warmup, warmup + rnd.nextInt(10));
       List<double[]> consecutive = weightsAtSteps(hist, p, i -> i + 1);
@@ -227,31 +171,5 @@ class CoBaPropertiesTest {
       }
     }
     assertTrue(after < 0.6 * before && after < 0.25, "weight of the diverging task: " + before + " at step 100, " + after + " at 160");
-  }
-
-  @ParameterizedTest
-  @ValueSource(strings = {"paper", "mftcoder"})
-  void nanInfinityAndNegativeLossesAreRefusedAndChangeNothing(String variant) {
-    Balancer coba = Methods.create("coba", List.of("a", "b"), params(variant, 3, 5), Map.of("a", 1.0, "b", 1.0));
-    coba.update(Report.of(1, Map.of("a", 0.9, "b", 0.95)));
-    for (double bad : new double[] {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, -0.5}) {
-      InvalidInputException e =
-          assertRefusedWithoutChange("valLosses.b", coba, Report.of(2, Map.of("a", 0.8, "b", bad)));
-      assertTrue(e.getMessage().contains("step 2") && e.getMessage().contains("'b'"), e.getMessage());
-    }
-    assertRefusedWithoutChange("step", coba, Report.of(1, Map.of("a", 0.8)));
-    assertRefusedWithoutChange("valLosses.zz", coba, Report.of(2, Map.of("zz", 0.8)));
-  }
-
-  private static List<Report> dedupe(List<Report> reports) {
-    List<Report> out = new ArrayList<>();
-    long last = Long.MIN_VALUE;
-    for (Report r : reports) {
-      if (r.step() > last) {
-        out.add(r);
-        last = r.step();
-      }
-    }
-    return out;
   }
 }

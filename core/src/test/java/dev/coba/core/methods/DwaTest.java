@@ -2,11 +2,7 @@ package dev.coba.core.methods;
 
 import static dev.coba.core.testing.BalancerAssertions.TOL;
 import static dev.coba.core.testing.BalancerAssertions.assertAgreesWithNaive;
-import static dev.coba.core.testing.BalancerAssertions.assertPermutationEquivariant;
 import static dev.coba.core.testing.BalancerAssertions.assertRefused;
-import static dev.coba.core.testing.BalancerAssertions.assertRefusedWithoutChange;
-import static dev.coba.core.testing.BalancerAssertions.assertRestoreContinuesBitIdentically;
-import static dev.coba.core.testing.BalancerAssertions.assertValidWeights;
 import static dev.coba.core.testing.BalancerAssertions.uniform;
 import static dev.coba.core.testing.RandomHistories.METHODS;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -116,46 +112,14 @@ class DwaTest {
     assertTrue(compared > 10_000, "compared " + compared);
   }
 
-  // ---- properties ----
-
-  @Test
-  void weightsArePositiveAndSumToOne() {
-    Random rnd = new Random(52);
-    for (int h = 0; h < 200; h++) {
-      History hist = METHODS.withoutInitialLosses().history(rnd, 1 + rnd.nextInt(8), 80);
-      // tiny temperatures make weights underflow: they are floored, never 0
-      double temperature = new double[] {1e-6, 1e-3, 2, 1e6}[rnd.nextInt(4)];
-      assertValidWeights("dwa", Map.of("temperature", temperature), hist);
-    }
-  }
-
-  @Test
-  void permutingTasksPermutesWeights() {
-    Random rnd = new Random(53);
-    for (int h = 0; h < 100; h++) {
-      assertPermutationEquivariant(rnd, "dwa", Map.of(), METHODS.history(rnd, 2 + rnd.nextInt(5), 60));
-    }
-  }
-
-  @Test
-  void restoredRunContinuesBitIdentically() {
-    Random rnd = new Random(55);
-    for (int h = 0; h < 50; h++) {
-      History hist = METHODS.history(rnd, 1 + rnd.nextInt(5), 60 + rnd.nextInt(40));
-      assertRestoreContinuesBitIdentically("dwa", Map.of("temperature", 0.3), hist, rnd.nextInt(hist.reports().size() - 50));
-    }
-  }
+  // ---- properties: MethodsContractTest checks those every method owes ----
 
   // ---- bad input ----
 
   @Test
-  void refusesBadTemperatureAndEmptyReportsWithoutChangingState() {
+  void refusesBadTemperature() {
     for (double t : new double[] {-2, 0}) {
       assertRefused("params.temperature", () -> Methods.create("dwa", AB, Map.of("temperature", t), null));
     }
-    Balancer dwa = Methods.create("dwa", AB, Map.of(), null);
-    dwa.update(Report.of(1, Map.of("a", 1.0, "b", 2.0)));
-    assertRefusedWithoutChange("valLosses", dwa, Report.of(2, Map.of()));
-    assertRefusedWithoutChange("step", dwa, Report.of(1, Map.of("a", 1.0)));
   }
 }

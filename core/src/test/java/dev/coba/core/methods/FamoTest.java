@@ -1,10 +1,7 @@
 package dev.coba.core.methods;
 
 import static dev.coba.core.testing.BalancerAssertions.assertAgreesWithNaive;
-import static dev.coba.core.testing.BalancerAssertions.assertPermutationEquivariant;
 import static dev.coba.core.testing.BalancerAssertions.assertRefused;
-import static dev.coba.core.testing.BalancerAssertions.assertRefusedWithoutChange;
-import static dev.coba.core.testing.BalancerAssertions.assertRestoreContinuesBitIdentically;
 import static dev.coba.core.testing.BalancerAssertions.assertValidWeights;
 import static dev.coba.core.testing.RandomHistories.METHODS;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -158,44 +155,13 @@ class FamoTest {
     assertTrue(compared > 7_000, "compared " + compared);
   }
 
-  // ---- properties ----
-
-  @Test
-  void weightsArePositiveAndSumToOne() {
-    Random rnd = new Random(62);
-    for (int h = 0; h < 100; h++) {
-      History hist = METHODS.withoutInitialLosses().history(rnd, 1 + rnd.nextInt(8), 300);
-      assertValidWeights("famo", Map.of("lr", 10.0 * rnd.nextDouble(), "weightDecay", 0.0), hist);
-    }
-  }
-
-  @Test
-  void permutingTasksPermutesWeights() {
-    Random rnd = new Random(63);
-    for (int h = 0; h < 100; h++) {
-      assertPermutationEquivariant(rnd, "famo", Map.of(), METHODS.history(rnd, 2 + rnd.nextInt(5), 60));
-    }
-  }
-
-  @Test
-  void restoredRunContinuesBitIdentically() {
-    Random rnd = new Random(65);
-    for (int h = 0; h < 50; h++) {
-      History hist = METHODS.history(rnd, 1 + rnd.nextInt(5), 60 + rnd.nextInt(40));
-      assertRestoreContinuesBitIdentically("famo", Map.of("lr", 0.05), hist, rnd.nextInt(hist.reports().size() - 50));
-    }
-  }
+  // ---- properties: MethodsContractTest checks those every method owes ----
 
   // ---- bad input ----
 
   @Test
-  void refusesBadParamsAndEmptyReportsWithoutChangingState() {
+  void refusesBadParams() {
     assertRefused("params.lr", () -> Methods.create("famo", AB, Map.of("lr", -0.1), null));
     assertRefused("params.weightDecay", () -> Methods.create("famo", AB, Map.of("weightDecay", -1), null));
-    Balancer famo = Methods.create("famo", AB, Map.of(), null);
-    famo.update(Report.of(1, Map.of("a", 1.0, "b", 2.0)));
-    famo.update(Report.of(2, Map.of("a", 0.5, "b", 2.0)));
-    assertRefusedWithoutChange("valLosses", famo, Report.of(3, Map.of()));
-    assertRefusedWithoutChange("valLosses.c", famo, Report.of(3, Map.of("a", 1.0, "c", 1.0)));
   }
 }

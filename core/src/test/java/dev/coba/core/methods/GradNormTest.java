@@ -2,11 +2,8 @@ package dev.coba.core.methods;
 
 import static dev.coba.core.testing.BalancerAssertions.TOL;
 import static dev.coba.core.testing.BalancerAssertions.assertAgreesWithNaive;
-import static dev.coba.core.testing.BalancerAssertions.assertPermutationEquivariant;
 import static dev.coba.core.testing.BalancerAssertions.assertRefused;
 import static dev.coba.core.testing.BalancerAssertions.assertRefusedWithoutChange;
-import static dev.coba.core.testing.BalancerAssertions.assertRestoreContinuesBitIdentically;
-import static dev.coba.core.testing.BalancerAssertions.assertValidWeights;
 import static dev.coba.core.testing.BalancerAssertions.uniform;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -149,33 +146,7 @@ class GradNormTest {
     assertTrue(compared > 7_000, "compared " + compared);
   }
 
-  // ---- properties ----
-
-  @Test
-  void weightsArePositiveAndSumToOne() {
-    Random rnd = new Random(72);
-    for (int h = 0; h < 200; h++) {
-      History hist = HISTORIES.withoutInitialLosses().history(rnd, 1 + rnd.nextInt(8), 80);
-      assertValidWeights("gradnorm", Map.of("lr", 10.0 * rnd.nextDouble()), hist);
-    }
-  }
-
-  @Test
-  void permutingTasksPermutesWeights() {
-    Random rnd = new Random(73);
-    for (int h = 0; h < 100; h++) {
-      assertPermutationEquivariant(rnd, "gradnorm", Map.of(), HISTORIES.history(rnd, 2 + rnd.nextInt(5), 60));
-    }
-  }
-
-  @Test
-  void restoredRunContinuesBitIdentically() {
-    Random rnd = new Random(75);
-    for (int h = 0; h < 50; h++) {
-      History hist = HISTORIES.history(rnd, 1 + rnd.nextInt(5), 60 + rnd.nextInt(40));
-      assertRestoreContinuesBitIdentically("gradnorm", Map.of("lr", 0.01), hist, rnd.nextInt(hist.reports().size() - 50));
-    }
-  }
+  // ---- properties: MethodsContractTest checks those every method owes ----
 
   // ---- bad input ----
 

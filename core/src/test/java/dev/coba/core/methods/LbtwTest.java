@@ -2,12 +2,7 @@ package dev.coba.core.methods;
 
 import static dev.coba.core.testing.BalancerAssertions.TOL;
 import static dev.coba.core.testing.BalancerAssertions.assertAgreesWithNaive;
-import static dev.coba.core.testing.BalancerAssertions.assertPermutationEquivariant;
 import static dev.coba.core.testing.BalancerAssertions.assertRefused;
-import static dev.coba.core.testing.BalancerAssertions.assertRefusedWithoutChange;
-import static dev.coba.core.testing.BalancerAssertions.assertRestoreContinuesBitIdentically;
-import static dev.coba.core.testing.BalancerAssertions.assertScaleFree;
-import static dev.coba.core.testing.BalancerAssertions.assertValidWeights;
 import static dev.coba.core.testing.BalancerAssertions.uniform;
 import static dev.coba.core.testing.RandomHistories.METHODS;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -121,52 +116,12 @@ class LbtwTest {
     assertTrue(compared > 10_000, "compared " + compared);
   }
 
-  // ---- properties ----
-
-  @Test
-  void weightsArePositiveAndSumToOne() {
-    Random rnd = new Random(42);
-    for (int h = 0; h < 200; h++) {
-      History hist = METHODS.withoutInitialLosses().history(rnd, 1 + rnd.nextInt(8), 80);
-      assertValidWeights("lbtw", Map.of("b", 10.0 * rnd.nextDouble()), hist);
-    }
-  }
-
-  @Test
-  void permutingTasksPermutesWeights() {
-    Random rnd = new Random(43);
-    for (int h = 0; h < 100; h++) {
-      assertPermutationEquivariant(rnd, "lbtw", Map.of(), METHODS.history(rnd, 2 + rnd.nextInt(5), 60));
-    }
-  }
-
-  @Test
-  void scaleFree() {
-    Random rnd = new Random(44);
-    for (int h = 0; h < 100; h++) {
-      History hist = METHODS.history(rnd, 2 + rnd.nextInt(4), 60);
-      String scaled = hist.tasks().get(rnd.nextInt(hist.tasks().size()));
-      assertScaleFree("lbtw", Map.of(), hist, scaled, Math.exp(4 * rnd.nextGaussian()));
-    }
-  }
-
-  @Test
-  void restoredRunContinuesBitIdentically() {
-    Random rnd = new Random(45);
-    for (int h = 0; h < 50; h++) {
-      History hist = METHODS.history(rnd, 1 + rnd.nextInt(5), 60 + rnd.nextInt(40));
-      assertRestoreContinuesBitIdentically("lbtw", Map.of("b", 0.7), hist, rnd.nextInt(hist.reports().size() - 50));
-    }
-  }
+  // ---- properties: MethodsContractTest checks those every method owes ----
 
   // ---- bad input ----
 
   @Test
-  void refusesBadParamsAndEmptyReportsWithoutChangingState() {
+  void refusesBadParams() {
     assertRefused("params.b", () -> Methods.create("lbtw", AB, Map.of("b", -0.5), null));
-    Balancer lbtw = Methods.create("lbtw", AB, Map.of(), null);
-    lbtw.update(Report.of(1, Map.of("a", 1.0, "b", 2.0)));
-    assertRefusedWithoutChange("valLosses", lbtw, Report.of(2, Map.of()));
-    assertRefusedWithoutChange("valLosses.a", lbtw, Report.of(3, Map.of("a", -1.0)));
   }
 }

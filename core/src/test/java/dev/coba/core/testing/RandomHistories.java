@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.stream.IntStream;
 
 /**
  * Random loss histories shaped like real runs, for the property and naive-twin tests of every
@@ -97,6 +98,12 @@ public record RandomHistories(int overfitWithin, double maxMissing, double spike
       tasks.add("task" + i);
     }
     return tasks;
+  }
+
+  /** Reports naming no task at steps 0 .. count - 1: for a method that reads nothing (rlw, uniform). */
+  public static History emptyReports(List<String> tasks, int count) {
+    return new History(List.copyOf(tasks), Map.of(),
+        IntStream.range(0, count).mapToObj(s -> Report.of(s, Map.of())).toList());
   }
 
   /** A copy of {@code losses} with the loss of {@code task}, if any, multiplied by {@code c}. */

@@ -1,26 +1,23 @@
 package dev.coba.trainer.igb;
 
+import static dev.coba.core.testing.BalancerAssertions.assertRefused;
+import static dev.coba.core.testing.BalancerAssertions.assertValidWeights;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.coba.core.Balancer;
-import dev.coba.core.BalancerState;
-import dev.coba.core.InvalidInputException;
 import dev.coba.core.MethodDescriptor;
 import dev.coba.core.Methods;
 import dev.coba.core.Objective;
 import dev.coba.core.Report;
 import dev.coba.core.Update;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import dev.coba.core.testing.RandomHistories;
+import dev.coba.core.testing.RandomHistories.History;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -29,56 +26,16 @@ import org.junit.jupiter.api.Test;
 class IgbV2Test {
     private static final List<String> AB = List.of("a", "b");
     private static final double TOL = 1e-12;
-    private static final ObjectMapper JSON = new ObjectMapper();
     /** Small windows and frequent small updates, so that a few hundred reports exercise the agent. */
-    private static final Map<String, Object> FAST = Map.of("baseWindow", 5, "updateEvery", 10, "gradientSteps", 2,
+    static final Map<String, Object> FAST = Map.of("baseWindow", 5, "updateEvery", 10, "gradientSteps", 2,
             "batchSize", 16, "bufferSize", 100, "hidden", 16, "seed", 7);
 
     private static Report report(long step, double a, double b) {
         return Report.of(step, Map.of("a", a, "b", b));
     }
 
-    /** Random losses drifting down with noise, some tasks absent and some zeros. */
-    private static List<Report> randomHistory(Random rnd, List<String> tasks, int n) {
-        double[] level = new double[tasks.size()];
-        for (int i = 0; i < level.length; i++) {
-            level[i] = Math.exp(rnd.nextGaussian() * 3);
-        }
-        List<Report> out = new ArrayList<>();
-        for (int s = 1; s <= n; s++) {
-            Map<String, Double> val = new LinkedHashMap<>();
-            for (int i = 0; i < level.length; i++) {
-                level[i] *= Math.exp(-0.01 + 0.05 * rnd.nextGaussian());
-                double u = rnd.nextDouble();
-                if (u < 0.05) {
-                    val.put(tasks.get(i), 0.0);
-                } else if (u > 0.1) {
-                    val.put(tasks.get(i), level[i]);
-                }
-            }
-            if (val.isEmpty()) {
-                val.put(tasks.get(0), level[0]);
-            }
-            out.add(Report.of(s, val));
-        }
-        return out;
-    }
-
     private static Balancer create(Map<String, ?> params, List<String> tasks) {
         return Methods.create("igbv2", tasks, params, null);
-    }
-
-    private static void assertValidWeights(double[] w) {
-        double sum = 0;
-        for (double v : w) {
-            assertTrue(v > 0 && Double.isFinite(v), "weight " + v);
-            sum += v;
-        }
-        assertEquals(1, sum, TOL);
-    }
-
-    private static Balancer roundTrip(Balancer b) throws JsonProcessingException {
-        return Methods.restore(JSON.readValue(JSON.writeValueAsString(b.exportState()), BalancerState.class));
     }
 
     @Test
@@ -140,79 +97,40 @@ class IgbV2Test {
         assertEquals(-1e6, IgbV2.reward(new double[] {1, 1}, new double[] {1e300, 0.5}, new double[] {1e-10, 1}, 1));
     }
 
+    /** Same reports, same weights bit for bit: {@link IgbV2ContractTest}; another seed, other weights. */
     @Test
-    void sameReportsSameWeightsBitForBit() {
-        List<Report> history = randomHistory(new Random(1), List.of("a", "b", "c"), 200);
-        Balancer x = create(FAST, List.of("a", "b", "c"));
-        Balancer y = create(FAST, List.of("a", "b", "c"));
-        for (Report r : history) {
-            assertArrayEquals(x.update(r).weights().values(), y.update(r).weights().values(), 0, "step " + r.step());
-        }
-        assertEquals(x.exportState(), y.exportState());
+    void anotherSeedOtherWeights() {
+        History history = RandomHistories.METHODS.history(new Random(1), 3, 200);
+        Balancer x = create(FAST, history.tasks());
         Balancer other = create(Map.of("baseWindow", 5, "updateEvery", 10, "gradientSteps", 2, "batchSize", 16,
-                "bufferSize", 100, "hidden", 16, "seed", 8), List.of("a", "b", "c"));
-        for (Report r : history) {
+                "bufferSize", 100, "hidden", 16, "seed", 8), history.tasks());
+        for (Report r : history.reports()) {
+            x.update(r);
             other.update(r);
         }
         assertNotEquals(x.weights(), other.weights());
     }
 
     @Test
-    void restoreContinuesBitIdentically() throws JsonProcessingException {
-        List<Report> history = randomHistory(new Random(2), List.of("a", "b", "c"), 250);
-        Balancer straight = create(FAST, List.of("a", "b", "c"));
-        Balancer exported = create(FAST, List.of("a", "b", "c"));
-        int cut = 143; // past the base (10 reports), the random phase (25) and several updates; buffer full
-        for (Report r : history.subList(0, cut)) {
-            straight.update(r);
-            exported.update(r);
-        }
-        Balancer restored = roundTrip(exported);
-        assertEquals(exported.exportState(), restored.exportState());
-        assertEquals(exported.weights(), restored.weights());
-        for (Report r : history.subList(cut, history.size())) {
-            double[] expected = straight.update(r).weights().values();
-            assertArrayEquals(expected, exported.update(r).weights().values(), 0, "step " + r.step());
-            assertArrayEquals(expected, restored.update(r).weights().values(), 0, "step " + r.step());
-        }
-        assertEquals(JSON.writeValueAsString(straight.exportState()), JSON.writeValueAsString(restored.exportState()));
-    }
-
-    @Test
     void libtorchThreadCountIsRestoredAfterTheAgentRuns() {
         Engine.getEngine("PyTorch");
         int before = JniUtils.getNumThreads();
-        Balancer b = create(FAST, AB);
-        for (Report r : randomHistory(new Random(4), AB, 60)) {
+        History history = RandomHistories.METHODS.history(new Random(4), 2, 60);
+        Balancer b = create(FAST, history.tasks());
+        for (Report r : history.reports()) {
             b.update(r);
         }
         assertEquals(before, JniUtils.getNumThreads());
     }
 
     @Test
-    void weightsArePositiveAndSumToOneOnRandomHistories() {
-        Random rnd = new Random(3);
-        for (List<String> tasks : List.of(List.of("solo"), AB, List.of("a", "b", "c", "d", "e"))) {
-            Balancer b = create(FAST, tasks);
-            for (Report r : randomHistory(rnd, tasks, 150)) {
-                assertValidWeights(b.update(r).weights().values());
-            }
-        }
-    }
-
-    @Test
     void badParamsAreRefused() {
-        assertRefused("params.lr", Map.of("lr", 0.0));
-        assertRefused("params.gamma", Map.of("gamma", 1.0));
-        assertRefused("params.hidden", Map.of("hidden", 0));
-        assertRefused("params.updateEvery", Map.of("updateEvery", 1.5));
-        assertRefused("params.batchSize", Map.of("batchSize", 200, "bufferSize", 100));
-        assertRefused("params.depth", Map.of("depth", 3));
-    }
-
-    private static void assertRefused(String field, Map<String, ?> params) {
-        InvalidInputException e = assertThrows(InvalidInputException.class, () -> create(params, AB));
-        assertEquals(field, e.field(), e.getMessage());
+        assertRefused("params.lr", () -> create(Map.of("lr", 0.0), AB));
+        assertRefused("params.gamma", () -> create(Map.of("gamma", 1.0), AB));
+        assertRefused("params.hidden", () -> create(Map.of("hidden", 0), AB));
+        assertRefused("params.updateEvery", () -> create(Map.of("updateEvery", 1.5), AB));
+        assertRefused("params.batchSize", () -> create(Map.of("batchSize", 200, "bufferSize", 100), AB));
+        assertRefused("params.depth", () -> create(Map.of("depth", 3), AB));
     }
 
     /**
