@@ -1,6 +1,8 @@
 package dev.coba.sidecar.runs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.coba.core.BalancerState;
@@ -9,13 +11,18 @@ import dev.coba.core.run.RunSpec;
 import dev.coba.core.run.RunState;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Type;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -101,6 +108,38 @@ class JournalFormatTest {
   @Test
   void everyGoldenLineReadsBackToTheSameEvent() {
     GOLDEN.forEach((event, golden) -> assertEquals(event, read(CODEC.encode(event)), golden));
+  }
+
+  @Test
+  void theGoldenLinesCoverEveryKind() {
+    assertEquals(Set.of(Event.class.getPermittedSubclasses()),
+        GOLDEN.keySet().stream().map(Object::getClass).collect(Collectors.toSet()));
+  }
+
+  /**
+   * Nothing of core is written as it is: every type an event holds, down to the leaves, is the
+   * journal's own or a JDK value (a rename in core fails to compile in {@link JournalValues}, not
+   * silently here).
+   */
+  @Test
+  void eventsHoldNoTypeOfCore() {
+    Set<Class<?>> seen = new HashSet<>();
+    for (Class<?> kind : Event.class.getPermittedSubclasses()) {
+      visit(kind, seen);
+    }
+    for (Class<?> c : seen) {
+      assertFalse(c.getName().startsWith("dev.coba.core."), () -> c + " is written to the journal as it is");
+    }
+    assertTrue(seen.contains(JournalValues.JournalBalancerState.class), seen.toString());
+  }
+
+  private static void visit(Type type, Set<Class<?>> seen) {
+    if (type instanceof ParameterizedType p) {
+      visit(p.getRawType(), seen);
+      Arrays.stream(p.getActualTypeArguments()).forEach(t -> visit(t, seen));
+    } else if (type instanceof Class<?> c && seen.add(c) && c.isRecord()) {
+      Arrays.stream(c.getRecordComponents()).forEach(rc -> visit(rc.getGenericType(), seen));
+    }
   }
 
   @ParameterizedTest
