@@ -58,6 +58,7 @@ public final class RunRegistry implements AutoCloseable {
   private final ReentrantReadWriteLock compaction = new ReentrantReadWriteLock();
   private final long compactAfter;
   private final MemoryBudget budget;
+  private final Recovery recovery = new Recovery();
   private final LongPolls polls = new LongPolls();
   /** Growth at which the next compaction is tried: {@link #compactAfter}, pushed on by a failed one. */
   private volatile long compactAt;
@@ -427,33 +428,51 @@ public final class RunRegistry implements AutoCloseable {
    */
   private void recover(Event e) {
     try {
-      switch (e.type()) {
-        case Event.CREATE -> install(e.runId(), new RunSlot(Run.create(e.spec(), limits.maxHistory()), limits.maxHistory()));
-        case Event.REPORT -> {
-          RunSlot slot = runs.get(e.runId());
-          try {
-            if (slot.run.answerIfRepeat(e.report()) == null) {
-              slot.accept(e.report());
-            }
-          } finally {
-            budget.adjust(slot.recharge());
-          }
-        }
-        case Event.REWIND -> {
-          RunSlot slot = runs.get(e.runId());
-          try {
-            slot.rewind(e.step());
-          } finally {
-            budget.adjust(slot.recharge());
-          }
-        }
-        case Event.RESTORE -> install(e.runId(), new RunSlot(Run.restore(e.state(), limits.maxHistory()), limits.maxHistory()));
-        case Event.DELETE -> install(e.runId(), null);
-        default -> throw new IllegalStateException("unknown event type " + e.type());
-      }
+      e.accept(recovery);
     } catch (RuntimeException ex) {
       // only a bug stores an event that cannot be applied; the rest of the journal still counts
-      LOG.log(Level.SEVERE, "journal event " + e.type() + " of run " + e.runId() + " could not be replayed", ex);
+      LOG.log(Level.SEVERE, "journal event " + e.kind() + " of run " + e.runId() + " could not be replayed", ex);
+    }
+  }
+
+  /** What each kind of stored event does at start-up. */
+  private final class Recovery implements Event.Visitor {
+    @Override
+    public void create(Event.Create e) {
+      install(e.runId(), new RunSlot(Run.create(e.spec().toCore(), limits.maxHistory()), limits.maxHistory()));
+    }
+
+    @Override
+    public void report(Event.Report e) {
+      RankReport report = e.report().toCore();
+      RunSlot slot = runs.get(e.runId());
+      try {
+        if (slot.run.answerIfRepeat(report) == null) {
+          slot.accept(report);
+        }
+      } finally {
+        budget.adjust(slot.recharge());
+      }
+    }
+
+    @Override
+    public void rewind(Event.Rewind e) {
+      RunSlot slot = runs.get(e.runId());
+      try {
+        slot.rewind(e.step());
+      } finally {
+        budget.adjust(slot.recharge());
+      }
+    }
+
+    @Override
+    public void restore(Event.Restore e) {
+      install(e.runId(), new RunSlot(Run.restore(e.state().toCore(), limits.maxHistory()), limits.maxHistory()));
+    }
+
+    @Override
+    public void delete(Event.Delete e) {
+      install(e.runId(), null);
     }
   }
 

@@ -51,7 +51,7 @@ class JournalStoreTest {
     try (JournalStore store = JournalStore.open(dir)) {
       List<Event> events = replayed(store);
       assertEquals(101, events.size());
-      assertEquals(spec, events.get(0).spec());
+      assertEquals(spec, ((Event.Create) events.get(0)).spec().toCore());
       assertEquals(report(57), events.get(57));
     }
   }
@@ -232,9 +232,9 @@ class JournalStoreTest {
         + "\"trainLosses\":{},\"gradNorms\":{},\"counts\":{}}}");
     List<Event> events = replayedAfterReopen();
     assertEquals(withUsed, events.get(0));
-    assertEquals(Map.of("a", 0.25), events.get(0).report().weightsUsed());
+    assertEquals(Map.of("a", 0.25), ((Event.Report) events.get(0)).report().toCore().weightsUsed());
     assertEquals(Event.report("r", new RankReport(2, 0, Map.of("a", 0.5), null, null, null)), events.get(1));
-    assertEquals(Map.of(), events.get(1).report().weightsUsed());
+    assertEquals(Map.of(), ((Event.Report) events.get(1)).report().toCore().weightsUsed());
   }
 
   /** Appends {@code body} as one journal line, with its checksum. */
@@ -260,7 +260,7 @@ class JournalStoreTest {
         + "\"valLosses\":{\"\\uD83D\\uDE00\":0.5,\"\\uD840\\uDC00\":1.5}}}");
     List<Event> events = replayedAfterReopen();
     assertEquals(written, events.get(0));
-    assertEquals(Map.of(emoji, 0.5, "\ud840\udc00", 1.5), events.get(1).report().valLosses());
+    assertEquals(Map.of(emoji, 0.5, "\ud840\udc00", 1.5), ((Event.Report) events.get(1)).report().toCore().valLosses());
   }
 
   @Test
