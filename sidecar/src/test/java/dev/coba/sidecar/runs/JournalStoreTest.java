@@ -147,7 +147,7 @@ class JournalStoreTest {
     List<Event> events = replayedAfterReopen();
     for (int t = 0; t < threads; t++) {
       String run = "r" + t;
-      List<Long> steps = events.stream().filter(e -> e.runId().equals(run)).map(e -> e.report().step()).toList();
+      List<Long> steps = events.stream().filter(e -> e.runId().equals(run)).map(e -> ((Event.Report) e).report().step()).toList();
       // an interrupted append may still have been written: every acknowledged one is, in order
       List<Long> landed = new ArrayList<>(steps);
       landed.retainAll(acknowledged.get(t));
