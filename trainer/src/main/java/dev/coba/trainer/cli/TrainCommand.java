@@ -191,9 +191,12 @@ public final class TrainCommand implements Callable<Integer> {
         TrainSettings settings;
         try {
             checkMethods();
-            settings = new TrainSettings(methods, steps, seed, valEvery, evalEvery, patience, !noEarlyStop,
-                    batchPerTask, valBatchPerTask, evalBatch, maxTokens, layers, dModel, heads, lr, clip, data, initFrom, sidecar,
-                    token == null || token.isBlank() ? null : token);
+            settings = TrainSettings.builder().methods(methods).steps(steps).seed(seed)
+                    .valEvery(valEvery).evalEvery(evalEvery).patience(patience).earlyStop(!noEarlyStop)
+                    .batchPerTask(batchPerTask).valBatchPerTask(valBatchPerTask).evalBatchSize(evalBatch)
+                    .maxTokens(maxTokens).layers(layers).dModel(dModel).heads(heads).learningRate(lr).clip(clip)
+                    .data(data).initFrom(initFrom).sidecar(sidecar)
+                    .token(token == null || token.isBlank() ? null : token).build();
         } catch (IllegalArgumentException e) {
             stderr.println("train: " + e.getMessage());
             return EXIT_BAD_INPUT;

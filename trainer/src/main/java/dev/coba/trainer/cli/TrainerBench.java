@@ -98,8 +98,10 @@ public final class TrainerBench implements Callable<Integer> {
 
         TrainSettings settings(List<String> methods, long steps, long seed, int valEvery, int evalEvery, int patience) {
             Threads.use(threads);
-            return new TrainSettings(methods, steps, seed, valEvery, evalEvery, patience, true, batchPerTask,
-                    valBatchPerTask, 128, 256, layers, dModel, heads, lr, 1f, data, null, null, null);
+            return TrainSettings.builder().methods(methods).steps(steps).seed(seed).valEvery(valEvery)
+                    .evalEvery(evalEvery).patience(patience).earlyStop(true).batchPerTask(batchPerTask)
+                    .valBatchPerTask(valBatchPerTask).evalBatchSize(128).maxTokens(256).layers(layers).dModel(dModel)
+                    .heads(heads).learningRate(lr).clip(1f).data(data).build();
         }
     }
 

@@ -114,6 +114,34 @@ class TrainSettingsTest {
     }
 
     @Test
+    void theBuilderGivesWhatTheConstructorGives() {
+        TrainSettings s = full();
+        assertEquals(s, s.toBuilder().build());
+        assertEquals(s, TrainSettings.builder().methods(List.of("uniform", "coba")).steps(1500).seed(7).valEvery(10)
+                .evalEvery(50).patience(6).earlyStop(true).batchPerTask(8).valBatchPerTask(8).evalBatchSize(128)
+                .maxTokens(256).layers(2).dModel(64).heads(4).learningRate(0.003f).clip(1.0f)
+                .data(Path.of("/data/tasks")).initFrom(Path.of("/runs/first/uniform/best"))
+                .sidecar(URI.create("http://127.0.0.1:8470")).token("s3cret").build());
+        // the optional values left out are null, as in bare()
+        TrainSettings b = bare();
+        assertEquals(b, b.toBuilder().build());
+        assertEquals(b, TrainSettings.builder().methods(List.of("stl")).steps(20).seed(1).valEvery(5).evalEvery(10)
+                .patience(3).earlyStop(false).batchPerTask(4).valBatchPerTask(2).evalBatchSize(64).maxTokens(32)
+                .layers(1).dModel(16).heads(2).learningRate(1e-4f).clip(0.5f).build());
+    }
+
+    @Test
+    void theBuilderNamesWhatIsMissingAndTheFlagOutOfRange() {
+        IllegalStateException missing = assertThrows(IllegalStateException.class,
+                () -> TrainSettings.builder().methods(List.of("coba")).steps(10).layers(1).build());
+        assertEquals("TrainSettings: not given: seed, valEvery, evalEvery, patience, earlyStop, batchPerTask, "
+                + "valBatchPerTask, evalBatchSize, maxTokens, dModel, heads, learningRate, clip", missing.getMessage());
+        IllegalArgumentException heads = assertThrows(IllegalArgumentException.class,
+                () -> full().toBuilder().heads(3).build());
+        assertEquals("--d-model (64) must be a multiple of --heads (3)", heads.getMessage());
+    }
+
+    @Test
     void anOutFolderWrittenWithOtherSettingsIsRefusedBeforeAnyTraining(@TempDir Path dir) throws IOException {
         Path out = Files.createDirectories(dir.resolve("run"));
         Path file = out.resolve(TrainJob.SETTINGS_FILE);
