@@ -48,11 +48,11 @@ public final class TrainerBench implements Callable<Integer> {
         cli.setParameterExceptionHandler((e, a) -> {
             stderr.println("bench train: " + e.getMessage());
             stderr.println("Run '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
-            return TrainCommand.EXIT_BAD_INPUT;
+            return TrainCli.EXIT_BAD_INPUT;
         });
         cli.setExecutionExceptionHandler((e, c, p) -> {
             stderr.println("bench train: " + e.getMessage());
-            return e instanceof IllegalArgumentException ? TrainCommand.EXIT_BAD_INPUT : TrainCommand.EXIT_FAILED;
+            return e instanceof IllegalArgumentException ? TrainCli.EXIT_BAD_INPUT : TrainCli.EXIT_FAILED;
         });
         return cli.execute(args);
     }

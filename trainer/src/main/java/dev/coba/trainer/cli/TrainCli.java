@@ -20,8 +20,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code train}: the reference trainer. Every flag has a default, so the bare command trains on
- * the built-in tasks and compares {@code uniform} with {@code coba}.
+ * {@code train}'s command line: its flags, parsed into {@link TrainSettings}, and the
+ * {@link TrainJob} they run, with a summary on standard output. Every flag has a default, so the
+ * bare command trains on the built-in tasks and compares {@code uniform} with {@code coba}. The
+ * sidecar's {@code train} subcommand ({@code dev.coba.sidecar.cli.TrainCommand}) loads this class
+ * by name from {@code lib/trainer/} and calls {@link #run}.
  */
 @Command(name = "coba-sidecar train", sortOptions = false, usageHelpAutoWidth = true,
         header = "Trains a small causal LM on several tasks at once, once per balancing method, and compares them.",
@@ -46,7 +49,7 @@ import picocli.CommandLine.Option;
             "  1  an internal error (a bug) or the environment failed (disk, libtorch)",
             "  2  bad usage or input: a flag, a data file:line, a --sidecar that does not",
             "     answer or refuses the token; the message names it, and nothing was trained"})
-public final class TrainCommand implements Callable<Integer> {
+public final class TrainCli implements Callable<Integer> {
     static final int EXIT_BAD_INPUT = 2;
     static final int EXIT_FAILED = 1;
 
@@ -164,18 +167,18 @@ public final class TrainCommand implements Callable<Integer> {
     private final PrintStream stdout;
     private final PrintStream stderr;
 
-    public TrainCommand() {
+    public TrainCli() {
         this(System.out, System.err);
     }
 
-    public TrainCommand(PrintStream stdout, PrintStream stderr) {
+    public TrainCli(PrintStream stdout, PrintStream stderr) {
         this.stdout = stdout;
         this.stderr = stderr;
     }
 
     /** Runs {@code train} with {@code args}; the exit code (0 done, 2 bad input, 1 failed). */
     public static int run(String[] args, PrintStream stdout, PrintStream stderr) {
-        CommandLine cli = new CommandLine(new TrainCommand(stdout, stderr));
+        CommandLine cli = new CommandLine(new TrainCli(stdout, stderr));
         cli.setOut(new java.io.PrintWriter(stdout, true));
         cli.setErr(new java.io.PrintWriter(stderr, true));
         cli.setParameterExceptionHandler((e, a) -> {
@@ -247,7 +250,7 @@ public final class TrainCommand implements Callable<Integer> {
         stdout.println("report:  " + out.resolve("report.html"));
     }
 
-    /** For a quick look without the sidecar jar: {@code java -cp ... dev.coba.trainer.cli.TrainCommand}. */
+    /** For a quick look without the sidecar jar: {@code java -cp ... dev.coba.trainer.cli.TrainCli}. */
     public static void main(String[] args) {
         System.exit(run(args, System.out, System.err));
     }
