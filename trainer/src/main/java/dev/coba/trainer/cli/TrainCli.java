@@ -1,6 +1,7 @@
 package dev.coba.trainer.cli;
 
 import dev.coba.core.Methods;
+import dev.coba.core.cli.ExitCodes;
 import dev.coba.trainer.data.DataException;
 import dev.coba.trainer.results.Results;
 import dev.coba.trainer.train.ConsoleProgress;
@@ -50,9 +51,6 @@ import picocli.CommandLine.Option;
             "  2  bad usage or input: a flag, a data file:line, a --sidecar that does not",
             "     answer or refuses the token; the message names it, and nothing was trained"})
 public final class TrainCli implements Callable<Integer> {
-    static final int EXIT_BAD_INPUT = 2;
-    static final int EXIT_FAILED = 1;
-
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
 
@@ -184,7 +182,7 @@ public final class TrainCli implements Callable<Integer> {
         cli.setParameterExceptionHandler((e, a) -> {
             stderr.println("train: " + e.getMessage());
             stderr.println("Run 'coba-sidecar train --help' for usage.");
-            return EXIT_BAD_INPUT;
+            return ExitCodes.BAD_INPUT;
         });
         return cli.execute(args);
     }
@@ -202,7 +200,7 @@ public final class TrainCli implements Callable<Integer> {
                     .token(token == null || token.isBlank() ? null : token).build();
         } catch (IllegalArgumentException e) {
             stderr.println("train: " + e.getMessage());
-            return EXIT_BAD_INPUT;
+            return ExitCodes.BAD_INPUT;
         }
         try {
             Threads.use(threads);
@@ -211,16 +209,16 @@ public final class TrainCli implements Callable<Integer> {
                     note -> stderr.println("train: " + note));
             Results results = job.run();
             printSummary(results);
-            return 0;
+            return ExitCodes.OK;
         } catch (DataException | IllegalArgumentException e) {
             stderr.println("train: " + e.getMessage());
-            return EXIT_BAD_INPUT;
+            return ExitCodes.BAD_INPUT;
         } catch (dev.coba.client.CobaRejectedException e) {
             stderr.println("train: the balancer refused: " + e.getMessage());
-            return EXIT_BAD_INPUT;
+            return ExitCodes.BAD_INPUT;
         } catch (Exception e) {
             stderr.println("train: failed: " + e);
-            return EXIT_FAILED;
+            return ExitCodes.INTERNAL;
         }
     }
 
