@@ -3,7 +3,7 @@ package dev.coba.sidecar;
 import dev.coba.sidecar.cli.BenchCommand;
 import dev.coba.sidecar.cli.CommandFactory;
 import dev.coba.sidecar.cli.Console;
-import dev.coba.sidecar.cli.ExitCodes;
+import dev.coba.sidecar.cli.HelpText;
 import dev.coba.sidecar.cli.ReplayCommand;
 import dev.coba.sidecar.cli.ServeCommand;
 import dev.coba.sidecar.cli.TrainCommand;
@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
     description = "CoBa (Convergence Balancer) and its peers: task weights for multi-task fine-tuning.",
     subcommands = {ServeCommand.class, TrainCommand.class, ReplayCommand.class, BenchCommand.class},
     footerHeading = "%nExit codes:%n",
-    footer = {ExitCodes.FOOTER})
+    footer = {HelpText.EXIT_CODES})
 public final class Main implements Callable<Integer> {
   @Spec
   CommandSpec spec;

@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
     header = "Measures speed and memory; each subcommand prints one JSON line.",
     subcommands = {BenchCoreCommand.class, BenchHttpCommand.class, BenchTrainCommand.class},
     footerHeading = "%nExit codes:%n",
-    footer = {ExitCodes.FOOTER})
+    footer = {HelpText.EXIT_CODES})
 public final class BenchCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;

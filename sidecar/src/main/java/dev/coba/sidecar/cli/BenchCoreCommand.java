@@ -6,6 +6,7 @@ import dev.coba.core.InvalidInputException;
 import dev.coba.core.MethodDescriptor;
 import dev.coba.core.Methods;
 import dev.coba.core.Report;
+import dev.coba.core.cli.ExitCodes;
 import dev.coba.sidecar.bench.CoreBenchmark;
 import dev.coba.sidecar.bench.SyntheticReports;
 import dev.coba.sidecar.cli.MethodParameters.Shortcut;
@@ -37,7 +38,7 @@ import picocli.CommandLine.Spec;
         "retained_bytes_per_run, jvm, cores, and the resolved params.",
         ""},
     footerHeading = "%nExit codes:%n",
-    footer = {ExitCodes.FOOTER})
+    footer = {HelpText.EXIT_CODES})
 public final class BenchCoreCommand implements Callable<Integer> {
   /** The target configuration: K = 9, N = 200, T = 10,000. */
   static final String DEFAULT_HISTORY = "200";

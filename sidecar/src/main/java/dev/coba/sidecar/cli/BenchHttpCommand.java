@@ -2,6 +2,7 @@ package dev.coba.sidecar.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.coba.core.cli.ExitCodes;
 import dev.coba.sidecar.bench.HttpBenchmark;
 import dev.coba.sidecar.bench.LatencySummary;
 import dev.coba.sidecar.bench.SyntheticReports;
@@ -49,7 +50,7 @@ import picocli.CommandLine.Spec;
         "process (an external client), and as its trivial route GET /healthz of that sidecar.",
         ""},
     footerHeading = "%nExit codes:%n",
-    footer = {ExitCodes.FOOTER})
+    footer = {HelpText.EXIT_CODES})
 public final class BenchHttpCommand implements Callable<Integer> {
   private final Console console;
 

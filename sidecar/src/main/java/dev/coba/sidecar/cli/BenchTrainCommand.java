@@ -14,6 +14,9 @@ import picocli.CommandLine.Unmatched;
     description = "The trainer's benchmarks: `overhead` (seconds per step of coba over uniform) and `quality` "
         + "(test-loss ratios and best-step spread over seeds); `bench train --help` for their flags.")
 public final class BenchTrainCommand implements Callable<Integer> {
+  /** The trainer's class that parses and runs {@code bench train} (the trainer's tests check that it exists). */
+  public static final String TRAINER_ENTRY = "dev.coba.trainer.cli.TrainerBench";
+
   @Unmatched
   List<String> args = new ArrayList<>();
 
@@ -25,6 +28,6 @@ public final class BenchTrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    return TrainerLauncher.run("dev.coba.trainer.cli.TrainerBench", args, console);
+    return TrainerLauncher.run(TRAINER_ENTRY, args, console);
   }
 }

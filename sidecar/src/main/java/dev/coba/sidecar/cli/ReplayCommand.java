@@ -3,6 +3,7 @@ package dev.coba.sidecar.cli;
 import dev.coba.core.InvalidInputException;
 import dev.coba.core.MethodDescriptor;
 import dev.coba.core.Methods;
+import dev.coba.core.cli.ExitCodes;
 import dev.coba.core.run.Run;
 import dev.coba.sidecar.cli.MethodParameters.Shortcut;
 import dev.coba.sidecar.replay.ExampleRun;
@@ -50,7 +51,7 @@ import picocli.CommandLine.Spec;
         "per-task diagnostics are objects keyed by task; null = not available.",
         ""},
     footerHeading = "%nExit codes:%n",
-    footer = {ExitCodes.FOOTER})
+    footer = {HelpText.EXIT_CODES})
 public final class ReplayCommand implements Callable<Integer> {
   private final Console console;
 

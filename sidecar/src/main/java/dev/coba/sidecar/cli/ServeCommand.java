@@ -1,5 +1,6 @@
 package dev.coba.sidecar.cli;
 
+import dev.coba.core.cli.ExitCodes;
 import dev.coba.sidecar.http.CannotListenException;
 import dev.coba.sidecar.http.ConnectionLimits;
 import dev.coba.sidecar.http.ServerConfig;
@@ -39,7 +40,7 @@ import picocli.CommandLine.Spec;
         "Prefer COBA_TOKEN to --token: a command line is visible to other local users.",
         ""},
     footerHeading = "%nExit codes:%n",
-    footer = {ExitCodes.FOOTER})
+    footer = {HelpText.EXIT_CODES})
 public final class ServeCommand implements Callable<Integer> {
   /** A journal above this size takes about a second or more to replay: say so. */
   static final long REPLAY_NOTICE_BYTES = 8L << 20;

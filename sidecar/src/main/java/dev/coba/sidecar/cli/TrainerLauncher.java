@@ -1,5 +1,6 @@
 package dev.coba.sidecar.cli;
 
+import dev.coba.core.cli.ExitCodes;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.reflect.InvocationTargetException;

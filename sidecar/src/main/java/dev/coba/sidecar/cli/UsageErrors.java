@@ -1,6 +1,7 @@
 package dev.coba.sidecar.cli;
 
 import dev.coba.core.InvalidInputException;
+import dev.coba.core.cli.ExitCodes;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;

@@ -2,6 +2,7 @@ package dev.coba.trainer.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.coba.core.cli.ExitCodes;
 import dev.coba.trainer.bench.OverheadBenchmark;
 import dev.coba.trainer.bench.QualityBenchmark;
 import dev.coba.trainer.train.ConsoleProgress;
@@ -48,11 +49,11 @@ public final class TrainerBench implements Callable<Integer> {
         cli.setParameterExceptionHandler((e, a) -> {
             stderr.println("bench train: " + e.getMessage());
             stderr.println("Run '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
-            return TrainCommand.EXIT_BAD_INPUT;
+            return ExitCodes.BAD_INPUT;
         });
         cli.setExecutionExceptionHandler((e, c, p) -> {
             stderr.println("bench train: " + e.getMessage());
-            return e instanceof IllegalArgumentException ? TrainCommand.EXIT_BAD_INPUT : TrainCommand.EXIT_FAILED;
+            return e instanceof IllegalArgumentException ? ExitCodes.BAD_INPUT : ExitCodes.INTERNAL;
         });
         return cli.execute(args);
     }
@@ -98,8 +99,10 @@ public final class TrainerBench implements Callable<Integer> {
 
         TrainSettings settings(List<String> methods, long steps, long seed, int valEvery, int evalEvery, int patience) {
             Threads.use(threads);
-            return new TrainSettings(methods, steps, seed, valEvery, evalEvery, patience, true, batchPerTask,
-                    valBatchPerTask, 128, 256, layers, dModel, heads, lr, 1f, data, null, null, null);
+            return TrainSettings.builder().methods(methods).steps(steps).seed(seed).valEvery(valEvery)
+                    .evalEvery(evalEvery).patience(patience).earlyStop(true).batchPerTask(batchPerTask)
+                    .valBatchPerTask(valBatchPerTask).evalBatchSize(128).maxTokens(256).layers(layers).dModel(dModel)
+                    .heads(heads).learningRate(lr).clip(1f).data(data).build();
         }
     }
 
@@ -169,7 +172,7 @@ public final class TrainerBench implements Callable<Integer> {
             line.put("block", block);
             line.put("variants", rows);
             out.println(JSON.writeValueAsString(line));
-            return 0;
+            return ExitCodes.OK;
         }
     }
 
@@ -241,7 +244,7 @@ public final class TrainerBench implements Callable<Integer> {
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
                     .writeValue(this.out.resolve("quality.json").toFile(), line);
             out.println(JSON.writeValueAsString(line));
-            return 0;
+            return ExitCodes.OK;
         }
     }
 }

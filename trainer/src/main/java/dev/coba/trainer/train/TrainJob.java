@@ -28,7 +28,8 @@ import java.util.function.Function;
  */
 public final class TrainJob {
     static final String SETTINGS_FILE = "settings.json";
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** How settings.json is written; its text is pinned by TrainSettingsTest. */
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final TrainSettings settings;
     private final Path out;

@@ -2,6 +2,7 @@ package dev.coba.trainer.train;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +16,10 @@ import java.util.Map;
  * examples per task), and every {@code evalEvery} steps a full validation pass decides early
  * stopping ({@code patience} passes without a better mean ratio; none without
  * {@code earlyStop}: every method then trains for all {@code steps}) and the best checkpoint.
+ *
+ * <p>Build one with {@link #builder()}, where every value is named; a copy with one value changed
+ * is {@code settings.toBuilder().seed(2).build()}. The checks are the canonical constructor's,
+ * whichever way the settings are made.
  */
 public record TrainSettings(
         List<String> methods,
@@ -78,15 +83,25 @@ public record TrainSettings(
 
     /** These settings with another seed (of the data, the model and the batches). */
     public TrainSettings withSeed(long other) {
-        return new TrainSettings(methods, steps, other, valEvery, evalEvery, patience, earlyStop, batchPerTask,
-                valBatchPerTask, evalBatchSize, maxTokens, layers, dModel, heads, learningRate, clip, data, initFrom, sidecar, token);
+        return toBuilder().seed(other).build();
     }
 
     /** These settings with every method trained for all {@code steps} (a fixed budget). */
     public TrainSettings withoutEarlyStop() {
-        return new TrainSettings(methods, steps, seed, valEvery, evalEvery, patience, false, batchPerTask,
-                valBatchPerTask, evalBatchSize, maxTokens, layers, dModel, heads, learningRate, clip, data, initFrom,
-                sidecar, token);
+        return toBuilder().earlyStop(false).build();
+    }
+
+    /** New settings: every value but the four optional ones ({@link Builder}) must be given. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding these settings, to change some of them. */
+    public Builder toBuilder() {
+        return new Builder().methods(methods).steps(steps).seed(seed).valEvery(valEvery).evalEvery(evalEvery)
+                .patience(patience).earlyStop(earlyStop).batchPerTask(batchPerTask).valBatchPerTask(valBatchPerTask)
+                .evalBatchSize(evalBatchSize).maxTokens(maxTokens).layers(layers).dModel(dModel).heads(heads)
+                .learningRate(learningRate).clip(clip).data(data).initFrom(initFrom).sidecar(sidecar).token(token);
     }
 
     /** The settings as recorded in results.json (the token left out). */
@@ -113,5 +128,192 @@ public record TrainSettings(
         m.put("initFrom", initFrom == null ? null : initFrom.toString());
         m.put("balancer", sidecar == null ? "in-process" : sidecar.toString());
         return m;
+    }
+
+    /**
+     * {@link TrainSettings} one named value at a time. {@code data}, {@code initFrom},
+     * {@code sidecar} and {@code token} may be left out (null: the built-in tasks, random initial
+     * weights, balancing in process, no token); {@link #build()} names any other value not given,
+     * and the constructor refuses a given one out of range, naming its flag.
+     */
+    public static final class Builder {
+        private List<String> methods;
+        private Long steps;
+        private Long seed;
+        private Integer valEvery;
+        private Integer evalEvery;
+        private Integer patience;
+        private Boolean earlyStop;
+        private Integer batchPerTask;
+        private Integer valBatchPerTask;
+        private Integer evalBatchSize;
+        private Integer maxTokens;
+        private Integer layers;
+        private Integer dModel;
+        private Integer heads;
+        private Float learningRate;
+        private Float clip;
+        private Path data;
+        private Path initFrom;
+        private URI sidecar;
+        private String token;
+
+        private Builder() {}
+
+        /** The methods to train, in order: {@code --methods}. */
+        public Builder methods(List<String> value) {
+            methods = value;
+            return this;
+        }
+
+        /** {@code --steps}. */
+        public Builder steps(long value) {
+            steps = value;
+            return this;
+        }
+
+        /** {@code --seed}. */
+        public Builder seed(long value) {
+            seed = value;
+            return this;
+        }
+
+        /** {@code --val-every}. */
+        public Builder valEvery(int value) {
+            valEvery = value;
+            return this;
+        }
+
+        /** {@code --eval-every}. */
+        public Builder evalEvery(int value) {
+            evalEvery = value;
+            return this;
+        }
+
+        /** {@code --patience}. */
+        public Builder patience(int value) {
+            patience = value;
+            return this;
+        }
+
+        /** False for {@code --no-early-stop}. */
+        public Builder earlyStop(boolean value) {
+            earlyStop = value;
+            return this;
+        }
+
+        /** {@code --batch-per-task}. */
+        public Builder batchPerTask(int value) {
+            batchPerTask = value;
+            return this;
+        }
+
+        /** {@code --val-batch-per-task}. */
+        public Builder valBatchPerTask(int value) {
+            valBatchPerTask = value;
+            return this;
+        }
+
+        /** {@code --eval-batch}. */
+        public Builder evalBatchSize(int value) {
+            evalBatchSize = value;
+            return this;
+        }
+
+        /** {@code --max-tokens}. */
+        public Builder maxTokens(int value) {
+            maxTokens = value;
+            return this;
+        }
+
+        /** {@code --layers}. */
+        public Builder layers(int value) {
+            layers = value;
+            return this;
+        }
+
+        /** {@code --d-model}. */
+        public Builder dModel(int value) {
+            dModel = value;
+            return this;
+        }
+
+        /** {@code --heads}. */
+        public Builder heads(int value) {
+            heads = value;
+            return this;
+        }
+
+        /** {@code --lr}. */
+        public Builder learningRate(float value) {
+            learningRate = value;
+            return this;
+        }
+
+        /** {@code --clip}. */
+        public Builder clip(float value) {
+            clip = value;
+            return this;
+        }
+
+        /** {@code --data}; null (the default) for the built-in tasks. */
+        public Builder data(Path value) {
+            data = value;
+            return this;
+        }
+
+        /** {@code --init-from}; null (the default) for random initial weights. */
+        public Builder initFrom(Path value) {
+            initFrom = value;
+            return this;
+        }
+
+        /** {@code --sidecar}; null (the default) to balance in process. */
+        public Builder sidecar(URI value) {
+            sidecar = value;
+            return this;
+        }
+
+        /** {@code --token}; null (the default) for none. */
+        public Builder token(String value) {
+            token = value;
+            return this;
+        }
+
+        /**
+         * The settings; an {@link IllegalStateException} naming the values not given (a bug of the
+         * caller), an {@link IllegalArgumentException} naming the flag of one out of range.
+         */
+        public TrainSettings build() {
+            List<String> missing = new ArrayList<>();
+            Map<String, Object> required = new LinkedHashMap<>();
+            required.put("methods", methods);
+            required.put("steps", steps);
+            required.put("seed", seed);
+            required.put("valEvery", valEvery);
+            required.put("evalEvery", evalEvery);
+            required.put("patience", patience);
+            required.put("earlyStop", earlyStop);
+            required.put("batchPerTask", batchPerTask);
+            required.put("valBatchPerTask", valBatchPerTask);
+            required.put("evalBatchSize", evalBatchSize);
+            required.put("maxTokens", maxTokens);
+            required.put("layers", layers);
+            required.put("dModel", dModel);
+            required.put("heads", heads);
+            required.put("learningRate", learningRate);
+            required.put("clip", clip);
+            required.forEach((name, value) -> {
+                if (value == null) {
+                    missing.add(name);
+                }
+            });
+            if (!missing.isEmpty()) {
+                throw new IllegalStateException("TrainSettings: not given: " + String.join(", ", missing));
+            }
+            return new TrainSettings(methods, steps, seed, valEvery, evalEvery, patience, earlyStop, batchPerTask,
+                    valBatchPerTask, evalBatchSize, maxTokens, layers, dModel, heads, learningRate, clip, data,
+                    initFrom, sidecar, token);
+        }
     }
 }

@@ -213,8 +213,8 @@ class MethodRunTest {
     @Test
     void earlyStoppingAfterPatienceRunsOut(@TempDir Path dir) throws IOException {
         // a learning rate so small that validation barely moves: some passes are not better
-        TrainSettings flat = new TrainSettings(List.of("uniform"), 400, 3, 5, 10, 2, true, 4, 4, 64, 256, 1, 16, 2, 1e-6f, 1f,
-                null, null, null, null);
+        TrainSettings flat = TinyRuns.settings(List.of("uniform"), 400).toBuilder().patience(2).learningRate(1e-6f)
+                .build();
         MethodResult r = TinyRuns.run("uniform", flat, dir, StepListener.NONE).run();
         if (r.stoppedEarly()) {
             assertTrue(r.steps() < 400);
@@ -247,10 +247,7 @@ class MethodRunTest {
         try (ai.djl.ndarray.NDManager manager = ai.djl.ndarray.NDManager.newBaseManager()) {
             poisoned(manager).save(broken);
         }
-        TrainSettings fromBroken = new TrainSettings(s.methods(), s.steps(), s.seed(), s.valEvery(), s.evalEvery(),
-                s.patience(), s.earlyStop(), s.batchPerTask(), s.valBatchPerTask(), s.evalBatchSize(), s.maxTokens(),
-                s.layers(), s.dModel(),
-                s.heads(), s.learningRate(), s.clip(), null, broken, null, null);
+        TrainSettings fromBroken = s.toBuilder().initFrom(broken).build();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> TinyRuns.run("coba", fromBroken, dir.resolve("run"), StepListener.NONE).run());
         assertTrue(e.getMessage().contains("not finite"), e.getMessage());
@@ -270,8 +267,8 @@ class MethodRunTest {
     @Test
     void withoutEarlyStoppingEveryMethodSpendsTheWholeBudget(@TempDir Path dir) throws IOException {
         // the flat run of earlyStoppingAfterPatienceRunsOut, patience 2, but told not to stop
-        TrainSettings flat = new TrainSettings(List.of("uniform"), 60, 3, 5, 10, 2, false, 4, 4, 64, 256, 1, 16, 2,
-                1e-6f, 1f, null, null, null, null);
+        TrainSettings flat = TinyRuns.settings(List.of("uniform"), 60).toBuilder().patience(2).earlyStop(false)
+                .learningRate(1e-6f).build();
         MethodResult r = TinyRuns.run("uniform", flat, dir, StepListener.NONE).run();
         assertEquals(60, r.steps());
         assertFalse(r.stoppedEarly());

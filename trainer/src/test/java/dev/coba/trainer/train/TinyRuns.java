@@ -26,8 +26,10 @@ final class TinyRuns {
     }
 
     static TrainSettings settings(List<String> methods, long steps, URI sidecar) {
-        return new TrainSettings(methods, steps, 3, 5, 10, 100, true, 4, 4, 64, 256, 1, 16, 2, 3e-3f, 1f, null, null,
-                sidecar, sidecar == null ? null : "test-token");
+        return TrainSettings.builder().methods(methods).steps(steps).seed(3).valEvery(5).evalEvery(10).patience(100)
+                .earlyStop(true).batchPerTask(4).valBatchPerTask(4).evalBatchSize(64).maxTokens(256).layers(1)
+                .dModel(16).heads(2).learningRate(3e-3f).clip(1f).sidecar(sidecar)
+                .token(sidecar == null ? null : "test-token").build();
     }
 
     static MethodRun run(String method, TrainSettings settings, Path dir, StepListener listener) {

@@ -40,7 +40,7 @@ class TrainWithoutFontsTest {
                 command.add("-D" + p + "=" + System.getProperty(p));
             }
         }
-        command.addAll(List.of("dev.coba.trainer.cli.TrainCommand", "--out", out.toString(), "--methods", "uniform",
+        command.addAll(List.of(dev.coba.trainer.cli.TrainCli.class.getName(), "--out", out.toString(), "--methods", "uniform",
                 "--steps", "10", "--eval-every", "10", "--val-every", "5", "--layers", "1", "--d-model", "16",
                 "--heads", "2", "--batch-per-task", "2", "--quiet"));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)

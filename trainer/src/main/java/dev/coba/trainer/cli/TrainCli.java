@@ -1,6 +1,7 @@
 package dev.coba.trainer.cli;
 
 import dev.coba.core.Methods;
+import dev.coba.core.cli.ExitCodes;
 import dev.coba.trainer.data.DataException;
 import dev.coba.trainer.results.Results;
 import dev.coba.trainer.train.ConsoleProgress;
@@ -20,8 +21,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code train}: the reference trainer. Every flag has a default, so the bare command trains on
- * the built-in tasks and compares {@code uniform} with {@code coba}.
+ * {@code train}'s command line: its flags, parsed into {@link TrainSettings}, and the
+ * {@link TrainJob} they run, with a summary on standard output. Every flag has a default, so the
+ * bare command trains on the built-in tasks and compares {@code uniform} with {@code coba}. The
+ * sidecar's {@code train} subcommand ({@code dev.coba.sidecar.cli.TrainCommand}) loads this class
+ * by name from {@code lib/trainer/} and calls {@link #run}.
  */
 @Command(name = "coba-sidecar train", sortOptions = false, usageHelpAutoWidth = true,
         header = "Trains a small causal LM on several tasks at once, once per balancing method, and compares them.",
@@ -46,10 +50,7 @@ import picocli.CommandLine.Option;
             "  1  an internal error (a bug) or the environment failed (disk, libtorch)",
             "  2  bad usage or input: a flag, a data file:line, a --sidecar that does not",
             "     answer or refuses the token; the message names it, and nothing was trained"})
-public final class TrainCommand implements Callable<Integer> {
-    static final int EXIT_BAD_INPUT = 2;
-    static final int EXIT_FAILED = 1;
-
+public final class TrainCli implements Callable<Integer> {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
 
@@ -164,24 +165,24 @@ public final class TrainCommand implements Callable<Integer> {
     private final PrintStream stdout;
     private final PrintStream stderr;
 
-    public TrainCommand() {
+    public TrainCli() {
         this(System.out, System.err);
     }
 
-    public TrainCommand(PrintStream stdout, PrintStream stderr) {
+    public TrainCli(PrintStream stdout, PrintStream stderr) {
         this.stdout = stdout;
         this.stderr = stderr;
     }
 
     /** Runs {@code train} with {@code args}; the exit code (0 done, 2 bad input, 1 failed). */
     public static int run(String[] args, PrintStream stdout, PrintStream stderr) {
-        CommandLine cli = new CommandLine(new TrainCommand(stdout, stderr));
+        CommandLine cli = new CommandLine(new TrainCli(stdout, stderr));
         cli.setOut(new java.io.PrintWriter(stdout, true));
         cli.setErr(new java.io.PrintWriter(stderr, true));
         cli.setParameterExceptionHandler((e, a) -> {
             stderr.println("train: " + e.getMessage());
             stderr.println("Run 'coba-sidecar train --help' for usage.");
-            return EXIT_BAD_INPUT;
+            return ExitCodes.BAD_INPUT;
         });
         return cli.execute(args);
     }
@@ -191,12 +192,15 @@ public final class TrainCommand implements Callable<Integer> {
         TrainSettings settings;
         try {
             checkMethods();
-            settings = new TrainSettings(methods, steps, seed, valEvery, evalEvery, patience, !noEarlyStop,
-                    batchPerTask, valBatchPerTask, evalBatch, maxTokens, layers, dModel, heads, lr, clip, data, initFrom, sidecar,
-                    token == null || token.isBlank() ? null : token);
+            settings = TrainSettings.builder().methods(methods).steps(steps).seed(seed)
+                    .valEvery(valEvery).evalEvery(evalEvery).patience(patience).earlyStop(!noEarlyStop)
+                    .batchPerTask(batchPerTask).valBatchPerTask(valBatchPerTask).evalBatchSize(evalBatch)
+                    .maxTokens(maxTokens).layers(layers).dModel(dModel).heads(heads).learningRate(lr).clip(clip)
+                    .data(data).initFrom(initFrom).sidecar(sidecar)
+                    .token(token == null || token.isBlank() ? null : token).build();
         } catch (IllegalArgumentException e) {
             stderr.println("train: " + e.getMessage());
-            return EXIT_BAD_INPUT;
+            return ExitCodes.BAD_INPUT;
         }
         try {
             Threads.use(threads);
@@ -205,16 +209,16 @@ public final class TrainCommand implements Callable<Integer> {
                     note -> stderr.println("train: " + note));
             Results results = job.run();
             printSummary(results);
-            return 0;
+            return ExitCodes.OK;
         } catch (DataException | IllegalArgumentException e) {
             stderr.println("train: " + e.getMessage());
-            return EXIT_BAD_INPUT;
+            return ExitCodes.BAD_INPUT;
         } catch (dev.coba.client.CobaRejectedException e) {
             stderr.println("train: the balancer refused: " + e.getMessage());
-            return EXIT_BAD_INPUT;
+            return ExitCodes.BAD_INPUT;
         } catch (Exception e) {
             stderr.println("train: failed: " + e);
-            return EXIT_FAILED;
+            return ExitCodes.INTERNAL;
         }
     }
 
@@ -244,7 +248,7 @@ public final class TrainCommand implements Callable<Integer> {
         stdout.println("report:  " + out.resolve("report.html"));
     }
 
-    /** For a quick look without the sidecar jar: {@code java -cp ... dev.coba.trainer.cli.TrainCommand}. */
+    /** For a quick look without the sidecar jar: {@code java -cp ... dev.coba.trainer.cli.TrainCli}. */
     public static void main(String[] args) {
         System.exit(run(args, System.out, System.err));
     }

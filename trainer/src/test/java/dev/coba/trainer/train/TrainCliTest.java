@@ -8,7 +8,7 @@ import dev.coba.sidecar.http.SidecarServer;
 import dev.coba.sidecar.runs.MemoryStore;
 import dev.coba.sidecar.runs.RegistryLimits;
 import dev.coba.sidecar.runs.RunRegistry;
-import dev.coba.trainer.cli.TrainCommand;
+import dev.coba.trainer.cli.TrainCli;
 import dev.coba.trainer.results.MethodResult;
 import dev.coba.trainer.results.Results;
 import java.io.ByteArrayOutputStream;
@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The {@code train} command end to end on a folder of two small tasks: files, numbers, errors, a sidecar. */
-class TrainCommandTest {
+class TrainCliTest {
     private static final String[] TINY = {"--steps", "20", "--eval-every", "10", "--val-every", "5",
         "--layers", "1", "--d-model", "16", "--heads", "2", "--batch-per-task", "4", "--quiet"};
 
@@ -35,7 +35,7 @@ class TrainCommandTest {
     private static Outcome train(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = TrainCommand.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        int code = TrainCli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
