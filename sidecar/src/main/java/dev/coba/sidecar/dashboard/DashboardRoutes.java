@@ -1,5 +1,7 @@
 package dev.coba.sidecar.dashboard;
 
+import dev.coba.sidecar.runs.Downsampled;
+import dev.coba.sidecar.runs.StepSeries;
 import static io.javalin.http.HandlerType.GET;
 
 import dev.coba.core.InvalidInputException;

@@ -1,5 +1,6 @@
 package dev.coba.sidecar.dashboard;
 
+import dev.coba.sidecar.runs.Downsampled;
 import dev.coba.sidecar.runs.RunView;
 import java.util.ArrayList;
 import java.util.List;

@@ -4,7 +4,6 @@ import dev.coba.core.run.RankReport;
 import dev.coba.core.run.Run;
 import dev.coba.core.run.RunState;
 import dev.coba.core.run.StepOutcome;
-import dev.coba.sidecar.dashboard.StepSeries;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;

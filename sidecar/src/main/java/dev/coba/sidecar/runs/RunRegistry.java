@@ -7,7 +7,6 @@ import dev.coba.core.run.RunConflictException;
 import dev.coba.core.run.RunSpec;
 import dev.coba.core.run.RunState;
 import dev.coba.core.run.StepOutcome;
-import dev.coba.sidecar.dashboard.StepSeries;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.NavigableMap;
@@ -18,8 +17,8 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.BiFunction;
 import java.util.function.Function;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The sidecar's runs: one lock per run (never a global lock on the report path), every change
@@ -48,7 +47,7 @@ import java.util.logging.Logger;
  * what was acknowledged before without refusing it.
  */
 public final class RunRegistry implements AutoCloseable {
-  private static final Logger LOG = Logger.getLogger(RunRegistry.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(RunRegistry.class);
   /** Compact once the journal has grown by this much since the last compaction... */
   static final long COMPACT_AFTER_BYTES = 64L << 20;
 
@@ -108,7 +107,7 @@ public final class RunRegistry implements AutoCloseable {
   /** Replay charged what was acknowledged before: over the limit, new runs and growth are refused until runs go. */
   private void warnIfOverBudget() {
     if (budget.used() > budget.limit()) {
-      LOG.warning("the runs replayed take about " + MemoryBudget.human(budget.used()) + ", over the memory budget of "
+      LOG.warn("the runs replayed take about " + MemoryBudget.human(budget.used()) + ", over the memory budget of "
           + MemoryBudget.human(budget.limit()) + ": new runs and reports that grow a run are refused (507) until"
           + " runs are deleted; raise --memory-budget (and the heap) to take them");
     }
@@ -431,7 +430,7 @@ public final class RunRegistry implements AutoCloseable {
       e.accept(recovery);
     } catch (RuntimeException ex) {
       // only a bug stores an event that cannot be applied; the rest of the journal still counts
-      LOG.log(Level.SEVERE, "journal event " + e.kind() + " of run " + e.runId() + " could not be replayed", ex);
+      LOG.error("journal event " + e.kind() + " of run " + e.runId() + " could not be replayed", ex);
     }
   }
 
@@ -550,7 +549,7 @@ public final class RunRegistry implements AutoCloseable {
       compactAt = compactAfter;
     } catch (StoreException e) {
       compactAt = store.bytesSinceRewrite() + compactAfter;
-      LOG.log(Level.SEVERE, "compacting the journal failed; tried again once it has grown by " + compactAt
+      LOG.error("compacting the journal failed; tried again once it has grown by " + compactAt
           + " bytes since its last compaction", e);
     } finally {
       compaction.writeLock().unlock();

@@ -3,7 +3,6 @@ package dev.coba.sidecar.runs;
 import dev.coba.core.run.RankReport;
 import dev.coba.core.run.Run;
 import dev.coba.core.run.StepOutcome;
-import dev.coba.sidecar.dashboard.StepSeries;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**

@@ -1,5 +1,6 @@
 package dev.coba.sidecar.dashboard;
 
+import dev.coba.sidecar.runs.StepSeries;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -7,7 +7,6 @@ import dev.coba.core.Methods;
 import dev.coba.core.run.RankReport;
 import dev.coba.core.run.Run;
 import dev.coba.core.run.RunSpec;
-import dev.coba.sidecar.dashboard.StepSeries;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

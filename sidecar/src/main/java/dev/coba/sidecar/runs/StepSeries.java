@@ -1,4 +1,4 @@
-package dev.coba.sidecar.dashboard;
+package dev.coba.sidecar.runs;
 
 import dev.coba.core.Report;
 import dev.coba.core.Update;

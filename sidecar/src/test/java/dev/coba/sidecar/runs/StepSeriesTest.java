@@ -1,4 +1,4 @@
-package dev.coba.sidecar.dashboard;
+package dev.coba.sidecar.runs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
