@@ -1,18 +1,18 @@
 package dev.coba.core.coba;
 
-import dev.coba.core.AbstractBalancer;
 import dev.coba.core.InvalidInputException;
 import dev.coba.core.Params;
-import dev.coba.core.ReferenceLosses;
-import dev.coba.core.TaskReport;
 import dev.coba.core.Update;
 import dev.coba.core.Weights;
 import dev.coba.core.math.DivergenceFactor;
 import dev.coba.core.math.RollingAbsSum;
 import dev.coba.core.math.Softmax;
 import dev.coba.core.math.WindowedSlope;
-import dev.coba.core.state.StateReader;
-import dev.coba.core.state.StateWriter;
+import dev.coba.core.spi.AbstractBalancer;
+import dev.coba.core.spi.ReferenceLosses;
+import dev.coba.core.spi.StateReader;
+import dev.coba.core.spi.StateWriter;
+import dev.coba.core.spi.TaskReport;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;

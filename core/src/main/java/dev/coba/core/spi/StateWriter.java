@@ -1,4 +1,4 @@
-package dev.coba.core.state;
+package dev.coba.core.spi;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

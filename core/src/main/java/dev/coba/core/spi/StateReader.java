@@ -1,4 +1,4 @@
-package dev.coba.core.state;
+package dev.coba.core.spi;
 
 import dev.coba.core.InvalidInputException;
 import java.util.List;

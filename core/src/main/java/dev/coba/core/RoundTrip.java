@@ -1,6 +1,5 @@
-package dev.coba.core.state;
+package dev.coba.core;
 
-import dev.coba.core.InvalidInputException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;

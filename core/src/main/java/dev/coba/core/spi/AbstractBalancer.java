@@ -1,7 +1,13 @@
-package dev.coba.core;
+package dev.coba.core.spi;
 
-import dev.coba.core.state.StateReader;
-import dev.coba.core.state.StateWriter;
+import dev.coba.core.Balancer;
+import dev.coba.core.BalancerState;
+import dev.coba.core.InvalidInputException;
+import dev.coba.core.Objective;
+import dev.coba.core.Params;
+import dev.coba.core.Report;
+import dev.coba.core.Update;
+import dev.coba.core.Weights;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -213,8 +219,11 @@ public abstract class AbstractBalancer implements Balancer {
     return new BalancerState(BalancerState.CURRENT_VERSION, method, tasks, params.asMap(), init, out.build());
   }
 
-  /** Loads the state envelope and the method's own state; used by {@link Methods#restore}. */
-  final void importState(Map<String, Object> data) {
+  /**
+   * Loads the state envelope and the method's own state into a balancer that has just been
+   * created; {@link dev.coba.core.Methods#restore} calls it, a method never does.
+   */
+  public final void importState(Map<String, Object> data) {
     StateReader in = new StateReader(data);
     hasStep = in.getBool("hasStep");
     lastStep = in.getLong("lastStep");
