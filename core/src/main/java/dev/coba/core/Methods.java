@@ -74,21 +74,45 @@ public final class Methods {
    */
   public static Balancer create(String method, List<String> tasks, Map<String, ?> params,
       Map<String, Double> initialLosses) {
-    MethodDescriptor d = get(method);
+    return create(get(method), tasks, params, initialLosses);
+  }
+
+  private static Balancer create(MethodDescriptor d, List<String> tasks, Map<String, ?> params,
+      Map<String, Double> initialLosses) {
     checkTasks(tasks);
     Params resolved = Params.resolve(d.name(), d.params(), params);
     return d.factory().create(List.copyOf(tasks), resolved, initial(tasks, initialLosses));
   }
 
-  /** Rebuilds a balancer from {@link Balancer#exportState()}; it continues bit-identically. */
+  /**
+   * Rebuilds a balancer from {@link Balancer#exportState()}; it continues bit-identically.
+   *
+   * @throws InvalidInputException for a state this build or the method cannot read, naming the entry
+   * @throws IllegalStateException for a method whose balancer does not extend {@link AbstractBalancer}
+   *     (a provider's mistake, not the state's)
+   */
   public static Balancer restore(BalancerState state) {
-    if (state.version() != BalancerState.CURRENT_VERSION) {
-      throw new InvalidInputException("state.version", "state version " + state.version()
-          + " is not supported; this build reads version " + BalancerState.CURRENT_VERSION);
+    checkVersion(state);
+    return load(get(state.method()), state);
+  }
+
+  /** {@link #restore(BalancerState)} for the method {@code d}, which need not be registered. */
+  static Balancer restore(MethodDescriptor d, BalancerState state) {
+    checkVersion(state);
+    return load(d, state);
+  }
+
+  private static Balancer load(MethodDescriptor d, BalancerState state) {
+    Balancer b = create(d, state.tasks(), state.params(), state.initialLosses());
+    if (!(b instanceof AbstractBalancer restorable)) {
+      // the state envelope (lastStep, weights) and readState live in AbstractBalancer: without it
+      // there is nothing to load the state into; the provider broke the SPI's contract, the caller did nothing wrong
+      throw new IllegalStateException("method " + d.name() + " cannot restore a state: its balancer "
+          + b.getClass().getName() + " does not extend " + AbstractBalancer.class.getName()
+          + ", as every method's must (see " + MethodProvider.class.getName() + ")");
     }
-    Balancer b = create(state.method(), state.tasks(), state.params(), state.initialLosses());
     try {
-      ((AbstractBalancer) b).importState(state.data());
+      restorable.importState(state.data());
     } catch (InvalidInputException e) {
       throw e;
     } catch (RuntimeException e) { // a hand-edited or truncated state: refuse it, never half-load it
@@ -97,6 +121,13 @@ public final class Methods {
     }
     RoundTrip.check(state.data(), b.exportState().data());
     return b;
+  }
+
+  private static void checkVersion(BalancerState state) {
+    if (state.version() != BalancerState.CURRENT_VERSION) {
+      throw new InvalidInputException("state.version", "state version " + state.version()
+          + " is not supported; this build reads version " + BalancerState.CURRENT_VERSION);
+    }
   }
 
   /** Refuses an empty, oversized or duplicated task list and unprintable names. */

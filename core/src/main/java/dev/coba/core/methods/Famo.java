@@ -68,24 +68,24 @@ public final class Famo extends AbstractBalancer {
     super("famo", tasks, params, initialLosses);
     lr = params.getDouble("lr");
     weightDecay = params.getDouble("weightDecay");
-    logits = new double[k];
-    m = new double[k];
-    v = new double[k];
-    prev = new double[k];
+    logits = new double[k()];
+    m = new double[k()];
+    v = new double[k()];
+    prev = new double[k()];
     Arrays.fill(prev, Double.NaN);
     boolean allGiven = true;
     for (double l : initialLosses) {
       allGiven &= !Double.isNaN(l);
     }
     if (allGiven) {
-      System.arraycopy(initialLosses, 0, prev, 0, k); // step 0 counts as a full report
+      System.arraycopy(initialLosses, 0, prev, 0, k()); // step 0 counts as a full report
     }
   }
 
   @Override
   protected Update apply(TaskReport report) {
     double[] now = report.val();
-    for (int i = 0; i < k; i++) {
+    for (int i = 0; i < k(); i++) {
       if (!report.hasVal(i)) {
         // a partial report: no common interval for the deltas, nothing changes
         return update(report.step(), null);
@@ -93,13 +93,13 @@ public final class Famo extends AbstractBalancer {
     }
     double[] delta = null;
     if (!Double.isNaN(prev[0])) {
-      delta = new double[k];
-      for (int i = 0; i < k; i++) {
+      delta = new double[k()];
+      for (int i = 0; i < k(); i++) {
         delta[i] = Math.log(prev[i] + LOSS_EPS) - Math.log(now[i] + LOSS_EPS);
       }
       adamStep(gradient(delta));
     }
-    System.arraycopy(now, 0, prev, 0, k);
+    System.arraycopy(now, 0, prev, 0, k());
     return update(report.step(), delta);
   }
 
@@ -107,11 +107,11 @@ public final class Famo extends AbstractBalancer {
   private double[] gradient(double[] delta) {
     double[] z = Softmax.of(logits);
     double zDelta = 0;
-    for (int i = 0; i < k; i++) {
+    for (int i = 0; i < k(); i++) {
       zDelta += z[i] * delta[i];
     }
-    double[] g = new double[k];
-    for (int j = 0; j < k; j++) {
+    double[] g = new double[k()];
+    for (int j = 0; j < k(); j++) {
       g[j] = z[j] * (delta[j] - zDelta);
     }
     return g;
@@ -123,7 +123,7 @@ public final class Famo extends AbstractBalancer {
     double bias1 = 1 - Math.pow(BETA1, adamSteps);
     double bias2Sqrt = Math.sqrt(1 - Math.pow(BETA2, adamSteps));
     double stepSize = lr / bias1;
-    for (int i = 0; i < k; i++) {
+    for (int i = 0; i < k(); i++) {
       double g = grad[i] + weightDecay * logits[i];
       m[i] = BETA1 * m[i] + (1 - BETA1) * g;
       v[i] = BETA2 * v[i] + (1 - BETA2) * g * g;
@@ -139,7 +139,7 @@ public final class Famo extends AbstractBalancer {
     if (delta != null) {
       perTask.put("delta", delta);
     }
-    return new Update(step, new Weights(tasks, w), objective(), perTask, Map.of());
+    return new Update(step, new Weights(tasks(), w), objective(), perTask, Map.of());
   }
 
   @Override

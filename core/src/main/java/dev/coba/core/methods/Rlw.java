@@ -50,8 +50,8 @@ public final class Rlw extends AbstractBalancer {
   public Rlw(List<String> tasks, Params params, double[] initialLosses) {
     super("rlw", tasks, params, initialLosses);
     long seed = params.getLong("seed");
-    keys = new long[k];
-    for (int i = 0; i < k; i++) {
+    keys = new long[k()];
+    for (int i = 0; i < k(); i++) {
       keys[i] = key(seed, tasks.get(i));
     }
   }
@@ -63,12 +63,12 @@ public final class Rlw extends AbstractBalancer {
 
   @Override
   protected Update apply(TaskReport report) {
-    double[] z = new double[k];
-    for (int i = 0; i < k; i++) {
+    double[] z = new double[k()];
+    for (int i = 0; i < k(); i++) {
       z[i] = normal(keys[i], draws);
     }
     draws++;
-    return new Update(report.step(), new Weights(tasks, checkPositive(Softmax.of(z))), objective(), Map.of("noise", z),
+    return new Update(report.step(), new Weights(tasks(), checkPositive(Softmax.of(z))), objective(), Map.of("noise", z),
         Map.of());
   }
 

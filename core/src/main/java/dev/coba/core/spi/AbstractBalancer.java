@@ -23,16 +23,18 @@ public abstract class AbstractBalancer implements Balancer {
   /** How far restored weights may sum from 1: rounding, never a wrong state (K = 1,024 rounds below 1e-12). */
   static final double WEIGHT_SUM_TOLERANCE = 1e-9;
 
-  protected final String method;
-  protected final List<String> tasks;
-  protected final int k;
-  protected final Params params;
+  private final String method;
+  private final List<String> tasks;
+  private final int k;
+  private final Params params;
   /** Step-0 losses given at creation, NaN where not given. */
-  protected final double[] initialLosses;
+  private final double[] initialLosses;
   private final Map<String, Integer> index;
   private long lastStep;
   private boolean hasStep;
   private double[] weights;
+  /** Neither a report nor a state taken yet: the one time {@link #importState} may load one. */
+  private boolean fresh = true;
 
   protected AbstractBalancer(String method, List<String> tasks, Params params, double[] initialLosses) {
     this.method = method;
@@ -66,6 +68,11 @@ public abstract class AbstractBalancer implements Balancer {
 
   /** Reads what {@link #writeState} wrote. */
   protected abstract void readState(StateReader in);
+
+  /** K, the number of tasks: the length of every per-task array. */
+  protected final int k() {
+    return k;
+  }
 
   @Override
   public final String method() {
@@ -110,6 +117,7 @@ public abstract class AbstractBalancer implements Balancer {
     lastStep = r.step();
     hasStep = true;
     weights = u.weights().values();
+    fresh = false;
     return u;
   }
 
@@ -220,10 +228,19 @@ public abstract class AbstractBalancer implements Balancer {
   }
 
   /**
-   * Loads the state envelope and the method's own state into a balancer that has just been
-   * created; {@link dev.coba.core.Methods#restore} calls it, a method never does.
+   * Loads a state's {@link BalancerState#data() data} (the envelope, then the method's own
+   * entries through {@link #readState}) into a balancer just created with that state's tasks,
+   * parameters and initial losses. {@link dev.coba.core.Methods#restore} calls it, and checks
+   * what it loaded; a method never does.
+   *
+   * @throws InvalidInputException for an entry missing, mistyped or outside what the method can use
+   * @throws IllegalStateException on a balancer that has taken a report or a state already
    */
   public final void importState(Map<String, Object> data) {
+    if (!fresh) {
+      throw new IllegalStateException(method + ": a state is loaded into a new balancer only (Methods.restore)");
+    }
+    fresh = false;
     StateReader in = new StateReader(data);
     hasStep = in.getBool("hasStep");
     lastStep = in.getLong("lastStep");

@@ -8,7 +8,9 @@ import java.util.List;
  * ({@code META-INF/services/dev.coba.core.spi.MethodProvider}). The reference trainer uses it for
  * {@code igbv2}, whose Soft Actor-Critic agent needs a neural-network engine the core must not
  * depend on. A provider's balancers extend {@link AbstractBalancer} like the built-in ones
- * (it carries the validation and the state envelope every method must have).
+ * (it carries the validation and the state envelope every method must have): {@link
+ * dev.coba.core.Methods#restore} refuses a method whose balancer does not, with an
+ * {@link IllegalStateException} naming the method and its class.
  *
  * <p>Its methods get the contract every method is tested against (valid weights, determinism,
  * restore, refused reports, permutation) from core's test jar: one test class extending
