@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /** The registry of balancing methods, and the one way to create or restore a balancer. */
 public final class Methods {
@@ -72,13 +73,13 @@ public final class Methods {
    * @param params given parameters by name (JSON-typed); missing ones take defaults
    * @param initialLosses optional step-0 validation losses by task (may be partial or null)
    */
-  public static Balancer create(String method, List<String> tasks, Map<String, ?> params,
-      Map<String, Double> initialLosses) {
+  public static Balancer create(String method, List<String> tasks, @Nullable Map<String, ?> params,
+      @Nullable Map<String, Double> initialLosses) {
     return create(get(method), tasks, params, initialLosses);
   }
 
-  private static Balancer create(MethodDescriptor d, List<String> tasks, Map<String, ?> params,
-      Map<String, Double> initialLosses) {
+  private static Balancer create(MethodDescriptor d, List<String> tasks, @Nullable Map<String, ?> params,
+      @Nullable Map<String, Double> initialLosses) {
     checkTasks(tasks);
     Params resolved = Params.resolve(d.name(), d.params(), params);
     return d.factory().create(List.copyOf(tasks), resolved, initial(tasks, initialLosses));
@@ -157,7 +158,7 @@ public final class Methods {
     }
   }
 
-  private static double[] initial(List<String> tasks, Map<String, Double> given) {
+  private static double[] initial(List<String> tasks, @Nullable Map<String, Double> given) {
     double[] out = new double[tasks.size()];
     Arrays.fill(out, Double.NaN);
     if (given == null) {

@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Fast Adaptive Multitask Optimization (Liu, Feng, Stone and Liu, NeurIPS 2023) fed validation
@@ -132,7 +133,7 @@ public final class Famo extends AbstractBalancer {
     }
   }
 
-  private Update update(long step, double[] delta) {
+  private Update update(long step, double @Nullable [] delta) {
     double[] w = floorAndNormalise(Softmax.of(logits), MIN_WEIGHT);
     Map<String, double[]> perTask = new LinkedHashMap<>();
     perTask.put("logits", logits.clone());

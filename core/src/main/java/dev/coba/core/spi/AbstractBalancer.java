@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The part every method shares: task indexing, report validation (nothing changes on a
@@ -100,7 +101,7 @@ public abstract class AbstractBalancer implements Balancer {
   }
 
   @Override
-  public final Long lastStep() {
+  public final @Nullable Long lastStep() {
     return hasStep ? lastStep : null;
   }
 
@@ -236,7 +237,7 @@ public abstract class AbstractBalancer implements Balancer {
    * @throws InvalidInputException for an entry missing, mistyped or outside what the method can use
    * @throws IllegalStateException on a balancer that has taken a report or a state already
    */
-  public final void importState(Map<String, Object> data) {
+  public final void importState(Map<String, ? extends @Nullable Object> data) {
     if (!fresh) {
       throw new IllegalStateException(method + ": a state is loaded into a new balancer only (Methods.restore)");
     }
