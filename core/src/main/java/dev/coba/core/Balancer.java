@@ -1,6 +1,7 @@
 package dev.coba.core;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A balancing method for one run: told its tasks and parameters at creation, it receives
@@ -25,7 +26,7 @@ public interface Balancer {
   Weights weights();
 
   /** The step of the last accepted report, or {@code null} before the first. */
-  Long lastStep();
+  @Nullable Long lastStep();
 
   /**
    * Takes one report and answers the weights for step {@code report.step() + 1}.

@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The whole state of a balancer as a plain value: JSON-friendly (numbers, booleans,
@@ -15,7 +16,7 @@ import java.util.Map;
  * @param tasks the tasks in order
  * @param params the resolved parameters
  * @param initialLosses the step-0 losses given at creation (may be empty)
- * @param data the method's own state
+ * @param data the method's own state; null is a number not known yet (NaN in memory)
  */
 public record BalancerState(
     int version,
@@ -23,7 +24,7 @@ public record BalancerState(
     List<String> tasks,
     Map<String, Object> params,
     Map<String, Double> initialLosses,
-    Map<String, Object> data) {
+    Map<String, @Nullable Object> data) {
 
   /** The layout version this build writes and reads. */
   public static final int CURRENT_VERSION = 1;

@@ -9,7 +9,8 @@ import dev.coba.core.methods.Lbtw;
 import dev.coba.core.methods.Rlw;
 import dev.coba.core.methods.Uncertainty;
 import dev.coba.core.methods.Uniform;
-import dev.coba.core.state.RoundTrip;
+import dev.coba.core.spi.AbstractBalancer;
+import dev.coba.core.spi.MethodProvider;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /** The registry of balancing methods, and the one way to create or restore a balancer. */
 public final class Methods {
@@ -71,23 +73,47 @@ public final class Methods {
    * @param params given parameters by name (JSON-typed); missing ones take defaults
    * @param initialLosses optional step-0 validation losses by task (may be partial or null)
    */
-  public static Balancer create(String method, List<String> tasks, Map<String, ?> params,
-      Map<String, Double> initialLosses) {
-    MethodDescriptor d = get(method);
+  public static Balancer create(String method, List<String> tasks, @Nullable Map<String, ?> params,
+      @Nullable Map<String, Double> initialLosses) {
+    return create(get(method), tasks, params, initialLosses);
+  }
+
+  private static Balancer create(MethodDescriptor d, List<String> tasks, @Nullable Map<String, ?> params,
+      @Nullable Map<String, Double> initialLosses) {
     checkTasks(tasks);
     Params resolved = Params.resolve(d.name(), d.params(), params);
     return d.factory().create(List.copyOf(tasks), resolved, initial(tasks, initialLosses));
   }
 
-  /** Rebuilds a balancer from {@link Balancer#exportState()}; it continues bit-identically. */
+  /**
+   * Rebuilds a balancer from {@link Balancer#exportState()}; it continues bit-identically.
+   *
+   * @throws InvalidInputException for a state this build or the method cannot read, naming the entry
+   * @throws IllegalStateException for a method whose balancer does not extend {@link AbstractBalancer}
+   *     (a provider's mistake, not the state's)
+   */
   public static Balancer restore(BalancerState state) {
-    if (state.version() != BalancerState.CURRENT_VERSION) {
-      throw new InvalidInputException("state.version", "state version " + state.version()
-          + " is not supported; this build reads version " + BalancerState.CURRENT_VERSION);
+    checkVersion(state);
+    return load(get(state.method()), state);
+  }
+
+  /** {@link #restore(BalancerState)} for the method {@code d}, which need not be registered. */
+  static Balancer restore(MethodDescriptor d, BalancerState state) {
+    checkVersion(state);
+    return load(d, state);
+  }
+
+  private static Balancer load(MethodDescriptor d, BalancerState state) {
+    Balancer b = create(d, state.tasks(), state.params(), state.initialLosses());
+    if (!(b instanceof AbstractBalancer restorable)) {
+      // the state envelope (lastStep, weights) and readState live in AbstractBalancer: without it
+      // there is nothing to load the state into; the provider broke the SPI's contract, the caller did nothing wrong
+      throw new IllegalStateException("method " + d.name() + " cannot restore a state: its balancer "
+          + b.getClass().getName() + " does not extend " + AbstractBalancer.class.getName()
+          + ", as every method's must (see " + MethodProvider.class.getName() + ")");
     }
-    Balancer b = create(state.method(), state.tasks(), state.params(), state.initialLosses());
     try {
-      ((AbstractBalancer) b).importState(state.data());
+      restorable.importState(state.data());
     } catch (InvalidInputException e) {
       throw e;
     } catch (RuntimeException e) { // a hand-edited or truncated state: refuse it, never half-load it
@@ -96,6 +122,13 @@ public final class Methods {
     }
     RoundTrip.check(state.data(), b.exportState().data());
     return b;
+  }
+
+  private static void checkVersion(BalancerState state) {
+    if (state.version() != BalancerState.CURRENT_VERSION) {
+      throw new InvalidInputException("state.version", "state version " + state.version()
+          + " is not supported; this build reads version " + BalancerState.CURRENT_VERSION);
+    }
   }
 
   /** Refuses an empty, oversized or duplicated task list and unprintable names. */
@@ -125,7 +158,7 @@ public final class Methods {
     }
   }
 
-  private static double[] initial(List<String> tasks, Map<String, Double> given) {
+  private static double[] initial(List<String> tasks, @Nullable Map<String, Double> given) {
     double[] out = new double[tasks.size()];
     Arrays.fill(out, Double.NaN);
     if (given == null) {

@@ -2,6 +2,7 @@ package dev.coba.core;
 
 import java.util.List;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One parameter of a method: its name, type, default and admissible range. Values from
@@ -11,8 +12,8 @@ public record ParamSpec(
     String name,
     Type type,
     Object defaultValue,
-    Double min,
-    Double max,
+    @Nullable Double min,
+    @Nullable Double max,
     List<String> choices,
     String description) {
 
@@ -116,14 +117,14 @@ public record ParamSpec(
     return Double.isFinite(d) && d == Math.rint(d) && Math.abs(d) < 9.0e15;
   }
 
-  private String fmt(Double d) {
+  private String fmt(@Nullable Double d) {
     if (d == null) {
       return "-inf";
     }
     return type == Type.INT ? String.valueOf(d.longValue()) : String.valueOf(d);
   }
 
-  private static String describe(Object value) {
+  private static String describe(@Nullable Object value) {
     if (value == null) {
       return "null";
     }

@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** A method's parameters, validated and resolved (defaults filled in). Immutable. */
 public final class Params {
@@ -17,7 +18,7 @@ public final class Params {
    * Validates {@code given} against {@code specs}: unknown names and bad values are refused;
    * missing ones get their defaults. The result keeps the order of {@code specs}.
    */
-  public static Params resolve(String method, List<ParamSpec> specs, Map<String, ?> given) {
+  public static Params resolve(String method, List<ParamSpec> specs, @Nullable Map<String, ?> given) {
     Map<String, ?> in = given == null ? Map.of() : given;
     for (String key : in.keySet()) {
       if (specs.stream().noneMatch(s -> s.name().equals(key))) {

@@ -3,6 +3,7 @@ package dev.coba.core;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One report from the trainer: the step number it describes and per-task values. A task
@@ -10,8 +11,8 @@ import java.util.Map;
  *
  * @param step the optimizer step the losses were measured after
  * @param valLosses per-task validation losses (what CoBa reads)
- * @param trainLosses per-task training losses (optional)
- * @param gradNorms per-task gradient norms of the shared last layer (optional, GradNorm)
+ * @param trainLosses per-task training losses (optional: null is empty)
+ * @param gradNorms per-task gradient norms of the shared last layer (optional: null is empty; GradNorm)
  */
 public record Report(
     long step,
@@ -19,10 +20,13 @@ public record Report(
     Map<String, Double> trainLosses,
     Map<String, Double> gradNorms) {
 
-  public Report {
-    valLosses = copy(valLosses);
-    trainLosses = copy(trainLosses);
-    gradNorms = copy(gradNorms);
+  /** The canonical constructor: the optional maps may be null, the accessors never answer null. */
+  public Report(long step, Map<String, Double> valLosses, @Nullable Map<String, Double> trainLosses,
+      @Nullable Map<String, Double> gradNorms) {
+    this.step = step;
+    this.valLosses = copy(valLosses);
+    this.trainLosses = copy(trainLosses);
+    this.gradNorms = copy(gradNorms);
   }
 
   /** A report with validation losses only. */
@@ -30,7 +34,7 @@ public record Report(
     return new Report(step, valLosses, Map.of(), Map.of());
   }
 
-  private static Map<String, Double> copy(Map<String, Double> m) {
+  private static Map<String, Double> copy(@Nullable Map<String, Double> m) {
     return m == null || m.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(m));
   }
 }

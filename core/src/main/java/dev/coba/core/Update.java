@@ -3,6 +3,7 @@ package dev.coba.core;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a balancer answers to a report: the weights for the next training step, the
@@ -31,10 +32,10 @@ public record Update(
    * per-task series as a map keyed by task, then the scalars; a value that does not exist yet
    * (NaN, infinite or missing) is null. The sidecar and the in-process client both answer this.
    */
-  public Map<String, Object> byName() {
-    Map<String, Object> out = new LinkedHashMap<>();
+  public Map<String, @Nullable Object> byName() {
+    Map<String, @Nullable Object> out = new LinkedHashMap<>();
     taskDiagnostics.forEach((name, values) -> {
-      Map<String, Double> byTask = new LinkedHashMap<>();
+      Map<String, @Nullable Double> byTask = new LinkedHashMap<>();
       for (int i = 0; i < weights.tasks().size(); i++) {
         byTask.put(weights.tasks().get(i), finiteOrNull(values[i]));
       }
@@ -44,7 +45,7 @@ public record Update(
     return out;
   }
 
-  private static Double finiteOrNull(double v) {
+  private static @Nullable Double finiteOrNull(double v) {
     return Double.isFinite(v) ? v : null;
   }
 }

@@ -1,17 +1,17 @@
 package dev.coba.core.coba;
 
-import dev.coba.core.AbstractBalancer;
 import dev.coba.core.Params;
-import dev.coba.core.ReferenceLosses;
-import dev.coba.core.TaskReport;
 import dev.coba.core.Update;
 import dev.coba.core.Weights;
 import dev.coba.core.math.DivergenceFactor;
 import dev.coba.core.math.RollingAbsSum;
 import dev.coba.core.math.Softmax;
 import dev.coba.core.math.WindowedSlope;
-import dev.coba.core.state.StateReader;
-import dev.coba.core.state.StateWriter;
+import dev.coba.core.spi.AbstractBalancer;
+import dev.coba.core.spi.ReferenceLosses;
+import dev.coba.core.spi.StateReader;
+import dev.coba.core.spi.StateWriter;
+import dev.coba.core.spi.TaskReport;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,26 +45,26 @@ public final class CoBa extends AbstractBalancer {
     super("coba", tasks, params, initialLosses);
     settings = new CoBaMethod.Settings(params);
     reference = new ReferenceLosses(initialLosses);
-    windows = new WindowedSlope[k];
-    slopeHistory = new RollingAbsSum[k];
-    for (int i = 0; i < k; i++) {
+    windows = new WindowedSlope[k()];
+    slopeHistory = new RollingAbsSum[k()];
+    for (int i = 0; i < k(); i++) {
       windows[i] = new WindowedSlope(settings.history());
       slopeHistory[i] = new RollingAbsSum(settings.history());
       if (reference.has(i)) {
         windows[i].add(0, 1.0); // the step-0 point, ratio 1 by definition
       }
     }
-    alpha = new double[k];
-    rcs = new double[k];
-    acs = new double[k];
+    alpha = new double[k()];
+    rcs = new double[k()];
+    acs = new double[k()];
   }
 
   @Override
   protected Update apply(TaskReport report) {
     long t = report.step();
     warmupReports = CoBaState.countReport(warmupReports, settings.warmup());
-    double[] ratios = new double[k];
-    for (int i = 0; i < k; i++) {
+    double[] ratios = new double[k()];
+    for (int i = 0; i < k(); i++) {
       // absent, or no reference yet: no point for the task's fit
       ratios[i] = report.hasVal(i) ? reference.ratio(i, report.val()[i]) : Double.NaN;
       if (!Double.isNaN(ratios[i])) {
@@ -75,11 +75,11 @@ public final class CoBa extends AbstractBalancer {
     perTask.put("ratios", ratios);
     for (WindowedSlope w : windows) {
       if (!w.hasSlope()) {
-        return new Update(t, Weights.uniform(tasks), objective(), perTask, Map.of());
+        return new Update(t, Weights.uniform(tasks()), objective(), perTask, Map.of());
       }
     }
     double amax = Double.NEGATIVE_INFINITY;
-    for (int i = 0; i < k; i++) {
+    for (int i = 0; i < k(); i++) {
       alpha[i] = windows[i].slope();
       slopeHistory[i].add(alpha[i]);
       amax = Math.max(amax, alpha[i]);
@@ -89,18 +89,18 @@ public final class CoBa extends AbstractBalancer {
     relativeScores(alpha, rcs);
     absoluteScores(alpha, slopeHistory, acs);
     double df = settings.useDf() ? divergence.value(settings.tau()) : 0.5;
-    double[] w = new double[k];
+    double[] w = new double[k()];
     if (CoBaState.warmingUp(warmupReports, settings.warmup())) {
-      java.util.Arrays.fill(w, 1.0 / k);
+      java.util.Arrays.fill(w, 1.0 / k());
     } else {
-      for (int i = 0; i < k; i++) {
+      for (int i = 0; i < k(); i++) {
         w[i] = settings.mix(df, rcs[i], acs[i]);
       }
     }
     perTask.put("slopes", alpha.clone());
     perTask.put("rcs", rcs.clone());
     perTask.put("acs", acs.clone());
-    return new Update(t, new Weights(tasks, w), objective(), perTask, Map.of("df", df));
+    return new Update(t, new Weights(tasks(), w), objective(), perTask, Map.of("df", df));
   }
 
   /**

@@ -3,8 +3,8 @@ package dev.coba.core.coba;
 import dev.coba.core.InvalidInputException;
 import dev.coba.core.math.RollingAbsSum;
 import dev.coba.core.math.WindowedSlope;
-import dev.coba.core.state.StateReader;
-import dev.coba.core.state.StateWriter;
+import dev.coba.core.spi.StateReader;
+import dev.coba.core.spi.StateWriter;
 
 /**
  * The state entries that both CoBa variants keep in the same form: the windowed slope fits

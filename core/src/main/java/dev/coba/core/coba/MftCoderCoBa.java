@@ -1,18 +1,18 @@
 package dev.coba.core.coba;
 
-import dev.coba.core.AbstractBalancer;
 import dev.coba.core.InvalidInputException;
 import dev.coba.core.Params;
-import dev.coba.core.ReferenceLosses;
-import dev.coba.core.TaskReport;
 import dev.coba.core.Update;
 import dev.coba.core.Weights;
 import dev.coba.core.math.DivergenceFactor;
 import dev.coba.core.math.RollingAbsSum;
 import dev.coba.core.math.Softmax;
 import dev.coba.core.math.WindowedSlope;
-import dev.coba.core.state.StateReader;
-import dev.coba.core.state.StateWriter;
+import dev.coba.core.spi.AbstractBalancer;
+import dev.coba.core.spi.ReferenceLosses;
+import dev.coba.core.spi.StateReader;
+import dev.coba.core.spi.StateWriter;
+import dev.coba.core.spi.TaskReport;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -77,16 +77,16 @@ public final class MftCoderCoBa extends AbstractBalancer {
               + history + " < " + warmup);
     }
     reference = new ReferenceLosses(initialLosses);
-    windows = new WindowedSlope[k + 1];
-    for (int i = 0; i <= k; i++) {
+    windows = new WindowedSlope[k() + 1];
+    for (int i = 0; i <= k(); i++) {
       windows[i] = new WindowedSlope(history);
     }
-    slopeHistory = new RollingAbsSum[k];
-    for (int i = 0; i < k; i++) {
+    slopeHistory = new RollingAbsSum[k()];
+    for (int i = 0; i < k(); i++) {
       slopeHistory[i] = new RollingAbsSum(history - warmup + 1);
     }
-    presentCount = new long[k + 1];
-    presence = new boolean[history][k + 1];
+    presentCount = new long[k() + 1];
+    presence = new boolean[history][k() + 1];
   }
 
   @Override
@@ -98,50 +98,50 @@ public final class MftCoderCoBa extends AbstractBalancer {
   protected Update apply(TaskReport report) {
     long t = report.step();
     warmupReports = CoBaState.countReport(warmupReports, settings.warmup());
-    double[] ratios = new double[k];
+    double[] ratios = new double[k()];
     double maxRatio = 0;
-    for (int i = 0; i < k; i++) {
+    for (int i = 0; i < k(); i++) {
       double loss = report.hasVal(i) ? report.val()[i] : 0;
       // MFTCoder always has the step-0 pass; without it, the first positive loss is l_i(0)
       ratios[i] = loss > 0 ? reference.ratio(i, loss) : 0;
       maxRatio = Math.max(maxRatio, ratios[i]);
     }
-    double[] series = Arrays.copyOf(ratios, k + 1);
-    series[k] = maxRatio;
+    double[] series = Arrays.copyOf(ratios, k() + 1);
+    series[k()] = maxRatio;
     slideWindow(series);
     Map<String, double[]> perTask = new LinkedHashMap<>();
     perTask.put("ratios", ratios);
     if (CoBaState.warmingUp(warmupReports, settings.warmup())) {
-      return new Update(t, Weights.uniform(tasks), objective(), perTask, Map.of());
+      return new Update(t, Weights.uniform(tasks()), objective(), perTask, Map.of());
     }
 
-    double[] alpha = new double[k];
-    for (int i = 0; i < k; i++) {
+    double[] alpha = new double[k()];
+    for (int i = 0; i < k(); i++) {
       alpha[i] = windows[i].slope();
       slopeHistory[i].add(alpha[i]);
     }
-    double beta = windows[k].slope();
+    double beta = windows[k()].slope();
     divergence.append(beta);
 
-    double[] rcs = new double[k];
+    double[] rcs = new double[k()];
     CoBa.relativeScores(alpha, rcs);
-    double[] acs = new double[k];
+    double[] acs = new double[k()];
     CoBa.absoluteScores(alpha, slopeHistory, acs); // over the last historyLength - warmupSteps + 1 slopes
     double df = settings.useDf() ? divergence.uncapped(settings.tau()) : 0.5;
 
-    double[] w = new double[k];
-    for (int i = 0; i < k; i++) {
-      w[i] = k * settings.mix(df, rcs[i], acs[i]);
+    double[] w = new double[k()];
+    for (int i = 0; i < k(); i++) {
+      w[i] = k() * settings.mix(df, rcs[i], acs[i]);
     }
     Softmax.apply(w, w);
-    double floor = 1.0 / (10.0 * k);
+    double floor = 1.0 / (10.0 * k());
     boolean below = false;
     for (double v : w) {
       below |= v < floor;
     }
     if (below) {
-      double scale = 1 - floor * k;
-      for (int i = 0; i < k; i++) {
+      double scale = 1 - floor * k();
+      for (int i = 0; i < k(); i++) {
         w[i] = w[i] * scale + floor;
       }
     }
@@ -152,7 +152,7 @@ public final class MftCoderCoBa extends AbstractBalancer {
     scalars.put("df", df);
     scalars.put("maxRatioSlope", beta);
     scalars.put("floorApplied", below ? 1.0 : 0.0);
-    return new Update(t, new Weights(tasks, w), objective(), perTask, scalars);
+    return new Update(t, new Weights(tasks(), w), objective(), perTask, scalars);
   }
 
   /**
@@ -162,7 +162,7 @@ public final class MftCoderCoBa extends AbstractBalancer {
   private void slideWindow(double[] series) {
     if (presenceSize == history) {
       boolean[] oldest = presence[presenceHead];
-      for (int i = 0; i <= k; i++) {
+      for (int i = 0; i <= k(); i++) {
         if (oldest[i]) {
           windows[i].removeOldest();
         }
@@ -171,7 +171,7 @@ public final class MftCoderCoBa extends AbstractBalancer {
       presenceSize--;
     }
     boolean[] row = presence[(presenceHead + presenceSize) % history];
-    for (int i = 0; i <= k; i++) {
+    for (int i = 0; i <= k(); i++) {
       row[i] = series[i] != 0;
       if (row[i]) {
         windows[i].add(presentCount[i]++, series[i]);
@@ -182,10 +182,10 @@ public final class MftCoderCoBa extends AbstractBalancer {
 
   @Override
   protected void writeState(StateWriter out) {
-    long[][] rows = new long[presenceSize][k + 1];
+    long[][] rows = new long[presenceSize][k() + 1];
     for (int r = 0; r < presenceSize; r++) {
       boolean[] row = presence[(presenceHead + r) % history];
-      for (int i = 0; i <= k; i++) {
+      for (int i = 0; i <= k(); i++) {
         rows[r][i] = row[i] ? 1 : 0;
       }
     }
@@ -210,11 +210,11 @@ public final class MftCoderCoBa extends AbstractBalancer {
     presenceHead = 0;
     presenceSize = rows.length;
     for (int r = 0; r < rows.length; r++) {
-      if (rows[r].length != k + 1) {
+      if (rows[r].length != k() + 1) {
         throw new InvalidInputException("state.data.presence",
-            "mftcoder CoBa state has " + rows[r].length + " series in a report, expected " + (k + 1));
+            "mftcoder CoBa state has " + rows[r].length + " series in a report, expected " + (k() + 1));
       }
-      for (int i = 0; i <= k; i++) {
+      for (int i = 0; i <= k(); i++) {
         presence[r][i] = rows[r][i] != 0;
       }
     }

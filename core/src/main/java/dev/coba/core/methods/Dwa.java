@@ -1,17 +1,17 @@
 package dev.coba.core.methods;
 
-import dev.coba.core.AbstractBalancer;
 import dev.coba.core.InvalidInputException;
 import dev.coba.core.MethodDescriptor;
 import dev.coba.core.Objective;
 import dev.coba.core.ParamSpec;
 import dev.coba.core.Params;
-import dev.coba.core.TaskReport;
 import dev.coba.core.Update;
 import dev.coba.core.Weights;
 import dev.coba.core.math.Softmax;
-import dev.coba.core.state.StateReader;
-import dev.coba.core.state.StateWriter;
+import dev.coba.core.spi.AbstractBalancer;
+import dev.coba.core.spi.StateReader;
+import dev.coba.core.spi.StateWriter;
+import dev.coba.core.spi.TaskReport;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,35 +53,35 @@ public final class Dwa extends AbstractBalancer {
     super("dwa", tasks, params, initialLosses);
     temperature = params.getDouble("temperature");
     last = initialLosses.clone(); // a given step-0 loss is the first point of the history
-    before = new double[k];
+    before = new double[k()];
     Arrays.fill(before, Double.NaN);
   }
 
   @Override
   protected Update apply(TaskReport report) {
-    for (int i = 0; i < k; i++) {
+    for (int i = 0; i < k(); i++) {
       if (report.hasVal(i) && report.val()[i] > 0) {
         before[i] = last[i];
         last[i] = report.val()[i];
       }
     }
-    double[] ratios = new double[k];
+    double[] ratios = new double[k()];
     boolean ready = true;
-    for (int i = 0; i < k; i++) {
+    for (int i = 0; i < k(); i++) {
       ratios[i] = Double.isNaN(before[i]) ? Double.NaN : Math.min(last[i] / before[i], MAX_RATIO);
       ready &= !Double.isNaN(ratios[i]);
     }
     Map<String, double[]> perTask = new LinkedHashMap<>();
     perTask.put("ratios", ratios);
     if (!ready) {
-      return new Update(report.step(), Weights.uniform(tasks), objective(), perTask, Map.of());
+      return new Update(report.step(), Weights.uniform(tasks()), objective(), perTask, Map.of());
     }
-    double[] w = new double[k];
-    for (int i = 0; i < k; i++) {
+    double[] w = new double[k()];
+    for (int i = 0; i < k(); i++) {
       w[i] = ratios[i] / temperature;
     }
     Softmax.apply(w, w);
-    return new Update(report.step(), new Weights(tasks, floorAndNormalise(w, MIN_WEIGHT)), objective(), perTask,
+    return new Update(report.step(), new Weights(tasks(), floorAndNormalise(w, MIN_WEIGHT)), objective(), perTask,
         Map.of());
   }
 
@@ -95,7 +95,7 @@ public final class Dwa extends AbstractBalancer {
     // only positive losses enter the history (a zero would make the next ratio infinite)
     in.copyInto("last", last, StateReader.Values.POSITIVE_OR_UNSET);
     in.copyInto("before", before, StateReader.Values.POSITIVE_OR_UNSET);
-    for (int i = 0; i < k; i++) {
+    for (int i = 0; i < k(); i++) {
       if (!Double.isNaN(before[i]) && Double.isNaN(last[i])) {
         throw new InvalidInputException("state.data.last[" + i + "]",
             "a task with a loss before its last one needs its last one, got null");

@@ -1,21 +1,22 @@
 package dev.coba.core.methods;
 
-import dev.coba.core.AbstractBalancer;
 import dev.coba.core.InvalidInputException;
 import dev.coba.core.MethodDescriptor;
 import dev.coba.core.Objective;
 import dev.coba.core.ParamSpec;
 import dev.coba.core.Params;
-import dev.coba.core.TaskReport;
 import dev.coba.core.Update;
 import dev.coba.core.Weights;
 import dev.coba.core.math.Softmax;
-import dev.coba.core.state.StateReader;
-import dev.coba.core.state.StateWriter;
+import dev.coba.core.spi.AbstractBalancer;
+import dev.coba.core.spi.StateReader;
+import dev.coba.core.spi.StateWriter;
+import dev.coba.core.spi.TaskReport;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Fast Adaptive Multitask Optimization (Liu, Feng, Stone and Liu, NeurIPS 2023) fed validation
@@ -68,24 +69,24 @@ public final class Famo extends AbstractBalancer {
     super("famo", tasks, params, initialLosses);
     lr = params.getDouble("lr");
     weightDecay = params.getDouble("weightDecay");
-    logits = new double[k];
-    m = new double[k];
-    v = new double[k];
-    prev = new double[k];
+    logits = new double[k()];
+    m = new double[k()];
+    v = new double[k()];
+    prev = new double[k()];
     Arrays.fill(prev, Double.NaN);
     boolean allGiven = true;
     for (double l : initialLosses) {
       allGiven &= !Double.isNaN(l);
     }
     if (allGiven) {
-      System.arraycopy(initialLosses, 0, prev, 0, k); // step 0 counts as a full report
+      System.arraycopy(initialLosses, 0, prev, 0, k()); // step 0 counts as a full report
     }
   }
 
   @Override
   protected Update apply(TaskReport report) {
     double[] now = report.val();
-    for (int i = 0; i < k; i++) {
+    for (int i = 0; i < k(); i++) {
       if (!report.hasVal(i)) {
         // a partial report: no common interval for the deltas, nothing changes
         return update(report.step(), null);
@@ -93,13 +94,13 @@ public final class Famo extends AbstractBalancer {
     }
     double[] delta = null;
     if (!Double.isNaN(prev[0])) {
-      delta = new double[k];
-      for (int i = 0; i < k; i++) {
+      delta = new double[k()];
+      for (int i = 0; i < k(); i++) {
         delta[i] = Math.log(prev[i] + LOSS_EPS) - Math.log(now[i] + LOSS_EPS);
       }
       adamStep(gradient(delta));
     }
-    System.arraycopy(now, 0, prev, 0, k);
+    System.arraycopy(now, 0, prev, 0, k());
     return update(report.step(), delta);
   }
 
@@ -107,11 +108,11 @@ public final class Famo extends AbstractBalancer {
   private double[] gradient(double[] delta) {
     double[] z = Softmax.of(logits);
     double zDelta = 0;
-    for (int i = 0; i < k; i++) {
+    for (int i = 0; i < k(); i++) {
       zDelta += z[i] * delta[i];
     }
-    double[] g = new double[k];
-    for (int j = 0; j < k; j++) {
+    double[] g = new double[k()];
+    for (int j = 0; j < k(); j++) {
       g[j] = z[j] * (delta[j] - zDelta);
     }
     return g;
@@ -123,7 +124,7 @@ public final class Famo extends AbstractBalancer {
     double bias1 = 1 - Math.pow(BETA1, adamSteps);
     double bias2Sqrt = Math.sqrt(1 - Math.pow(BETA2, adamSteps));
     double stepSize = lr / bias1;
-    for (int i = 0; i < k; i++) {
+    for (int i = 0; i < k(); i++) {
       double g = grad[i] + weightDecay * logits[i];
       m[i] = BETA1 * m[i] + (1 - BETA1) * g;
       v[i] = BETA2 * v[i] + (1 - BETA2) * g * g;
@@ -132,14 +133,14 @@ public final class Famo extends AbstractBalancer {
     }
   }
 
-  private Update update(long step, double[] delta) {
+  private Update update(long step, double @Nullable [] delta) {
     double[] w = floorAndNormalise(Softmax.of(logits), MIN_WEIGHT);
     Map<String, double[]> perTask = new LinkedHashMap<>();
     perTask.put("logits", logits.clone());
     if (delta != null) {
       perTask.put("delta", delta);
     }
-    return new Update(step, new Weights(tasks, w), objective(), perTask, Map.of());
+    return new Update(step, new Weights(tasks(), w), objective(), perTask, Map.of());
   }
 
   @Override

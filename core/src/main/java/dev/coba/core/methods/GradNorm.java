@@ -1,17 +1,17 @@
 package dev.coba.core.methods;
 
-import dev.coba.core.AbstractBalancer;
 import dev.coba.core.InvalidInputException;
 import dev.coba.core.MethodDescriptor;
 import dev.coba.core.Objective;
 import dev.coba.core.ParamSpec;
 import dev.coba.core.Params;
-import dev.coba.core.ReferenceLosses;
-import dev.coba.core.TaskReport;
 import dev.coba.core.Update;
 import dev.coba.core.Weights;
-import dev.coba.core.state.StateReader;
-import dev.coba.core.state.StateWriter;
+import dev.coba.core.spi.AbstractBalancer;
+import dev.coba.core.spi.ReferenceLosses;
+import dev.coba.core.spi.StateReader;
+import dev.coba.core.spi.StateWriter;
+import dev.coba.core.spi.TaskReport;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -66,7 +66,7 @@ public final class GradNorm extends AbstractBalancer {
     alpha = params.getDouble("alpha");
     lr = params.getDouble("lr");
     reference = new ReferenceLosses(initialLosses);
-    ratio = new double[k];
+    ratio = new double[k()];
     Arrays.fill(ratio, Double.NaN);
   }
 
@@ -81,17 +81,17 @@ public final class GradNorm extends AbstractBalancer {
       throw new InvalidInputException("gradNorms", "step " + report.step()
           + ": gradnorm needs gradNorms (the gradient norm of each unweighted task loss on the shared last layer)");
     }
-    for (int i = 0; i < k; i++) {
+    for (int i = 0; i < k(); i++) {
       if (Double.isNaN(report.grad()[i])) {
-        throw new InvalidInputException("gradNorms." + tasks.get(i), "step " + report.step()
-            + ": gradnorm needs gradNorms for every task; task '" + tasks.get(i) + "' has none");
+        throw new InvalidInputException("gradNorms." + tasks().get(i), "step " + report.step()
+            + ": gradnorm needs gradNorms for every task; task '" + tasks().get(i) + "' has none");
       }
     }
   }
 
   @Override
   protected Update apply(TaskReport report) {
-    for (int i = 0; i < k; i++) {
+    for (int i = 0; i < k(); i++) {
       // absent, or no reference yet: the task keeps its last ratio (NaN before its first)
       double r = report.hasVal(i) ? reference.ratio(i, report.val()[i]) : Double.NaN;
       if (!Double.isNaN(r)) {
@@ -100,25 +100,25 @@ public final class GradNorm extends AbstractBalancer {
     }
     double[] w = weights().values();
     double meanRatio = 0;
-    for (int i = 0; i < k; i++) {
+    for (int i = 0; i < k(); i++) {
       if (Double.isNaN(ratio[i])) {
-        return new Update(report.step(), new Weights(tasks, w), objective(),
+        return new Update(report.step(), new Weights(tasks(), w), objective(),
             Map.of("ratios", ratio.clone()), Map.of());
       }
       meanRatio += ratio[i];
     }
-    meanRatio /= k;
+    meanRatio /= k();
     double[] g = report.grad();
-    double[] weighted = new double[k];
+    double[] weighted = new double[k()];
     double meanG = 0;
-    for (int i = 0; i < k; i++) {
+    for (int i = 0; i < k(); i++) {
       weighted[i] = w[i] * g[i];
       meanG += weighted[i];
     }
-    meanG /= k;
-    double[] relative = new double[k];
-    double[] targets = new double[k];
-    for (int i = 0; i < k; i++) {
+    meanG /= k();
+    double[] relative = new double[k()];
+    double[] targets = new double[k()];
+    for (int i = 0; i < k(); i++) {
       relative[i] = meanRatio == 0 ? 1 : ratio[i] / meanRatio;
       targets[i] = meanG * Math.pow(relative[i], alpha);
       // comparisons rather than signum: an overflowed target (inf * 0) gives 0, never NaN
@@ -132,7 +132,7 @@ public final class GradNorm extends AbstractBalancer {
     perTask.put("relativeRatios", relative);
     perTask.put("weightedGradNorms", weighted);
     perTask.put("targets", targets);
-    return new Update(report.step(), new Weights(tasks, w), objective(), perTask, Map.of());
+    return new Update(report.step(), new Weights(tasks(), w), objective(), perTask, Map.of());
   }
 
   @Override

@@ -1,16 +1,16 @@
 package dev.coba.core.methods;
 
-import dev.coba.core.AbstractBalancer;
 import dev.coba.core.MethodDescriptor;
 import dev.coba.core.Objective;
 import dev.coba.core.ParamSpec;
 import dev.coba.core.Params;
-import dev.coba.core.TaskReport;
 import dev.coba.core.Update;
 import dev.coba.core.Weights;
 import dev.coba.core.math.Softmax;
-import dev.coba.core.state.StateReader;
-import dev.coba.core.state.StateWriter;
+import dev.coba.core.spi.AbstractBalancer;
+import dev.coba.core.spi.StateReader;
+import dev.coba.core.spi.StateWriter;
+import dev.coba.core.spi.TaskReport;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -67,9 +67,9 @@ public final class IgbV1 extends AbstractBalancer {
     long start = params.getLong("baseStart");
     first = start == 0 ? window + 1L : start;
     last = first + window - 1;
-    seen = new long[k];
-    baseSum = new double[k];
-    current = new double[k];
+    seen = new long[k()];
+    baseSum = new double[k()];
+    current = new double[k()];
     Arrays.fill(current, Double.NaN);
   }
 
@@ -80,7 +80,7 @@ public final class IgbV1 extends AbstractBalancer {
 
   @Override
   protected Update apply(TaskReport report) {
-    for (int i = 0; i < k; i++) {
+    for (int i = 0; i < k(); i++) {
       if (!report.hasVal(i)) {
         continue; // absent: the task keeps its last loss
       }
@@ -93,24 +93,24 @@ public final class IgbV1 extends AbstractBalancer {
         }
       }
     }
-    double[] base = new double[k];
+    double[] base = new double[k()];
     boolean ready = true;
-    for (int i = 0; i < k; i++) {
+    for (int i = 0; i < k(); i++) {
       base[i] = seen[i] >= last ? baseSum[i] / window : Double.NaN;
       ready &= seen[i] >= last;
     }
     Map<String, double[]> perTask = new LinkedHashMap<>();
     perTask.put("base", base);
     if (!ready) {
-      return new Update(report.step(), Weights.uniform(tasks), objective(), perTask, Map.of());
+      return new Update(report.step(), Weights.uniform(tasks()), objective(), perTask, Map.of());
     }
-    double[] w = new double[k];
-    for (int i = 0; i < k; i++) {
+    double[] w = new double[k()];
+    for (int i = 0; i < k(); i++) {
       w[i] = Math.min(current[i] / base[i], MAX_LOGIT);
     }
     perTask.put("normalised", w.clone());
     Softmax.apply(w, w);
-    return new Update(report.step(), new Weights(tasks, floorAndNormalise(w, MIN_WEIGHT)), objective(), perTask,
+    return new Update(report.step(), new Weights(tasks(), floorAndNormalise(w, MIN_WEIGHT)), objective(), perTask,
         Map.of());
   }
 

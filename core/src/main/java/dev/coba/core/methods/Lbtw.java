@@ -1,16 +1,16 @@
 package dev.coba.core.methods;
 
-import dev.coba.core.AbstractBalancer;
 import dev.coba.core.MethodDescriptor;
 import dev.coba.core.Objective;
 import dev.coba.core.ParamSpec;
 import dev.coba.core.Params;
-import dev.coba.core.ReferenceLosses;
-import dev.coba.core.TaskReport;
 import dev.coba.core.Update;
 import dev.coba.core.Weights;
-import dev.coba.core.state.StateReader;
-import dev.coba.core.state.StateWriter;
+import dev.coba.core.spi.AbstractBalancer;
+import dev.coba.core.spi.ReferenceLosses;
+import dev.coba.core.spi.StateReader;
+import dev.coba.core.spi.StateWriter;
+import dev.coba.core.spi.TaskReport;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,13 +49,13 @@ public final class Lbtw extends AbstractBalancer {
     super("lbtw", tasks, params, initialLosses);
     b = params.getDouble("b");
     reference = new ReferenceLosses(initialLosses);
-    ratio = new double[k];
+    ratio = new double[k()];
     Arrays.fill(ratio, Double.NaN);
   }
 
   @Override
   protected Update apply(TaskReport report) {
-    for (int i = 0; i < k; i++) {
+    for (int i = 0; i < k(); i++) {
       // absent, or no reference yet: the task keeps its last ratio (NaN before its first)
       double r = report.hasVal(i) ? reference.ratio(i, report.val()[i]) : Double.NaN;
       if (!Double.isNaN(r)) {
@@ -65,23 +65,23 @@ public final class Lbtw extends AbstractBalancer {
     Map<String, double[]> perTask = new LinkedHashMap<>();
     perTask.put("ratios", ratio.clone());
     double max = 0;
-    for (int i = 0; i < k; i++) {
+    for (int i = 0; i < k(); i++) {
       if (Double.isNaN(ratio[i])) {
-        return new Update(report.step(), Weights.uniform(tasks), objective(), perTask, Map.of());
+        return new Update(report.step(), Weights.uniform(tasks()), objective(), perTask, Map.of());
       }
       max = Math.max(max, clamp(ratio[i]));
     }
-    double[] w = new double[k];
+    double[] w = new double[k()];
     double sum = 0;
-    for (int i = 0; i < k; i++) {
+    for (int i = 0; i < k(); i++) {
       // (r_i / r_max)^b: the same proportions as r_i^b, but the largest term is 1
       w[i] = Math.pow(clamp(ratio[i]) / max, b);
       sum += w[i];
     }
-    for (int i = 0; i < k; i++) {
+    for (int i = 0; i < k(); i++) {
       w[i] /= sum;
     }
-    return new Update(report.step(), new Weights(tasks, checkPositive(w)), objective(), perTask, Map.of());
+    return new Update(report.step(), new Weights(tasks(), checkPositive(w)), objective(), perTask, Map.of());
   }
 
   private static double clamp(double r) {

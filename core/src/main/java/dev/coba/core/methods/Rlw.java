@@ -1,17 +1,17 @@
 package dev.coba.core.methods;
 
-import dev.coba.core.AbstractBalancer;
 import dev.coba.core.InvalidInputException;
 import dev.coba.core.MethodDescriptor;
 import dev.coba.core.Objective;
 import dev.coba.core.ParamSpec;
 import dev.coba.core.Params;
-import dev.coba.core.TaskReport;
 import dev.coba.core.Update;
 import dev.coba.core.Weights;
 import dev.coba.core.math.Softmax;
-import dev.coba.core.state.StateReader;
-import dev.coba.core.state.StateWriter;
+import dev.coba.core.spi.AbstractBalancer;
+import dev.coba.core.spi.StateReader;
+import dev.coba.core.spi.StateWriter;
+import dev.coba.core.spi.TaskReport;
 import java.util.List;
 import java.util.Map;
 
@@ -50,8 +50,8 @@ public final class Rlw extends AbstractBalancer {
   public Rlw(List<String> tasks, Params params, double[] initialLosses) {
     super("rlw", tasks, params, initialLosses);
     long seed = params.getLong("seed");
-    keys = new long[k];
-    for (int i = 0; i < k; i++) {
+    keys = new long[k()];
+    for (int i = 0; i < k(); i++) {
       keys[i] = key(seed, tasks.get(i));
     }
   }
@@ -63,12 +63,12 @@ public final class Rlw extends AbstractBalancer {
 
   @Override
   protected Update apply(TaskReport report) {
-    double[] z = new double[k];
-    for (int i = 0; i < k; i++) {
+    double[] z = new double[k()];
+    for (int i = 0; i < k(); i++) {
       z[i] = normal(keys[i], draws);
     }
     draws++;
-    return new Update(report.step(), new Weights(tasks, checkPositive(Softmax.of(z))), objective(), Map.of("noise", z),
+    return new Update(report.step(), new Weights(tasks(), checkPositive(Softmax.of(z))), objective(), Map.of("noise", z),
         Map.of());
   }
 

@@ -1,16 +1,16 @@
 package dev.coba.core.methods;
 
-import dev.coba.core.AbstractBalancer;
 import dev.coba.core.InvalidInputException;
 import dev.coba.core.MethodDescriptor;
 import dev.coba.core.Objective;
 import dev.coba.core.ParamSpec;
 import dev.coba.core.Params;
-import dev.coba.core.TaskReport;
 import dev.coba.core.Update;
 import dev.coba.core.Weights;
-import dev.coba.core.state.StateReader;
-import dev.coba.core.state.StateWriter;
+import dev.coba.core.spi.AbstractBalancer;
+import dev.coba.core.spi.StateReader;
+import dev.coba.core.spi.StateWriter;
+import dev.coba.core.spi.TaskReport;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,7 +53,7 @@ public final class Uncertainty extends AbstractBalancer {
 
   @Override
   protected void check(TaskReport report) {
-    for (int i = 0; i < k; i++) {
+    for (int i = 0; i < k(); i++) {
       if (report.hasVal(i) || !Double.isNaN(report.train()[i])) {
         return;
       }
@@ -64,7 +64,7 @@ public final class Uncertainty extends AbstractBalancer {
 
   @Override
   protected Update apply(TaskReport report) {
-    for (int i = 0; i < k; i++) {
+    for (int i = 0; i < k(); i++) {
       double train = report.train()[i];
       if (!Double.isNaN(train)) {
         loss[i] = train;
@@ -72,9 +72,9 @@ public final class Uncertainty extends AbstractBalancer {
         loss[i] = report.val()[i];
       }
     }
-    double[] variances = new double[k];
+    double[] variances = new double[k()];
     double min = Double.POSITIVE_INFINITY;
-    for (int i = 0; i < k; i++) {
+    for (int i = 0; i < k(); i++) {
       variances[i] = Math.max(loss[i], epsilon); // NaN stays NaN: the task has no loss yet
       min = Math.min(min, variances[i]);
     }
@@ -82,14 +82,14 @@ public final class Uncertainty extends AbstractBalancer {
     perTask.put("variances", variances);
     for (double s : variances) {
       if (Double.isNaN(s)) {
-        return new Update(report.step(), Weights.uniform(tasks), objective(), perTask, Map.of());
+        return new Update(report.step(), Weights.uniform(tasks()), objective(), perTask, Map.of());
       }
     }
-    double[] w = new double[k];
-    for (int i = 0; i < k; i++) {
+    double[] w = new double[k()];
+    for (int i = 0; i < k(); i++) {
       w[i] = min / variances[i];
     }
-    return new Update(report.step(), new Weights(tasks, floorAndNormalise(w, MIN_WEIGHT)), objective(), perTask,
+    return new Update(report.step(), new Weights(tasks(), floorAndNormalise(w, MIN_WEIGHT)), objective(), perTask,
         Map.of());
   }
 

@@ -1,13 +1,13 @@
 package dev.coba.core.methods;
 
-import dev.coba.core.AbstractBalancer;
 import dev.coba.core.MethodDescriptor;
 import dev.coba.core.Objective;
 import dev.coba.core.Params;
-import dev.coba.core.TaskReport;
 import dev.coba.core.Update;
-import dev.coba.core.state.StateReader;
-import dev.coba.core.state.StateWriter;
+import dev.coba.core.spi.AbstractBalancer;
+import dev.coba.core.spi.StateReader;
+import dev.coba.core.spi.StateWriter;
+import dev.coba.core.spi.TaskReport;
 import java.util.List;
 
 /** {@code w_i = 1/K} at every step: the baseline (MFTCoder's default). */

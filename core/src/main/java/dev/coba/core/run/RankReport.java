@@ -4,6 +4,7 @@ import dev.coba.core.Report;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One rank's report of one step. {@code counts} optionally weights this rank's losses of a
@@ -23,17 +24,22 @@ public record RankReport(
     Map<String, Double> counts,
     Map<String, Double> weightsUsed) {
 
-  public RankReport {
-    valLosses = copy(valLosses);
-    trainLosses = copy(trainLosses);
-    gradNorms = copy(gradNorms);
-    counts = copy(counts);
-    weightsUsed = copy(weightsUsed);
+  /** The canonical constructor: the optional maps may be null, the accessors never answer null. */
+  public RankReport(long step, int rank, Map<String, Double> valLosses, @Nullable Map<String, Double> trainLosses,
+      @Nullable Map<String, Double> gradNorms, @Nullable Map<String, Double> counts,
+      @Nullable Map<String, Double> weightsUsed) {
+    this.step = step;
+    this.rank = rank;
+    this.valLosses = copy(valLosses);
+    this.trainLosses = copy(trainLosses);
+    this.gradNorms = copy(gradNorms);
+    this.counts = copy(counts);
+    this.weightsUsed = copy(weightsUsed);
   }
 
   /** A report without {@code weightsUsed}. */
-  public RankReport(long step, int rank, Map<String, Double> valLosses, Map<String, Double> trainLosses,
-      Map<String, Double> gradNorms, Map<String, Double> counts) {
+  public RankReport(long step, int rank, Map<String, Double> valLosses, @Nullable Map<String, Double> trainLosses,
+      @Nullable Map<String, Double> gradNorms, @Nullable Map<String, Double> counts) {
     this(step, rank, valLosses, trainLosses, gradNorms, counts, null);
   }
 
@@ -46,7 +52,7 @@ public record RankReport(
     return new Report(step, valLosses, trainLosses, gradNorms);
   }
 
-  private static Map<String, Double> copy(Map<String, Double> m) {
+  private static Map<String, Double> copy(@Nullable Map<String, Double> m) {
     return m == null || m.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(m));
   }
 }

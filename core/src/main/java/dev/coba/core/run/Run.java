@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One run: gathers the ranks' reports of each step, combines them, feeds the method, and
@@ -35,7 +36,7 @@ public final class Run {
   private final int maxHistory;
   private Balancer balancer;
   /** The method's state before the oldest retained step; null while nothing was evicted. */
-  private Balancer base;
+  private @Nullable Balancer base;
   private final ArrayDeque<RankReport> accepted = new ArrayDeque<>();
   private final TreeMap<Long, CompletedStep> completed = new TreeMap<>();
   private final TreeMap<Long, TreeMap<Integer, RankReport>> pending = new TreeMap<>();
@@ -74,7 +75,7 @@ public final class Run {
     }
   }
 
-  private Run(RunSpec spec, int maxHistory, Balancer balancer, Balancer base) {
+  private Run(RunSpec spec, int maxHistory, Balancer balancer, @Nullable Balancer base) {
     this.spec = spec;
     this.maxHistory = maxHistory;
     this.balancer = balancer;
@@ -150,7 +151,7 @@ public final class Run {
   }
 
   /** The last completed step, or null before the first. */
-  public Long lastStep() {
+  public @Nullable Long lastStep() {
     return balancer.lastStep();
   }
 
@@ -167,7 +168,7 @@ public final class Run {
    * @throws InvalidInputException for a malformed report (unknown task, NaN, bad rank, ...)
    * @throws RunConflictException for a report that contradicts what the run holds
    */
-  public StepOutcome answerIfRepeat(RankReport r) {
+  public @Nullable StepOutcome answerIfRepeat(RankReport r) {
     long step = r.step();
     if (r.rank() < 0 || r.rank() >= spec.worldSize()) {
       throw new InvalidInputException("rank", "rank must be in [0, " + spec.worldSize() + "), got " + r.rank());
@@ -243,7 +244,7 @@ public final class Run {
   }
 
   /** The outcome of {@code step}: complete, pending, or null when nobody reported it (or it left the history). */
-  public StepOutcome outcome(long step) {
+  public @Nullable StepOutcome outcome(long step) {
     CompletedStep done = completed.get(step);
     if (done != null) {
       return complete(step, done);

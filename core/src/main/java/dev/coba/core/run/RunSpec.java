@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a run is: its id, tasks, method and parameters, how many ranks report each step, and
@@ -23,7 +24,12 @@ public record RunSpec(
   public static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
   public static final int MAX_WORLD_SIZE = 4096;
 
-  public RunSpec {
+  /**
+   * The canonical constructor: params and initialLosses are optional (null is empty);
+   * the accessors never answer null.
+   */
+  public RunSpec(String runId, List<String> tasks, String method, @Nullable Map<String, Object> params, int worldSize,
+      @Nullable Map<String, Double> initialLosses) {
     if (runId == null || !RUN_ID.matcher(runId).matches()) {
       throw new InvalidInputException("runId", "runId must match [A-Za-z0-9._-]{1,128}, got "
           + (runId == null ? "null" : "'" + abbreviate(runId) + "'"));
@@ -34,9 +40,13 @@ public record RunSpec(
     if (tasks == null) {
       throw new InvalidInputException("tasks", "tasks must name at least one task");
     }
-    tasks = List.copyOf(tasks);
-    params = params == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(params));
-    initialLosses = initialLosses == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(initialLosses));
+    this.runId = runId;
+    this.tasks = List.copyOf(tasks);
+    this.method = method;
+    this.params = params == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(params));
+    this.worldSize = worldSize;
+    this.initialLosses = initialLosses == null ? Map.of()
+        : Collections.unmodifiableMap(new LinkedHashMap<>(initialLosses));
   }
 
   private static String abbreviate(String s) {

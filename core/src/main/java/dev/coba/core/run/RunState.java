@@ -2,6 +2,7 @@ package dev.coba.core.run;
 
 import dev.coba.core.BalancerState;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A run as one plain value, for checkpoints: its definition, the method's state before the
@@ -9,7 +10,7 @@ import java.util.List;
  * reports it accepted since, in acceptance order. Restoring replays them, so the restored run
  * answers bit-identically.
  */
-public record RunState(int version, RunSpec run, BalancerState base, List<RankReport> reports) {
+public record RunState(int version, RunSpec run, @Nullable BalancerState base, List<RankReport> reports) {
   public static final int CURRENT_VERSION = 1;
 
   public RunState {

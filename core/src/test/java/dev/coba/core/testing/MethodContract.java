@@ -15,9 +15,9 @@ import dev.coba.core.Balancer;
 import dev.coba.core.BalancerState;
 import dev.coba.core.InvalidInputException;
 import dev.coba.core.MethodDescriptor;
-import dev.coba.core.MethodProvider;
 import dev.coba.core.Methods;
 import dev.coba.core.Report;
+import dev.coba.core.spi.MethodProvider;
 import dev.coba.core.testing.RandomHistories.History;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -28,6 +28,7 @@ import java.util.Random;
 import java.util.function.Function;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestInstance.Lifecycle;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -199,17 +200,17 @@ public abstract class MethodContract {
   }
 
   /** A report a method must refuse, the field the refusal names and the task it names (null: none). */
-  private record Refusal(String field, String task, Report report) {}
+  private record Refusal(String field, @Nullable String task, Report report) {}
 
   private static final List<String> FIELDS = List.of("valLosses", "trainLosses", "gradNorms");
-  private static final List<Double> BAD_VALUES =
+  private static final List<@Nullable Double> BAD_VALUES =
       Arrays.asList(Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, -0.5, null);
 
   /**
    * The ways {@code next} can be spoilt whatever the method: steps that do not increase, a
    * negative step, step 0 after initial losses, and in each field a bad value or an unknown task.
    */
-  private static List<Refusal> refusals(Long lastStep, boolean initialLosses, Report next, String task) {
+  private static List<Refusal> refusals(@Nullable Long lastStep, boolean initialLosses, Report next, String task) {
     List<Refusal> out = new ArrayList<>();
     out.add(new Refusal("step", null, withStep(next, -1)));
     if (lastStep != null) {
@@ -221,7 +222,7 @@ public abstract class MethodContract {
       out.add(new Refusal("step", null, withStep(next, 0)));
     }
     for (String field : FIELDS) {
-      for (Double bad : BAD_VALUES) {
+      for (@Nullable Double bad : BAD_VALUES) {
         out.add(new Refusal(field + "." + task, task, with(next, field, task, bad)));
       }
       out.add(new Refusal(field + ".no such task", "no such task", with(next, field, "no such task", 1.0)));
@@ -233,8 +234,9 @@ public abstract class MethodContract {
     return new Report(step, r.valLosses(), r.trainLosses(), r.gradNorms());
   }
 
-  private static Report with(Report r, String field, String task, Double value) {
-    Map<String, Map<String, Double>> maps = new LinkedHashMap<>();
+  /** {@code r} with {@code field.task} set to {@code value}: null, as a JSON null would come, included. */
+  private static Report with(Report r, String field, String task, @Nullable Double value) {
+    Map<String, Map<String, @Nullable Double>> maps = new LinkedHashMap<>();
     maps.put("valLosses", new LinkedHashMap<>(r.valLosses()));
     maps.put("trainLosses", new LinkedHashMap<>(r.trainLosses()));
     maps.put("gradNorms", new LinkedHashMap<>(r.gradNorms()));

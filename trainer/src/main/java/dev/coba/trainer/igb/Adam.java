@@ -1,7 +1,7 @@
 package dev.coba.trainer.igb;
 
-import dev.coba.core.state.StateReader;
-import dev.coba.core.state.StateWriter;
+import dev.coba.core.spi.StateReader;
+import dev.coba.core.spi.StateWriter;
 
 /**
  * Adam (Kingma and Ba) over a flat parameter vector held in Java. DJL's own Adam keeps its

@@ -1,16 +1,16 @@
 package dev.coba.trainer.igb;
 
-import dev.coba.core.AbstractBalancer;
 import dev.coba.core.InvalidInputException;
 import dev.coba.core.MethodDescriptor;
 import dev.coba.core.Objective;
 import dev.coba.core.ParamSpec;
 import dev.coba.core.Params;
-import dev.coba.core.TaskReport;
 import dev.coba.core.Update;
 import dev.coba.core.Weights;
-import dev.coba.core.state.StateReader;
-import dev.coba.core.state.StateWriter;
+import dev.coba.core.spi.AbstractBalancer;
+import dev.coba.core.spi.StateReader;
+import dev.coba.core.spi.StateWriter;
+import dev.coba.core.spi.TaskReport;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -130,11 +130,11 @@ public final class IgbV2 extends AbstractBalancer {
         }
         rewardScale = params.getDouble("rewardScale");
         rng = new CounterRng(params.getLong("seed"));
-        agent = new SoftActorCritic(k, params.getInt("hidden"), params.getDouble("lr"), params.getDouble("gamma"),
+        agent = new SoftActorCritic(k(), params.getInt("hidden"), params.getDouble("lr"), params.getDouble("gamma"),
                 params.getDouble("tau"), params.getDouble("alpha"), rng);
-        buffer = new ReplayBuffer(k, bufferSize);
-        seen = new long[k];
-        baseSum = new double[k];
+        buffer = new ReplayBuffer(k(), bufferSize);
+        seen = new long[k()];
+        baseSum = new double[k()];
         current = nans();
         previousLosses = nans();
         previousState = nans();
@@ -150,7 +150,7 @@ public final class IgbV2 extends AbstractBalancer {
     protected Update apply(TaskReport report) {
         reports++;
         long fewest = Long.MAX_VALUE;
-        for (int i = 0; i < k; i++) {
+        for (int i = 0; i < k(); i++) {
             double loss = report.val()[i];
             if (report.hasVal(i) && loss > 0) { // a zero is the task absent from the validation batch
                 current[i] = loss;
@@ -162,16 +162,16 @@ public final class IgbV2 extends AbstractBalancer {
             fewest = Math.min(fewest, seen[i]);
         }
         Map<String, double[]> perTask = new LinkedHashMap<>();
-        double[] base = new double[k];
-        for (int i = 0; i < k; i++) {
+        double[] base = new double[k()];
+        for (int i = 0; i < k(); i++) {
             base[i] = fewest >= last ? baseSum[i] / window : Double.NaN;
         }
         perTask.put("base", base);
         if (fewest < last) {
-            return new Update(report.step(), Weights.uniform(tasks), objective(), perTask, Map.of());
+            return new Update(report.step(), Weights.uniform(tasks()), objective(), perTask, Map.of());
         }
-        double[] state = new double[k];
-        for (int i = 0; i < k; i++) {
+        double[] state = new double[k()];
+        for (int i = 0; i < k(); i++) {
             state[i] = Math.min(current[i] / base[i], MAX_STATE);
         }
         perTask.put("state", state.clone());
@@ -187,12 +187,12 @@ public final class IgbV2 extends AbstractBalancer {
         diagnostics.put("alpha", agent.alpha());
         double[] w = fewest < randomUntil ? randomWeights() : agent.act(state, rng);
         w = floorAndNormalise(w, MIN_WEIGHT);
-        System.arraycopy(current, 0, previousLosses, 0, k);
-        System.arraycopy(state, 0, previousState, 0, k);
-        for (int i = 0; i < k; i++) {
-            previousAction[i] = k * w[i];
+        System.arraycopy(current, 0, previousLosses, 0, k());
+        System.arraycopy(state, 0, previousState, 0, k());
+        for (int i = 0; i < k(); i++) {
+            previousAction[i] = k() * w[i];
         }
-        return new Update(report.step(), new Weights(tasks, w), objective(), perTask, diagnostics);
+        return new Update(report.step(), new Weights(tasks(), w), objective(), perTask, diagnostics);
     }
 
     /**
@@ -208,21 +208,21 @@ public final class IgbV2 extends AbstractBalancer {
     }
 
     private double[] randomWeights() {
-        double[] z = rng.gaussians(k);
+        double[] z = rng.gaussians(k());
         double max = Arrays.stream(z).max().orElseThrow();
         double sum = 0;
-        for (int i = 0; i < k; i++) {
+        for (int i = 0; i < k(); i++) {
             z[i] = Math.exp(z[i] - max);
             sum += z[i];
         }
-        for (int i = 0; i < k; i++) {
+        for (int i = 0; i < k(); i++) {
             z[i] /= sum;
         }
         return z;
     }
 
     private double[] nans() {
-        double[] a = new double[k];
+        double[] a = new double[k()];
         Arrays.fill(a, Double.NaN);
         return a;
     }

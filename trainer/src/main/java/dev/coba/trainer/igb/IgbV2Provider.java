@@ -1,7 +1,7 @@
 package dev.coba.trainer.igb;
 
 import dev.coba.core.MethodDescriptor;
-import dev.coba.core.MethodProvider;
+import dev.coba.core.spi.MethodProvider;
 import java.util.List;
 
 /**

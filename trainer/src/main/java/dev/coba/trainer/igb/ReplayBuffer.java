@@ -1,8 +1,8 @@
 package dev.coba.trainer.igb;
 
 import dev.coba.core.InvalidInputException;
-import dev.coba.core.state.StateReader;
-import dev.coba.core.state.StateWriter;
+import dev.coba.core.spi.StateReader;
+import dev.coba.core.spi.StateWriter;
 import java.util.Arrays;
 
 /**

@@ -3,8 +3,8 @@ package dev.coba.trainer.igb;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.coba.core.state.StateReader;
-import dev.coba.core.state.StateWriter;
+import dev.coba.core.spi.StateReader;
+import dev.coba.core.spi.StateWriter;
 import org.junit.jupiter.api.Test;
 
 class AdamTest {

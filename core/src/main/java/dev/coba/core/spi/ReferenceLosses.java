@@ -1,7 +1,5 @@
-package dev.coba.core;
+package dev.coba.core.spi;
 
-import dev.coba.core.state.StateReader;
-import dev.coba.core.state.StateWriter;
 
 /**
  * Each task's reference loss {@code l_i(0)}, the denominator of the loss ratio

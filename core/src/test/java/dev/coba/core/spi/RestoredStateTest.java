@@ -1,4 +1,4 @@
-package dev.coba.core.state;
+package dev.coba.core.spi;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

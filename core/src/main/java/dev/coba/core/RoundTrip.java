@@ -1,10 +1,10 @@
-package dev.coba.core.state;
+package dev.coba.core;
 
-import dev.coba.core.InvalidInputException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Checks that a restored state writes back what it was given: every entry of the given
@@ -13,11 +13,11 @@ import java.util.Objects;
  * read (a misspelt key would otherwise be ignored silently) and values it would not keep as
  * given. Entries the method adds (derived from an older layout) are not compared.
  */
-public final class RoundTrip {
+final class RoundTrip {
   private RoundTrip() {}
 
-  public static void check(Map<String, Object> given, Map<String, Object> written) {
-    for (Map.Entry<String, Object> e : given.entrySet()) {
+  static void check(Map<String, ? extends @Nullable Object> given, Map<String, ? extends @Nullable Object> written) {
+    for (Map.Entry<String, ? extends @Nullable Object> e : given.entrySet()) {
       String field = "state.data." + e.getKey();
       if (!written.containsKey(e.getKey())) {
         throw new InvalidInputException(field, "state entry '" + e.getKey() + "' is not one this method keeps; its entries are "
@@ -30,7 +30,7 @@ public final class RoundTrip {
     }
   }
 
-  private static boolean same(Object a, Object b) {
+  private static boolean same(@Nullable Object a, @Nullable Object b) {
     a = plain(a);
     b = plain(b);
     if (a == null || b == null) {
@@ -67,7 +67,7 @@ public final class RoundTrip {
   }
 
   /** Arrays as lists, as JSON carries them. */
-  private static Object plain(Object v) {
+  private static @Nullable Object plain(@Nullable Object v) {
     if (v instanceof double[] d) {
       return Arrays.stream(d).boxed().toList();
     }
@@ -78,7 +78,7 @@ public final class RoundTrip {
   }
 
   /** Null is NaN: "no value". */
-  private static boolean isUnset(Object v) {
+  private static boolean isUnset(@Nullable Object v) {
     return v == null || (v instanceof Double d && d.isNaN());
   }
 }

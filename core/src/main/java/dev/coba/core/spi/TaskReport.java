@@ -1,4 +1,4 @@
-package dev.coba.core;
+package dev.coba.core.spi;
 
 /**
  * A validated report in task-index form: arrays in the run's task order, with NaN for a

@@ -1,13 +1,14 @@
-package dev.coba.core.state;
+package dev.coba.core.spi;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** Builds the JSON-friendly {@code data} map of a state; NaN ("no value") becomes null. */
 public final class StateWriter {
-  private final Map<String, Object> data = new LinkedHashMap<>();
+  private final Map<String, @Nullable Object> data = new LinkedHashMap<>();
 
   public StateWriter put(String key, long value) {
     data.put(key, value);
@@ -39,7 +40,7 @@ public final class StateWriter {
   }
 
   public StateWriter put(String key, double[][] rows) {
-    List<List<Double>> list = new ArrayList<>(rows.length);
+    List<List<@Nullable Double>> list = new ArrayList<>(rows.length);
     for (double[] row : rows) {
       list.add(doubles(row));
     }
@@ -60,12 +61,12 @@ public final class StateWriter {
     return this;
   }
 
-  public Map<String, Object> build() {
+  public Map<String, @Nullable Object> build() {
     return data;
   }
 
-  private static List<Double> doubles(double[] values) {
-    List<Double> list = new ArrayList<>(values.length);
+  private static List<@Nullable Double> doubles(double[] values) {
+    List<@Nullable Double> list = new ArrayList<>(values.length);
     for (double v : values) {
       list.add(Double.isNaN(v) ? null : v);
     }

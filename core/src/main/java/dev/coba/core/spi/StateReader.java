@@ -1,8 +1,9 @@
-package dev.coba.core.state;
+package dev.coba.core.spi;
 
 import dev.coba.core.InvalidInputException;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads a state's {@code data} map as written by {@link StateWriter}, or as it comes back
@@ -10,9 +11,9 @@ import java.util.Map;
  * the field name.
  */
 public final class StateReader {
-  private final Map<String, Object> data;
+  private final Map<String, ? extends @Nullable Object> data;
 
-  public StateReader(Map<String, Object> data) {
+  public StateReader(Map<String, ? extends @Nullable Object> data) {
     this.data = data;
   }
 
@@ -172,7 +173,7 @@ public final class StateReader {
     }
   }
 
-  private Object require(String key) {
+  private @Nullable Object require(String key) {
     if (!data.containsKey(key)) {
       throw new InvalidInputException("state.data." + key, "state lacks '" + key + "'");
     }
@@ -188,7 +189,7 @@ public final class StateReader {
     return out;
   }
 
-  private static List<?> list(String key, Object v) {
+  private static List<?> list(String key, @Nullable Object v) {
     if (v instanceof List<?> l) {
       return l;
     }
@@ -201,7 +202,7 @@ public final class StateReader {
     throw bad(key, "a list");
   }
 
-  private static Number number(String key, Object v) {
+  private static Number number(String key, @Nullable Object v) {
     if (v instanceof Number n) {
       return n;
     }
@@ -209,7 +210,7 @@ public final class StateReader {
   }
 
   /** A whole number as a long; a fraction or a number beyond a long is refused, never truncated. */
-  private static long whole(String key, Object v) {
+  private static long whole(String key, @Nullable Object v) {
     Number n = number(key, v);
     if (n instanceof Long || n instanceof Integer || n instanceof Short || n instanceof Byte) {
       return n.longValue();

@@ -1,12 +1,19 @@
-package dev.coba.core;
+package dev.coba.core.spi;
 
-import dev.coba.core.state.StateReader;
-import dev.coba.core.state.StateWriter;
+import dev.coba.core.Balancer;
+import dev.coba.core.BalancerState;
+import dev.coba.core.InvalidInputException;
+import dev.coba.core.Objective;
+import dev.coba.core.Params;
+import dev.coba.core.Report;
+import dev.coba.core.Update;
+import dev.coba.core.Weights;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The part every method shares: task indexing, report validation (nothing changes on a
@@ -17,16 +24,18 @@ public abstract class AbstractBalancer implements Balancer {
   /** How far restored weights may sum from 1: rounding, never a wrong state (K = 1,024 rounds below 1e-12). */
   static final double WEIGHT_SUM_TOLERANCE = 1e-9;
 
-  protected final String method;
-  protected final List<String> tasks;
-  protected final int k;
-  protected final Params params;
+  private final String method;
+  private final List<String> tasks;
+  private final int k;
+  private final Params params;
   /** Step-0 losses given at creation, NaN where not given. */
-  protected final double[] initialLosses;
+  private final double[] initialLosses;
   private final Map<String, Integer> index;
   private long lastStep;
   private boolean hasStep;
   private double[] weights;
+  /** Neither a report nor a state taken yet: the one time {@link #importState} may load one. */
+  private boolean fresh = true;
 
   protected AbstractBalancer(String method, List<String> tasks, Params params, double[] initialLosses) {
     this.method = method;
@@ -61,6 +70,11 @@ public abstract class AbstractBalancer implements Balancer {
   /** Reads what {@link #writeState} wrote. */
   protected abstract void readState(StateReader in);
 
+  /** K, the number of tasks: the length of every per-task array. */
+  protected final int k() {
+    return k;
+  }
+
   @Override
   public final String method() {
     return method;
@@ -87,7 +101,7 @@ public abstract class AbstractBalancer implements Balancer {
   }
 
   @Override
-  public final Long lastStep() {
+  public final @Nullable Long lastStep() {
     return hasStep ? lastStep : null;
   }
 
@@ -104,6 +118,7 @@ public abstract class AbstractBalancer implements Balancer {
     lastStep = r.step();
     hasStep = true;
     weights = u.weights().values();
+    fresh = false;
     return u;
   }
 
@@ -213,8 +228,20 @@ public abstract class AbstractBalancer implements Balancer {
     return new BalancerState(BalancerState.CURRENT_VERSION, method, tasks, params.asMap(), init, out.build());
   }
 
-  /** Loads the state envelope and the method's own state; used by {@link Methods#restore}. */
-  final void importState(Map<String, Object> data) {
+  /**
+   * Loads a state's {@link BalancerState#data() data} (the envelope, then the method's own
+   * entries through {@link #readState}) into a balancer just created with that state's tasks,
+   * parameters and initial losses. {@link dev.coba.core.Methods#restore} calls it, and checks
+   * what it loaded; a method never does.
+   *
+   * @throws InvalidInputException for an entry missing, mistyped or outside what the method can use
+   * @throws IllegalStateException on a balancer that has taken a report or a state already
+   */
+  public final void importState(Map<String, ? extends @Nullable Object> data) {
+    if (!fresh) {
+      throw new IllegalStateException(method + ": a state is loaded into a new balancer only (Methods.restore)");
+    }
+    fresh = false;
     StateReader in = new StateReader(data);
     hasStep = in.getBool("hasStep");
     lastStep = in.getLong("lastStep");
