@@ -4,6 +4,9 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonSetter;
 import com.fasterxml.jackson.annotation.Nulls;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.type.TypeFactory;
 import dev.coba.core.BalancerState;
 import dev.coba.core.InvalidInputException;
 import dev.coba.core.MethodDescriptor;
@@ -18,13 +21,15 @@ import dev.coba.core.run.RunSpec;
 import dev.coba.core.run.RunState;
 import dev.coba.core.run.StepOutcome;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 
 /**
  * Every JSON body of protocol v1, one record per schema of {@code openapi.yaml} (same names
- * with the suffix {@code Body}; {@link Schemas} lists them), with the conversions to and from
+ * with the suffix {@code Body}; {@link #SCHEMAS} is the table), with the conversions to and from
  * the core's types. Request records use boxed types so that a missing field is told from a zero
  * (a field given as null counts as missing); {@link WireJson} refuses a null inside a map or
  * list unless a component says otherwise. The sidecar, the Java client and the contract tests
@@ -32,6 +37,36 @@ import java.util.NavigableMap;
  */
 public final class Wire {
   private Wire() {}
+
+  /**
+   * Every schema of {@code openapi.yaml}'s {@code components/schemas} and the type that reads and
+   * writes it, in the yaml's order. A schema missing here fails the protocol's round-trip test;
+   * the contract tests read every answer of the sidecar through the type of its schema.
+   */
+  public static final Map<String, JavaType> SCHEMAS = table(
+      "Error", ErrorBody.class,
+      "Health", HealthBody.class,
+      "RunId", String.class,
+      "TaskName", String.class,
+      "TaskValues", new TypeReference<Map<String, Double>>() {},
+      "TaskWeights", new TypeReference<Map<String, Double>>() {},
+      "RunCreate", RunCreateBody.class,
+      "Run", RunBody.class,
+      "RunSummary", RunSummaryBody.class,
+      "RunPage", RunPageBody.class,
+      "StepReport", StepReportBody.class,
+      "StepWeights", StepWeightsBody.class,
+      "StepPending", StepPendingBody.class,
+      "HistoryEntry", HistoryEntryBody.class,
+      "History", HistoryBody.class,
+      "Series", SeriesBody.class,
+      "SeriesChart", SeriesChartBody.class,
+      "SeriesLine", SeriesLineBody.class,
+      "RunState", RunStateBody.class,
+      "Rewind", RewindBody.class,
+      "MethodList", MethodListBody.class,
+      "MethodInfo", MethodInfoBody.class,
+      "ParamInfo", ParamInfoBody.class);
 
   // ---------------------------------------------------------------- requests
 
@@ -314,6 +349,17 @@ public final class Wire {
   public record SeriesLineBody(String label, @JsonSetter(contentNulls = Nulls.SET) List<Float> values) {}
 
   // ---------------------------------------------------------------- helpers
+
+  /** Pairs of a schema name and a {@code Class} or a {@code TypeReference}. */
+  private static Map<String, JavaType> table(Object... pairs) {
+    Map<String, JavaType> table = new LinkedHashMap<>();
+    for (int i = 0; i < pairs.length; i += 2) {
+      JavaType type = pairs[i + 1] instanceof TypeReference<?> t
+          ? TypeFactory.defaultInstance().constructType(t) : TypeFactory.defaultInstance().constructType((Class<?>) pairs[i + 1]);
+      table.put((String) pairs[i], type);
+    }
+    return Collections.unmodifiableMap(table);
+  }
 
   private static void require(Object value, String field, String message) {
     if (value == null) {

@@ -87,7 +87,7 @@ public final class WireJson {
     return read(MAPPER, body, MAPPER.constructType(type));
   }
 
-  /** {@link #read(byte[], Class)} for a generic type (see {@link Schemas}). */
+  /** {@link #read(byte[], Class)} for a generic type (see {@link Wire#SCHEMAS}). */
   public static <T> T read(byte[] body, JavaType type) {
     return read(MAPPER, body, type);
   }

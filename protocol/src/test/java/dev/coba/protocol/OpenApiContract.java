@@ -32,7 +32,7 @@ import java.util.regex.Pattern;
  * operations it declares, the statuses of each, and whether a request or response body has the
  * shape of the schema it names. Objects are checked strictly: every required property
  * present, and no property the schema does not declare (unless it allows additional ones). A
- * JSON body must also be read by the protocol's type for its schema ({@link Schemas}, with
+ * JSON body must also be read by the protocol's type for its schema ({@link Wire#SCHEMAS}, with
  * {@link WireJson}'s strict settings): what the sidecar answers, the Java client can read, and
  * what a client sends, the sidecar can.
  *
@@ -236,9 +236,9 @@ public final class OpenApiContract {
     if (schema == null) {
       return;
     }
-    JavaType type = Schemas.type(schema);
+    JavaType type = Wire.SCHEMAS.get(schema);
     if (type == null) {
-      problems.add("the protocol has no type for the schema " + schema + " (Schemas)");
+      problems.add("the protocol has no type for the schema " + schema + " (Wire.SCHEMAS)");
       return;
     }
     try {
