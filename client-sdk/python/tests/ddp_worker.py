@@ -150,4 +150,6 @@ def main():
 
 
 if __name__ == "__main__":
+    import contract   # this folder: every request and answer checked against openapi.yaml
+    contract.install_from_env()
     sys.exit(main())

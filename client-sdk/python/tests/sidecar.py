@@ -4,6 +4,7 @@ that owns one, a TCP proxy in front of it that can lose answers, and the command
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
 import shutil
@@ -18,6 +19,7 @@ import unittest
 from typing import Dict, List, Optional
 
 import coba
+import contract
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".."))
 JAR = os.environ.get("COBA_SIDECAR_JAR") or os.path.join(ROOT, "sidecar", "target", "coba-sidecar.jar")
@@ -25,6 +27,16 @@ _LISTENING = re.compile(r"listening on (http://[^\s]+?:(\d+))")
 
 
 PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(coba.__file__)))
+
+# Every request the package sends and every answer it reads, in this process and in the ranks it
+# starts (they get COBA_CONTRACT_LOG through child_env), is checked against openapi.yaml; a test
+# that produced a problem fails (SidecarTestCase).
+contract.install()
+if not os.environ.get(contract.LOG_ENV):
+    _log_fd, _log = tempfile.mkstemp(prefix="coba-contract-", suffix=".jsonl")
+    os.close(_log_fd)
+    os.environ[contract.LOG_ENV] = _log
+    atexit.register(lambda: os.path.exists(_log) and os.remove(_log))
 
 
 def free_port() -> int:
@@ -184,9 +196,20 @@ def _read_http(sock: socket.socket) -> Optional[bytes]:
 
 
 class SidecarTestCase(unittest.TestCase):
-    """One sidecar for the test class (a temporary data directory), stopped after it."""
+    """One sidecar for the test class (a temporary data directory), stopped after it. A test
+    fails when a request or an answer of the package broke openapi.yaml (tests/contract.py)."""
 
     token: Optional[str] = None
+
+    def run(self, result=None):
+        self._contract_mark = (len(contract.PROBLEMS), len(contract.child_problems()))
+        self.addCleanup(self._check_contract)
+        return super().run(result)
+
+    def _check_contract(self) -> None:
+        ours, children = self._contract_mark
+        problems = contract.PROBLEMS[ours:] + contract.child_problems()[children:]
+        self.assertEqual(problems, [], "requests or answers that break openapi.yaml")
 
     @classmethod
     def setUpClass(cls):

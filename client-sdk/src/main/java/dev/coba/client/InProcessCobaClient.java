@@ -1,17 +1,17 @@
 package dev.coba.client;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import dev.coba.core.InvalidInputException;
-import dev.coba.core.run.RankReport;
 import dev.coba.core.run.Run;
 import dev.coba.core.run.RunConflictException;
 import dev.coba.core.run.RunSpec;
 import dev.coba.core.run.RunState;
 import dev.coba.core.run.StepOutcome;
+import dev.coba.protocol.Wire.HistoryBody;
+import dev.coba.protocol.Wire.RunBody;
+import dev.coba.protocol.Wire.RunStateBody;
+import dev.coba.protocol.WireJson;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -42,8 +42,9 @@ public final class InProcessCobaClient implements CobaClient {
     this.last = current();
   }
 
+  /** The run's spec as the sidecar makes it of a {@code RunCreate}, with the same checks. */
   static RunSpec spec(RunDefinition d) {
-    return new RunSpec(d.runId(), d.tasks(), d.method(), d.params(), d.worldSize(), d.initialLosses());
+    return WireBodies.runCreate(d).toSpec("", d.runId());
   }
 
   @Override
@@ -53,9 +54,7 @@ public final class InProcessCobaClient implements CobaClient {
 
   @Override
   public synchronized Weights report(StepReport r) {
-    RankReport rr = new RankReport(r.step(), r.rank(), r.valLosses(), r.trainLosses(), r.gradNorms(), r.counts(),
-        r.weightsUsed());
-    StepOutcome outcome = rejecting(() -> run.submit(rr));
+    StepOutcome outcome = rejecting(() -> run.submit(WireBodies.stepReport(r).toRankReport("")));
     long deadline = System.nanoTime() + timeoutNanos;
     while (outcome instanceof StepOutcome.Pending) {
       notifyAll();
@@ -92,36 +91,26 @@ public final class InProcessCobaClient implements CobaClient {
 
   @Override
   public synchronized RunInfo run() {
-    RunSpec s = run.spec();
-    // the parameters as JSON numbers, as the sidecar answers them
-    Map<String, Object> params = WireJson.MAPPER.convertValue(WireJson.read(WireJson.write(run.params().asMap())),
-        new TypeReference<Map<String, Object>>() {});
-    return new RunInfo(s.runId(), s.tasks(), s.method(), params, s.worldSize(), run.lastStep(), current());
+    // through JSON, as the sidecar answers it: the parameters as JSON numbers
+    return WireBodies.runInfo(WireJson.read(WireJson.write(RunBody.of(run)), RunBody.class));
   }
 
   @Override
   public synchronized List<StepRecord> history(long from, long to) {
-    List<StepRecord> out = new ArrayList<>();
-    run.history(from, to).forEach((step, done) -> out.add(record(step, done)));
-    return out;
+    // as the sidecar's HistoryEntry, read as the remote client reads it
+    return WireBodies.history(HistoryBody.of(definition.runId(), run.history(from, to)));
   }
 
-  /** As the sidecar's {@code HistoryEntry}. */
-  private static StepRecord record(long step, Run.CompletedStep done) {
-    var update = done.update();
-    var r = done.combined();
-    return new StepRecord(step, r.valLosses(), r.trainLosses(), r.gradNorms(), update.weights().asMap(),
-        update.byName(), done.weightsUsed(), done.weightsUsedDiffer());
-  }
+
 
   @Override
   public synchronized String exportState() {
-    return WireJson.stateJson(run.exportState());
+    return WireJson.writeString(RunStateBody.of(run.exportState()));
   }
 
   @Override
   public synchronized void restore(String stateJson) {
-    RunState state = rejecting(() -> WireJson.state(stateJson, definition.runId()));
+    RunState state = rejecting(() -> WireJson.read(stateJson, RunStateBody.class).toState(definition.runId()));
     if (!state.run().runId().equals(definition.runId())) {
       throw new CobaRejectedException(400, "run.runId", "the state is of run " + state.run().runId()
           + ", this client's run is " + definition.runId());

@@ -1,6 +1,14 @@
 package dev.coba.client;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.coba.protocol.Wire.ErrorBody;
+import dev.coba.protocol.Wire.HistoryBody;
+import dev.coba.protocol.Wire.RewindBody;
+import dev.coba.protocol.Wire.RunBody;
+import dev.coba.protocol.Wire.RunCreateBody;
+import dev.coba.protocol.Wire.RunStateBody;
+import dev.coba.protocol.Wire.StepReportBody;
+import dev.coba.protocol.Wire.StepWeightsBody;
+import dev.coba.protocol.WireJson;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -17,7 +25,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
@@ -37,6 +44,12 @@ import org.jspecify.annotations.Nullable;
  */
 public final class RemoteCobaClient implements CobaClient {
   private static final long MARGIN_NANOS = Duration.ofMillis(30).toNanos();
+
+  static {
+    // the protocol's readers and writers, built before any call's time limit starts
+    WireJson.prepare(RunCreateBody.class, StepReportBody.class, RewindBody.class, RunBody.class, StepWeightsBody.class,
+        HistoryBody.class, RunStateBody.class, ErrorBody.class);
+  }
 
   private final RemoteConfig config;
   private final ClientListener listener;
@@ -130,7 +143,7 @@ public final class RemoteCobaClient implements CobaClient {
     long end = System.nanoTime() + config.callTimeout().toNanos();
     try {
       ensureCreated(end);
-      RunInfo info = WireJson.runInfo(ok(send("GET", runPath, null, end)));
+      RunInfo info = WireBodies.runInfo(WireBodies.answer(ok(send("GET", runPath, null, end)), RunBody.class));
       remember(info.weights());
       return info;
     } catch (Unavailable e) {
@@ -144,7 +157,7 @@ public final class RemoteCobaClient implements CobaClient {
     String path = runPath + "/history?from=" + from + "&to=" + to;
     try {
       ensureCreated(end);
-      return WireJson.history(ok(send("GET", path, null, end)));
+      return WireBodies.history(WireBodies.answer(ok(send("GET", path, null, end)), HistoryBody.class));
     } catch (Unavailable e) {
       throw unavailable("GET " + path, e);
     }
@@ -155,7 +168,9 @@ public final class RemoteCobaClient implements CobaClient {
     long end = System.nanoTime() + config.callTimeout().toNanos();
     try {
       drain(end, false);
-      return ok(send("GET", runPath + "/state", null, end)).toString();
+      String state = ok(send("GET", runPath + "/state", null, end));
+      WireBodies.answer(state, RunStateBody.class); // a RunState, or an error now rather than at restore
+      return state;
     } catch (Unavailable e) {
       throw unavailable("export the state (" + buffer.size() + " reports not delivered yet)", e);
     }
@@ -164,9 +179,10 @@ public final class RemoteCobaClient implements CobaClient {
   @Override
   public synchronized void restore(String stateJson) {
     long end = System.nanoTime() + config.callTimeout().toNanos();
-    WireJson.read(stateJson); // refuse what is not JSON before any I/O
+    // refuse before any I/O what the sidecar would refuse as a RunState document
+    InProcessCobaClient.rejecting(() -> WireJson.read(stateJson, RunStateBody.class).toState(config.run().runId()));
     try {
-      RunInfo info = WireJson.runInfo(ok(send("PUT", runPath + "/state", stateJson, end)));
+      RunInfo info = WireBodies.runInfo(WireBodies.answer(ok(send("PUT", runPath + "/state", stateJson, end)), RunBody.class));
       buffer.clear();
       created = true;
       last = info.weights();
@@ -181,7 +197,8 @@ public final class RemoteCobaClient implements CobaClient {
     buffer.removeIf(r -> r.step() > step); // the steps after the checkpoint will be trained again
     try {
       drain(end, false);
-      RunInfo info = WireJson.runInfo(ok(send("POST", runPath + "/rewind", WireJson.write(Map.of("step", step)), end)));
+      String body = WireJson.writeString(new RewindBody(step));
+      RunInfo info = WireBodies.runInfo(WireBodies.answer(ok(send("POST", runPath + "/rewind", body, end)), RunBody.class));
       last = info.weights();
     } catch (Unavailable e) {
       throw unavailable("rewind to step " + step, e);
@@ -231,14 +248,13 @@ public final class RemoteCobaClient implements CobaClient {
       while (!buffer.isEmpty()) {
         StepReport head = buffer.peekFirst();
         boolean current = lastIsCurrent && buffer.size() == 1;
-        Response r = send("POST", runPath + "/steps", WireJson.write(WireJson.stepReport(head)), end);
+        Response r = send("POST", runPath + "/steps", WireJson.writeString(WireBodies.stepReport(head)), end);
         if (r.status() >= 400) {
           buffer.pollFirst(); // refused: retrying cannot help, never buffered
-          throw WireJson.rejected(r.status(), r.body());
+          throw WireBodies.rejected(r.status(), r.body());
         }
         buffer.pollFirst();
-        JsonNode body = WireJson.read(r.body());
-        Weights w = body.path("complete").asBoolean(false) ? WireJson.weights(body) : null;
+        Weights w = complete(r);
         if (w == null && current) {
           w = longPoll(head.step(), end);
         }
@@ -268,11 +284,11 @@ public final class RemoteCobaClient implements CobaClient {
       }
       Response r = send("GET", runPath + "/weights?step=" + step + "&waitMs=" + Math.min(waitMs, 60_000), null, end);
       if (r.status() >= 400) {
-        throw WireJson.rejected(r.status(), r.body());
+        throw WireBodies.rejected(r.status(), r.body());
       }
-      JsonNode body = WireJson.read(r.body());
-      if (body.path("complete").asBoolean(false)) {
-        return WireJson.weights(body);
+      Weights w = complete(r);
+      if (w != null) {
+        return w;
       }
     }
   }
@@ -281,8 +297,8 @@ public final class RemoteCobaClient implements CobaClient {
     if (created) {
       return;
     }
-    Response r = send("POST", "/v1/runs", WireJson.write(WireJson.runCreate(config.run())), end);
-    RunInfo info = WireJson.runInfo(ok(r));
+    Response r = send("POST", "/v1/runs", WireJson.writeString(WireBodies.runCreate(config.run())), end);
+    RunInfo info = WireBodies.runInfo(WireBodies.answer(ok(r), RunBody.class));
     created = true;
     remember(info.weights());
   }
@@ -295,11 +311,17 @@ public final class RemoteCobaClient implements CobaClient {
     }
   }
 
-  private JsonNode ok(Response r) {
+  /** The body of a 2xx answer; a 4xx is thrown as {@link CobaRejectedException}. */
+  private static String ok(Response r) {
     if (r.status() >= 400) {
-      throw WireJson.rejected(r.status(), r.body());
+      throw WireBodies.rejected(r.status(), r.body());
     }
-    return WireJson.read(r.body());
+    return r.body();
+  }
+
+  /** The weights of a 200 ({@code StepWeights}); null for a 202 ({@code StepPending}: the step waits for ranks). */
+  private static @Nullable Weights complete(Response r) {
+    return r.status() == 200 ? WireBodies.weights(WireBodies.answer(r.body(), StepWeightsBody.class)) : null;
   }
 
   private long leftMillis() {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.coba.protocol.WireJson;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -178,7 +179,7 @@ class RemoteClientTest {
         assertTrue(last != null && last.fresh(), "caught up by the end");
         assertTrue(replayed.get() >= 10, "replayed " + replayed.get());
         // the sidecar's history is complete: every step, 0..29, once
-        JsonNode state = WireJson.read(remote.exportState());
+        JsonNode state = WireJson.read(remote.exportState(), JsonNode.class);
         List<Long> steps = new ArrayList<>();
         state.get("reports").forEach(r -> steps.add(r.get("step").asLong()));
         List<Long> expectedSteps = new ArrayList<>();

@@ -2,6 +2,7 @@ package dev.coba.client;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.coba.protocol.OpenApiContract;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -10,13 +11,23 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
-/** A proxy in front of the sidecar that waits {@code delayMs} before forwarding each request. */
+/**
+ * A proxy in front of the sidecar that waits {@code delayMs} before forwarding each request, and
+ * records every exchange it completes (for the contract test).
+ */
 final class SlowProxy implements AutoCloseable {
+  /** A request as the client sent it and the sidecar's answer. */
+  record Exchange(String method, String path, String requestType, String requestBody, int status, String contentType,
+      String body) implements OpenApiContract.Exchange {}
+
+  final List<Exchange> exchanges = new CopyOnWriteArrayList<>();
   private final HttpServer server;
   private final ExecutorService pool = Executors.newCachedThreadPool();
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -57,6 +68,9 @@ final class SlowProxy implements AutoCloseable {
         }
       }
       HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+      exchanges.add(new Exchange(ex.getRequestMethod(), ex.getRequestURI().toString(),
+          ex.getRequestHeaders().getFirst("Content-Type"), new String(body, StandardCharsets.UTF_8), r.statusCode(),
+          r.headers().firstValue("Content-Type").orElse(""), new String(r.body(), StandardCharsets.UTF_8)));
       ex.getResponseHeaders().add("Content-Type", "application/json");
       ex.sendResponseHeaders(r.statusCode(), r.body().length == 0 ? -1 : r.body().length);
       if (r.body().length > 0) {

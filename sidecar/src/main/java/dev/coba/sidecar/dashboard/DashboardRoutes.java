@@ -44,7 +44,7 @@ public final class DashboardRoutes {
     String runId = runId(ctx);
     int points = points(ctx);
     Snapshot s = registry.series(runId, (run, series) -> new Snapshot(run, series.downsample(points)));
-    Routes.json(ctx, 200, SeriesBody.of(s.run(), s.points()));
+    Routes.json(ctx, 200, SeriesBodies.of(s.run(), s.points()));
   }
 
   private record Snapshot(RunView run, Downsampled points) {}

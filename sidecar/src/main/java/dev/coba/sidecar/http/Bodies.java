@@ -1,6 +1,7 @@
 package dev.coba.sidecar.http;
 
 import dev.coba.core.InvalidInputException;
+import dev.coba.protocol.WireJson;
 import io.javalin.config.Key;
 import io.javalin.http.Context;
 import java.time.Duration;
@@ -13,7 +14,7 @@ import java.util.Locale;
 
 /**
  * Request bodies: JSON only, at most {@link #MAX_BYTES}, counted while reading (a chunked
- * body has no Content-Length to trust), then parsed by {@link Json}.
+ * body has no Content-Length to trust), then parsed by {@link WireJson}.
  */
 public final class Bodies {
   /** 1 MiB: far above a report of 1,024 tasks, far below what could hurt the heap. */
@@ -41,7 +42,7 @@ public final class Bodies {
 
   /** Reads and parses the body as {@code type}; 413 beyond 1 MiB, 400 for anything malformed. */
   static <T> T read(Context ctx, Class<T> type) {
-    T body = Json.read(bytes(ctx), type);
+    T body = WireJson.read(bytes(ctx), type);
     if (body == null) { // the document `null`: valid JSON, but no object
       throw new InvalidInputException(null, "the body is null: expected a JSON object");
     }

@@ -8,9 +8,8 @@ import dev.coba.core.InvalidInputException;
 import dev.coba.core.Methods;
 import dev.coba.core.run.Run;
 import dev.coba.core.run.RunState;
-import dev.coba.sidecar.http.Wire.RewindBody;
-import dev.coba.sidecar.http.Wire.RunBody;
-import dev.coba.sidecar.http.Wire.RunStateBody;
+import dev.coba.protocol.Wire.RewindBody;
+import dev.coba.protocol.Wire.RunStateBody;
 import dev.coba.sidecar.runs.RunRegistry;
 import io.javalin.http.Context;
 
@@ -37,13 +36,13 @@ final class CheckpointRoutes {
     String runId = Query.runId(ctx);
     RunState state = Bodies.read(ctx, RunStateBody.class).toState(runId);
     checkDefinition(registry, state);
-    Routes.json(ctx, 200, RunBody.of(registry.restoreState(runId, state)));
+    Routes.json(ctx, 200, Views.run(registry.restoreState(runId, state)));
   }
 
   private void rewind(Context ctx) throws Exception {
     String runId = Query.runId(ctx);
     long step = Bodies.read(ctx, RewindBody.class).step("step");
-    Routes.json(ctx, 200, RunBody.of(registry.rewind(runId, step)));
+    Routes.json(ctx, 200, Views.run(registry.rewind(runId, step)));
   }
 
   /**

@@ -3,7 +3,9 @@ package dev.coba.sidecar.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.coba.core.InvalidInputException;
 import dev.coba.core.run.RunConflictException;
-import dev.coba.sidecar.http.Wire.ErrorBody;
+import dev.coba.protocol.JsonErrors;
+import dev.coba.protocol.Wire.ErrorBody;
+import dev.coba.protocol.WireJson;
 import dev.coba.sidecar.runs.MemoryBudgetException;
 import dev.coba.sidecar.runs.RunNotFoundException;
 import dev.coba.sidecar.runs.StoreException;
@@ -39,11 +41,7 @@ public final class ErrorMapping {
 
   /** {@code s} up to {@code max} characters and "...", never splitting a surrogate pair. */
   static String cut(String s, int max) {
-    if (s == null || s.length() <= max) {
-      return s;
-    }
-    int end = Character.isHighSurrogate(s.charAt(max - 1)) ? max - 1 : max;
-    return s.substring(0, end) + "...";
+    return JsonErrors.cut(s, max);
   }
 
   static void install(Javalin app) {
@@ -67,7 +65,7 @@ public final class ErrorMapping {
     } else if (e instanceof MethodNotAllowedResponse x) {
       ctx.header("Allow", allowed(x));
     }
-    ctx.status(m.status()).contentType(Routes.JSON).result(Json.write(m.body()));
+    ctx.status(m.status()).contentType(Routes.JSON).result(WireJson.write(m.body()));
   }
 
   /** The one mapping from exceptions to statuses and bodies. */
@@ -75,7 +73,7 @@ public final class ErrorMapping {
     if (e instanceof InvalidInputException x) {
       return new Mapped(400, x.field(), x.getMessage());
     }
-    if (e instanceof JsonProcessingException x) { // Json.read translates these; this is the safety net
+    if (e instanceof JsonProcessingException x) { // WireJson.read translates these; this is the safety net
       return new Mapped(400, JsonErrors.fieldOf(x), JsonErrors.explain(x, null));
     }
     if (e instanceof ApiException x) {

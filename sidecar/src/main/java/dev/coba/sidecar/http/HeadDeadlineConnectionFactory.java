@@ -1,6 +1,7 @@
 package dev.coba.sidecar.http;
 
-import dev.coba.sidecar.http.Wire.ErrorBody;
+import dev.coba.protocol.Wire.ErrorBody;
+import dev.coba.protocol.WireJson;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -46,7 +47,7 @@ final class HeadDeadlineConnectionFactory extends HttpConnectionFactory {
 
   /** What a connection whose request came too slowly is answered before it is closed. */
   static byte[] timeoutAnswer(long timeoutMs) {
-    byte[] body = Json.write(new ErrorBody("the request did not arrive within " + timeoutMs + " ms", null, 408));
+    byte[] body = WireJson.write(new ErrorBody("the request did not arrive within " + timeoutMs + " ms", null, 408));
     String head = "HTTP/1.1 408 Request Timeout\r\nContent-Type: " + Routes.JSON + "\r\nContent-Length: " + body.length
         + "\r\nConnection: close\r\n\r\n";
     byte[] head8 = head.getBytes(StandardCharsets.US_ASCII);

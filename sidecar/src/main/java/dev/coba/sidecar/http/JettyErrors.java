@@ -1,6 +1,7 @@
 package dev.coba.sidecar.http;
 
-import dev.coba.sidecar.http.Wire.ErrorBody;
+import dev.coba.protocol.Wire.ErrorBody;
+import dev.coba.protocol.WireJson;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -27,7 +28,7 @@ final class JettyErrors extends ErrorHandler {
   public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
     fields.put(new HttpField(HttpHeader.CONTENT_TYPE, Routes.JSON));
     String error = "malformed HTTP request: " + (reason == null ? HttpStatus.getMessage(status) : reason);
-    return ByteBuffer.wrap(Json.write(new ErrorBody(error, null, status)));
+    return ByteBuffer.wrap(WireJson.write(new ErrorBody(error, null, status)));
   }
 
   /** An error sent with {@code sendError} (Javalin answers an unrouted WebSocket upgrade so). */
@@ -39,7 +40,7 @@ final class JettyErrors extends ErrorHandler {
     if (request.getHeader("Upgrade") != null) {
       error = "this server has no " + ErrorMapping.cut(request.getHeader("Upgrade"), 40) + " endpoint; protocol v1 is plain HTTP";
     }
-    byte[] body = Json.write(new ErrorBody(error, null, code));
+    byte[] body = WireJson.write(new ErrorBody(error, null, code));
     response.setContentType(Routes.JSON);
     response.setContentLength(body.length);
     response.getOutputStream().write(body);

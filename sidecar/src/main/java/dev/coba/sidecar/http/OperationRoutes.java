@@ -2,7 +2,7 @@ package dev.coba.sidecar.http;
 
 import static io.javalin.http.HandlerType.GET;
 
-import dev.coba.sidecar.http.Wire.HealthBody;
+import dev.coba.protocol.Wire.HealthBody;
 import dev.coba.sidecar.runs.RunRegistry;
 import io.javalin.http.Context;
 import java.util.function.BooleanSupplier;

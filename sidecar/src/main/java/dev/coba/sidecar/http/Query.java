@@ -2,6 +2,7 @@ package dev.coba.sidecar.http;
 
 import dev.coba.core.InvalidInputException;
 import dev.coba.core.run.RunSpec;
+import dev.coba.protocol.RunIds;
 import io.javalin.http.Context;
 
 /** Path and query parameters, checked: a bad one is a 400 naming it. */
@@ -13,36 +14,9 @@ final class Query {
     return checkRunId(ctx.pathParam("runId"));
   }
 
-  /**
-   * A run id of a path or a body: matches {@link RunSpec#RUN_ID} and is not {@code .} or
-   * {@code ..}, which clients and proxies rewrite as path segments ({@code /v1/runs/./steps}
-   * becomes {@code /v1/runs/steps}), so the run could never be reached. (RunSpec itself still
-   * reads them, so that a journal written before this check replays.)
-   */
+  /** A run id of a path or a body, checked as the protocol says ({@link RunIds#check}). */
   static String checkRunId(String id) {
-    if (!matchesRunId(id)) {
-      throw new InvalidInputException("runId", "runId must match [A-Za-z0-9._-]{1,128}, got '" + abbreviate(id) + "'");
-    }
-    if (id.equals(".") || id.equals("..")) {
-      throw new InvalidInputException("runId", "runId must not be '.' or '..' (URLs rewrite them as path segments)");
-    }
-    return id;
-  }
-
-  /** {@link RunSpec#RUN_ID} without a regex engine: every request checks its run id. */
-  static boolean matchesRunId(String id) {
-    if (id.isEmpty() || id.length() > 128) {
-      return false;
-    }
-    for (int i = 0; i < id.length(); i++) {
-      char c = id.charAt(i);
-      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-          || c == '.' || c == '_' || c == '-';
-      if (!ok) {
-        return false;
-      }
-    }
-    return true;
+    return RunIds.check(id);
   }
 
   /** An integer query parameter in [min, max]; {@code fallback} when absent (may be null). */

@@ -1,5 +1,6 @@
 package dev.coba.sidecar.http;
 
+import dev.coba.protocol.WireJson;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
@@ -52,6 +53,6 @@ public final class Routes {
 
   /** Writes {@code body} as JSON with {@code status}. */
   public static void json(Context ctx, int status, Object body) {
-    ctx.status(status).contentType(JSON).result(Json.write(body));
+    ctx.status(status).contentType(JSON).result(WireJson.write(body));
   }
 }

@@ -6,10 +6,9 @@ import static io.javalin.http.HandlerType.POST;
 
 import dev.coba.core.Methods;
 import dev.coba.core.run.RunSpec;
-import dev.coba.sidecar.http.Wire.MethodListBody;
-import dev.coba.sidecar.http.Wire.RunBody;
-import dev.coba.sidecar.http.Wire.RunCreateBody;
-import dev.coba.sidecar.http.Wire.RunPageBody;
+import dev.coba.protocol.Wire.MethodListBody;
+import dev.coba.protocol.Wire.RunCreateBody;
+import dev.coba.protocol.WireJson;
 import dev.coba.sidecar.runs.CreateResult;
 import dev.coba.sidecar.runs.RunRegistry;
 import io.javalin.http.Context;
@@ -23,7 +22,7 @@ final class RunRoutes {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final RunRegistry registry;
-  private final byte[] methods = Json.write(MethodListBody.of(Methods.all()));
+  private final byte[] methods = WireJson.write(MethodListBody.of(Methods.all()));
 
   RunRoutes(RunRegistry registry) {
     this.registry = registry;
@@ -41,17 +40,17 @@ final class RunRoutes {
   private void create(Context ctx) throws Exception {
     RunSpec spec = Bodies.read(ctx, RunCreateBody.class).toSpec("", newRunId());
     CreateResult result = registry.create(spec);
-    Routes.json(ctx, result.created() ? 201 : 200, RunBody.of(result.run()));
+    Routes.json(ctx, result.created() ? 201 : 200, Views.run(result.run()));
   }
 
   private void list(Context ctx) {
     int limit = Query.integer(ctx, "limit", 1, MAX_PAGE, (long) DEFAULT_PAGE).intValue();
     String after = Query.cursor(ctx, "after");
-    Routes.json(ctx, 200, RunPageBody.of(registry.list(after, limit)));
+    Routes.json(ctx, 200, Views.page(registry.list(after, limit)));
   }
 
   private void get(Context ctx) {
-    Routes.json(ctx, 200, RunBody.of(registry.get(Query.runId(ctx))));
+    Routes.json(ctx, 200, Views.run(registry.get(Query.runId(ctx))));
   }
 
   private void delete(Context ctx) {

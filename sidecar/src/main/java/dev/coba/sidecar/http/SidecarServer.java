@@ -1,7 +1,7 @@
 package dev.coba.sidecar.http;
 
 import dev.coba.sidecar.dashboard.DashboardRoutes;
-import dev.coba.sidecar.http.Wire.ErrorBody;
+import dev.coba.protocol.Wire.ErrorBody;
 import dev.coba.sidecar.runs.RunRegistry;
 import io.javalin.Javalin;
 import io.javalin.http.Context;

@@ -5,10 +5,10 @@ import static io.javalin.http.HandlerType.POST;
 
 import dev.coba.core.InvalidInputException;
 import dev.coba.core.run.StepOutcome;
-import dev.coba.sidecar.http.Wire.HistoryBody;
-import dev.coba.sidecar.http.Wire.StepPendingBody;
-import dev.coba.sidecar.http.Wire.StepReportBody;
-import dev.coba.sidecar.http.Wire.StepWeightsBody;
+import dev.coba.protocol.Wire.HistoryBody;
+import dev.coba.protocol.Wire.StepPendingBody;
+import dev.coba.protocol.Wire.StepReportBody;
+import dev.coba.protocol.Wire.StepWeightsBody;
 import dev.coba.sidecar.runs.RunRegistry;
 import io.javalin.http.Context;
 import java.util.concurrent.CompletableFuture;
@@ -56,7 +56,7 @@ final class StepRoutes {
     Long step = Query.integer(ctx, "step", 0, Long.MAX_VALUE, null);
     long waitMs = Query.integer(ctx, "waitMs", 0, MAX_WAIT_MS, 0L);
     if (step == null) {
-      Routes.json(ctx, 200, StepWeightsBody.current(registry.get(runId)));
+      Routes.json(ctx, 200, Views.weights(registry.get(runId)));
       return;
     }
     CompletableFuture<StepOutcome> done = registry.whenDone(runId, step, waitMs);

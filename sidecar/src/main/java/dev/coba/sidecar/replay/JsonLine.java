@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.coba.sidecar.json.JsonPaths;
+import dev.coba.protocol.JsonPaths;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.coba.core.run.RankReport;
-import dev.coba.sidecar.http.Json;
+import dev.coba.protocol.WireJson;
 import dev.coba.sidecar.http.ServerConfig;
 import dev.coba.sidecar.http.SidecarServer;
 import dev.coba.sidecar.runs.MemoryStore;
@@ -127,7 +127,7 @@ class DashboardBrowserTest {
   /** What the page says it drew ({@code window.dashboard}). */
   static JsonNode dashboard() throws Exception {
     Object json = ((JavascriptExecutor) driver).executeScript("return JSON.stringify(window.dashboard || null)");
-    return Json.MAPPER.readTree((String) json);
+    return WireJson.MAPPER.readTree((String) json);
   }
 
   static JsonNode waitFor(String what, java.util.function.Predicate<JsonNode> ready) {
@@ -164,7 +164,7 @@ class DashboardBrowserTest {
 
     driver.findElement(By.linkText("coba-run")).click(); // the token stays in the tab's sessionStorage
     JsonNode page = waitFor("the coba run's charts", s -> s.path("step").asLong() == STEPS);
-    JsonNode series = Json.MAPPER.readTree(get("/v1/runs/coba-run/series"));
+    JsonNode series = WireJson.MAPPER.readTree(get("/v1/runs/coba-run/series"));
     List<String> names = new ArrayList<>();
     series.get("charts").forEach(c -> names.add(c.get("name").asText()));
     assertEquals(List.of("weights", "valLosses", "ratios", "slopes", "rcs", "acs", "df"), names);
@@ -210,7 +210,7 @@ class DashboardBrowserTest {
     }
     driver.get(base + "/runs/long-run#token=" + TOKEN);
     JsonNode page = waitFor("the long run's charts", s -> s.path("step").asLong() == 3000);
-    JsonNode series = Json.MAPPER.readTree(get("/v1/runs/long-run/series"));
+    JsonNode series = WireJson.MAPPER.readTree(get("/v1/runs/long-run/series"));
     assertEquals(8, series.get("stepsPerPoint").asLong(), "3,000 steps in at most 512 buckets: 8 a bucket");
     assertEquals(375, series.get("steps").size());
     assertEquals(3000, series.get("steps").get(374).asLong());

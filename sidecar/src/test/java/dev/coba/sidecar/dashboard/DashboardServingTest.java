@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.coba.core.run.RankReport;
 import dev.coba.core.run.RunSpec;
-import dev.coba.sidecar.http.Json;
+import dev.coba.protocol.WireJson;
 import dev.coba.sidecar.http.ServerConfig;
 import dev.coba.sidecar.http.SidecarServer;
 import dev.coba.sidecar.runs.JournalStore;
@@ -78,7 +78,7 @@ class DashboardServingTest {
     assertTrue(get("/dashboard/uPlot.iife.min.js", null).body().contains("uPlot"));
     HttpResponse<String> missing = get("/dashboard/version.properties", null);
     assertEquals(404, missing.statusCode());
-    assertEquals(404, Json.MAPPER.readTree(missing.body()).get("status").asInt());
+    assertEquals(404, WireJson.MAPPER.readTree(missing.body()).get("status").asInt());
   }
 
   @Test
@@ -105,11 +105,11 @@ class DashboardServingTest {
     for (long t = 261; t <= 280; t++) {
       registry.submit("long", report(t));
     }
-    JsonNode series = Json.MAPPER.readTree(get("/v1/runs/long/series", TOKEN).body());
+    JsonNode series = WireJson.MAPPER.readTree(get("/v1/runs/long/series", TOKEN).body());
     assertEquals(280, series.get("steps").size(), "every step, though only 50 are retained");
     assertEquals(1, series.get("steps").get(0).asLong());
     assertEquals(280, series.get("step").asLong());
-    JsonNode history = Json.MAPPER.readTree(get("/v1/runs/long/history", TOKEN).body()).get("steps");
+    JsonNode history = WireJson.MAPPER.readTree(get("/v1/runs/long/history", TOKEN).body()).get("steps");
     assertEquals(30, history.size(), "251..260 retained through the rewind, then 261..280");
   }
 
@@ -142,6 +142,6 @@ class DashboardServingTest {
   }
 
   static String curves(RunRegistry r) {
-    return new String(Json.write(r.series("kept", (run, s) -> SeriesBody.of(run, s.downsample(StepSeries.BUCKETS)))));
+    return new String(WireJson.write(r.series("kept", (run, s) -> SeriesBodies.of(run, s.downsample(StepSeries.BUCKETS)))));
   }
 }

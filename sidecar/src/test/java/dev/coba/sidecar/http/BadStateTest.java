@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.coba.protocol.OpenApiContract;
 import dev.coba.sidecar.runs.MemoryStore;
 import dev.coba.sidecar.runs.RegistryLimits;
 import java.util.List;

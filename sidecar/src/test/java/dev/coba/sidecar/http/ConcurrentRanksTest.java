@@ -8,6 +8,8 @@ import dev.coba.core.run.RankReport;
 import dev.coba.core.run.Run;
 import dev.coba.core.run.RunSpec;
 import dev.coba.core.run.StepOutcome;
+import dev.coba.protocol.Wire.StepReportBody;
+import dev.coba.protocol.WireJson;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,7 +67,7 @@ class ConcurrentRanksTest {
   }
 
   static String json(RankReport r) {
-    return new String(Json.write(Wire.StepReportBody.of(r)), java.nio.charset.StandardCharsets.UTF_8);
+    return new String(WireJson.write(StepReportBody.of(r)), java.nio.charset.StandardCharsets.UTF_8);
   }
 
   /** The expected weights: one rank reporting, per task, the mean over the ranks that reported it. */

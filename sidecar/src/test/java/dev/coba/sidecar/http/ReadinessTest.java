@@ -3,6 +3,7 @@ package dev.coba.sidecar.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.coba.protocol.OpenApiContract;
 import dev.coba.sidecar.runs.FailingStore;
 import dev.coba.sidecar.runs.MemoryStore;
 import dev.coba.sidecar.runs.RegistryLimits;

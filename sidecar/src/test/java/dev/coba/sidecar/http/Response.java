@@ -2,12 +2,14 @@ package dev.coba.sidecar.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.coba.protocol.OpenApiContract;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.http.HttpHeaders;
 
 /** One answer of the server, with the request that got it (for messages and the contract). */
-record Response(String method, String path, int status, String body, HttpHeaders headers) {
+record Response(String method, String path, int status, String body, HttpHeaders headers)
+    implements OpenApiContract.Exchange {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   JsonNode json() {
@@ -18,7 +20,8 @@ record Response(String method, String path, int status, String body, HttpHeaders
     }
   }
 
-  String contentType() {
+  @Override
+  public String contentType() {
     return headers.firstValue("Content-Type").orElse("");
   }
 

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.coba.core.MethodDescriptor;
 import dev.coba.core.Methods;
+import dev.coba.protocol.OpenApiContract;
 import dev.coba.sidecar.runs.FailingStore;
 import dev.coba.sidecar.runs.MemoryStore;
 import dev.coba.sidecar.runs.RegistryLimits;

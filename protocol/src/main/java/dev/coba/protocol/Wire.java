@@ -1,12 +1,16 @@
-package dev.coba.sidecar.http;
+package dev.coba.protocol;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonSetter;
 import com.fasterxml.jackson.annotation.Nulls;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.type.TypeFactory;
 import dev.coba.core.BalancerState;
 import dev.coba.core.InvalidInputException;
 import dev.coba.core.MethodDescriptor;
+import dev.coba.core.Objective;
 import dev.coba.core.ParamSpec;
 import dev.coba.core.Report;
 import dev.coba.core.Update;
@@ -16,40 +20,72 @@ import dev.coba.core.run.Run;
 import dev.coba.core.run.RunSpec;
 import dev.coba.core.run.RunState;
 import dev.coba.core.run.StepOutcome;
-import dev.coba.sidecar.runs.RunPage;
-import dev.coba.sidecar.runs.RunView;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 
 /**
  * Every JSON body of protocol v1, one record per schema of {@code openapi.yaml} (same names
- * without the suffix), with the conversions to and from the core's types. Request records
- * use boxed types so that a missing field is told from a zero (a field given as null counts as
- * missing); {@link Json} refuses a null inside a map or list unless a component says otherwise.
+ * with the suffix {@code Body}; {@link #SCHEMAS} is the table), with the conversions to and from
+ * the core's types. Request records use boxed types so that a missing field is told from a zero
+ * (a field given as null counts as missing); {@link WireJson} refuses a null inside a map or
+ * list unless a component says otherwise. The sidecar, the Java client and the contract tests
+ * read and write these and nothing else.
  */
 public final class Wire {
   private Wire() {}
+
+  /**
+   * Every schema of {@code openapi.yaml}'s {@code components/schemas} and the type that reads and
+   * writes it, in the yaml's order. A schema missing here fails the protocol's round-trip test;
+   * the contract tests read every answer of the sidecar through the type of its schema.
+   */
+  public static final Map<String, JavaType> SCHEMAS = table(
+      "Error", ErrorBody.class,
+      "Health", HealthBody.class,
+      "RunId", String.class,
+      "TaskName", String.class,
+      "TaskValues", new TypeReference<Map<String, Double>>() {},
+      "TaskWeights", new TypeReference<Map<String, Double>>() {},
+      "RunCreate", RunCreateBody.class,
+      "Run", RunBody.class,
+      "RunSummary", RunSummaryBody.class,
+      "RunPage", RunPageBody.class,
+      "StepReport", StepReportBody.class,
+      "StepWeights", StepWeightsBody.class,
+      "StepPending", StepPendingBody.class,
+      "HistoryEntry", HistoryEntryBody.class,
+      "History", HistoryBody.class,
+      "Series", SeriesBody.class,
+      "SeriesChart", SeriesChartBody.class,
+      "SeriesLine", SeriesLineBody.class,
+      "RunState", RunStateBody.class,
+      "Rewind", RewindBody.class,
+      "MethodList", MethodListBody.class,
+      "MethodInfo", MethodInfoBody.class,
+      "ParamInfo", ParamInfoBody.class);
 
   // ---------------------------------------------------------------- requests
 
   /** {@code RunCreate}; also the {@code run} of a {@code RunState}. */
   public record RunCreateBody(
-      String runId,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String runId,
       List<String> tasks,
       String method,
-      Map<String, Object> params,
-      Integer worldSize,
-      Map<String, Double> initialLosses) {
+      @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, Object> params,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Integer worldSize,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, Double> initialLosses) {
 
-    /** The spec; {@code runId} when the body names none, fields named under {@code prefix}. */
-    RunSpec toSpec(String prefix, String defaultRunId) {
+    /** The spec; {@code defaultRunId} when the body names none, fields named under {@code prefix}. */
+    public RunSpec toSpec(String prefix, String defaultRunId) {
       require(tasks, prefix + "tasks", "tasks is required: the task names, in order");
       require(method, prefix + "method", "method is required: a name from GET /v1/methods");
       if (runId != null) {
         try {
-          Query.checkRunId(runId);
+          RunIds.check(runId);
         } catch (InvalidInputException e) {
           throw prefixed(prefix, e);
         }
@@ -62,7 +98,7 @@ public final class Wire {
       }
     }
 
-    static RunCreateBody of(RunSpec s) {
+    public static RunCreateBody of(RunSpec s) {
       return new RunCreateBody(s.runId(), s.tasks(), s.method(), s.params(), s.worldSize(), s.initialLosses());
     }
   }
@@ -70,14 +106,14 @@ public final class Wire {
   /** {@code StepReport}: one rank's report of one step; also the entries of a {@code RunState}. */
   public record StepReportBody(
       Long step,
-      Integer rank,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Integer rank,
       @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Double> valLosses,
       @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Double> trainLosses,
       @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Double> gradNorms,
       @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Double> counts,
       @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Double> weightsUsed) {
 
-    RankReport toRankReport(String prefix) {
+    public RankReport toRankReport(String prefix) {
       require(step, prefix + "step", "step is required: the step the losses were measured after");
       if (step < 0) {
         throw new InvalidInputException(prefix + "step", "step must be >= 0, got " + step);
@@ -88,7 +124,7 @@ public final class Wire {
       return new RankReport(step, rank == null ? 0 : rank, valLosses, trainLosses, gradNorms, counts, weightsUsed);
     }
 
-    static StepReportBody of(RankReport r) {
+    public static StepReportBody of(RankReport r) {
       return new StepReportBody(r.step(), r.rank(), r.valLosses(), r.trainLosses(), r.gradNorms(), r.counts(),
           r.weightsUsed());
     }
@@ -96,7 +132,7 @@ public final class Wire {
 
   /** {@code Rewind}. */
   public record RewindBody(Long step) {
-    long step(String field) {
+    public long step(String field) {
       require(step, field, "step is required: the last step to keep");
       if (step < 0) {
         throw new InvalidInputException(field, "step must be >= 0, got " + step);
@@ -112,7 +148,7 @@ public final class Wire {
       BaseStateBody base,
       List<StepReportBody> reports) {
 
-    RunState toState(String pathRunId) {
+    public RunState toState(String pathRunId) {
       require(version, "version", "version is required");
       require(run, "run", "run is required: the run's definition");
       require(reports, "reports", "reports is required (it may be empty)");
@@ -124,7 +160,7 @@ public final class Wire {
       return new RunState(version, spec, base == null ? null : base.toState(), ranks);
     }
 
-    static RunStateBody of(RunState s) {
+    public static RunStateBody of(RunState s) {
       return new RunStateBody(s.version(), RunCreateBody.of(s.run()),
           s.base() == null ? null : BaseStateBody.of(s.base()),
           s.reports().stream().map(StepReportBody::of).toList());
@@ -140,7 +176,7 @@ public final class Wire {
       Map<String, Double> initialLosses,
       @JsonSetter(contentNulls = Nulls.SET) Map<String, Object> data) {
 
-    BalancerState toState() {
+    public BalancerState toState() {
       require(version, "base.version", "base.version is required");
       require(method, "base.method", "base.method is required");
       require(tasks, "base.tasks", "base.tasks is required");
@@ -149,7 +185,7 @@ public final class Wire {
       return new BalancerState(version, method, tasks, params, initialLosses == null ? Map.of() : initialLosses, data);
     }
 
-    static BaseStateBody of(BalancerState b) {
+    public static BaseStateBody of(BalancerState b) {
       return new BaseStateBody(b.version(), b.method(), b.tasks(), b.params(), b.initialLosses(), b.data());
     }
   }
@@ -168,49 +204,50 @@ public final class Wire {
       Map<String, Double> weights,
       String objective) {
 
-    static RunBody of(RunView v) {
-      RunSpec s = v.spec();
-      return new RunBody(s.runId(), s.tasks(), s.method(), v.params(), s.worldSize(), s.initialLosses(),
-          v.step(), v.weights().asMap(), v.objective().wireName());
+    /** A run with its resolved {@code params}, its last completed step (null: none) and the weights after it. */
+    public static RunBody of(RunSpec s, Map<String, Object> params, Long step, Weights weights, Objective objective) {
+      return new RunBody(s.runId(), s.tasks(), s.method(), params, s.worldSize(), s.initialLosses(),
+          step, weights.asMap(), objective.wireName());
+    }
+
+    /** The run as it is now. */
+    public static RunBody of(Run run) {
+      return of(run.spec(), run.params().asMap(), run.lastStep(), run.weights(), run.objective());
     }
   }
 
   /** {@code RunSummary}. */
   public record RunSummaryBody(String runId, String method, List<String> tasks, int worldSize, Long step) {
-    static RunSummaryBody of(RunView v) {
-      RunSpec s = v.spec();
-      return new RunSummaryBody(s.runId(), s.method(), s.tasks(), s.worldSize(), v.step());
+    public static RunSummaryBody of(RunSpec s, Long step) {
+      return new RunSummaryBody(s.runId(), s.method(), s.tasks(), s.worldSize(), step);
     }
   }
 
   /** {@code RunPage}. */
-  public record RunPageBody(List<RunSummaryBody> runs, String next) {
-    static RunPageBody of(RunPage page) {
-      return new RunPageBody(page.runs().stream().map(RunSummaryBody::of).toList(), page.next());
-    }
-  }
+  public record RunPageBody(List<RunSummaryBody> runs, String next) {}
 
   /** {@code StepWeights}: the weights after {@code step} (null: before any step). */
   public record StepWeightsBody(String runId, Long step, boolean complete, Map<String, Double> weights, String objective) {
-    static StepWeightsBody of(String runId, StepOutcome.Complete c) {
+    public static StepWeightsBody of(String runId, StepOutcome.Complete c) {
       return new StepWeightsBody(runId, c.step(), true, c.weights().asMap(), c.objective().wireName());
     }
 
-    static StepWeightsBody current(RunView v) {
-      return new StepWeightsBody(v.spec().runId(), v.step(), true, v.weights().asMap(), v.objective().wireName());
+    /** The weights after {@code step} (null: before any step). */
+    public static StepWeightsBody current(String runId, Long step, Weights weights, Objective objective) {
+      return new StepWeightsBody(runId, step, true, weights.asMap(), objective.wireName());
     }
   }
 
   /** {@code StepPending}. */
   public record StepPendingBody(String runId, long step, boolean complete, int received, int worldSize) {
-    static StepPendingBody of(String runId, StepOutcome.Pending p) {
+    public static StepPendingBody of(String runId, StepOutcome.Pending p) {
       return new StepPendingBody(runId, p.step(), false, p.received(), p.worldSize());
     }
   }
 
   /** {@code History}. */
   public record HistoryBody(String runId, List<HistoryEntryBody> steps) {
-    static HistoryBody of(String runId, NavigableMap<Long, Run.CompletedStep> steps) {
+    public static HistoryBody of(String runId, NavigableMap<Long, Run.CompletedStep> steps) {
       List<HistoryEntryBody> out = new ArrayList<>(steps.size());
       steps.forEach((step, done) -> out.add(HistoryEntryBody.of(step, done)));
       return new HistoryBody(runId, out);
@@ -225,14 +262,14 @@ public final class Wire {
   public record HistoryEntryBody(
       long step,
       Map<String, Double> valLosses,
-      Map<String, Double> trainLosses,
-      Map<String, Double> gradNorms,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, Double> trainLosses,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, Double> gradNorms,
       Map<String, Double> weights,
-      Map<String, Object> diagnostics,
+      @JsonInclude(JsonInclude.Include.NON_NULL) @JsonSetter(contentNulls = Nulls.SET) Map<String, Object> diagnostics,
       @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Double> weightsUsed,
       @JsonInclude(JsonInclude.Include.NON_NULL) Boolean weightsUsedDiffer) {
 
-    static HistoryEntryBody of(long step, Run.CompletedStep done) {
+    public static HistoryEntryBody of(long step, Run.CompletedStep done) {
       Report r = done.combined();
       Update u = done.update();
       Weights w = u.weights();
@@ -249,14 +286,14 @@ public final class Wire {
 
   /** {@code MethodList}. */
   public record MethodListBody(List<MethodInfoBody> methods) {
-    static MethodListBody of(List<MethodDescriptor> methods) {
+    public static MethodListBody of(List<MethodDescriptor> methods) {
       return new MethodListBody(methods.stream().map(MethodInfoBody::of).toList());
     }
   }
 
   /** {@code MethodInfo}. */
   public record MethodInfoBody(String name, String description, List<String> inputs, String objective, List<ParamInfoBody> params) {
-    static MethodInfoBody of(MethodDescriptor d) {
+    public static MethodInfoBody of(MethodDescriptor d) {
       return new MethodInfoBody(d.name(), d.description(), d.inputs(), d.objective().wireName(),
           d.params().stream().map(ParamInfoBody::of).toList());
     }
@@ -272,7 +309,7 @@ public final class Wire {
       @JsonProperty("enum") @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> choices,
       String description) {
 
-    static ParamInfoBody of(ParamSpec p) {
+    public static ParamInfoBody of(ParamSpec p) {
       String type = switch (p.type()) {
         case INT -> "integer";
         case DOUBLE -> "number";
@@ -291,8 +328,38 @@ public final class Wire {
     }
   }
 
+  /**
+   * {@code Series}: a run's curves downsampled on the server, what the dashboard polls. Lines
+   * are arrays in the run's task order (not objects keyed by task: a browser reorders
+   * integer-like keys); a missing value is null.
+   */
+  public record SeriesBody(
+      String runId,
+      String method,
+      List<String> tasks,
+      Long step,
+      long stepsPerPoint,
+      List<Long> steps,
+      List<SeriesChartBody> charts) {}
+
+  /** {@code SeriesChart}. */
+  public record SeriesChartBody(String name, boolean perTask, List<SeriesLineBody> lines) {}
+
+  /** {@code SeriesLine}: a value per point, null where the line has none. */
+  public record SeriesLineBody(String label, @JsonSetter(contentNulls = Nulls.SET) List<Float> values) {}
+
   // ---------------------------------------------------------------- helpers
 
+  /** Pairs of a schema name and a {@code Class} or a {@code TypeReference}. */
+  private static Map<String, JavaType> table(Object... pairs) {
+    Map<String, JavaType> table = new LinkedHashMap<>();
+    for (int i = 0; i < pairs.length; i += 2) {
+      JavaType type = pairs[i + 1] instanceof TypeReference<?> t
+          ? TypeFactory.defaultInstance().constructType(t) : TypeFactory.defaultInstance().constructType((Class<?>) pairs[i + 1]);
+      table.put((String) pairs[i], type);
+    }
+    return Collections.unmodifiableMap(table);
+  }
 
   private static void require(Object value, String field, String message) {
     if (value == null) {

@@ -1,4 +1,4 @@
-package dev.coba.sidecar.json;
+package dev.coba.protocol;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;

@@ -1,4 +1,4 @@
-package dev.coba.sidecar.json;
+package dev.coba.protocol;
 
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;

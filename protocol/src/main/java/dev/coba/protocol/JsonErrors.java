@@ -1,4 +1,4 @@
-package dev.coba.sidecar.http;
+package dev.coba.protocol;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.exc.InvalidNullException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.coba.core.InvalidInputException;
-import dev.coba.sidecar.json.JsonPaths;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -19,15 +18,15 @@ import java.util.Map;
  * field as a path ({@code valLosses.python}, {@code tasks[3]}; null for the document itself)
  * and a short message without Jackson's class names.
  */
-final class JsonErrors {
+public final class JsonErrors {
   private JsonErrors() {}
 
   /** {@code parser}: the parser that failed, still open (its current token is described). */
-  static InvalidInputException toInvalidInput(JsonProcessingException e, JsonParser parser) {
+  public static InvalidInputException toInvalidInput(JsonProcessingException e, JsonParser parser) {
     return new InvalidInputException(fieldOf(e), explain(e, parser == null ? null : parser.currentToken()));
   }
 
-  static String fieldOf(JsonProcessingException e) {
+  public static String fieldOf(JsonProcessingException e) {
     String message = e.getOriginalMessage();
     if (message != null && message.startsWith("Unexpected end-of-input")) {
       return null; // a truncated document: no field is to blame
@@ -53,7 +52,7 @@ final class JsonErrors {
     return JsonPaths.at(e);
   }
 
-  static String explain(JsonProcessingException e, JsonToken token) {
+  public static String explain(JsonProcessingException e, JsonToken token) {
     JsonProcessingException root = e instanceof DatabindException && e.getCause() instanceof JsonProcessingException c ? c : e;
     String msg = root.getOriginalMessage() == null ? root.getClass().getSimpleName() : root.getOriginalMessage();
     if (msg.startsWith("Non-standard token")) {
@@ -70,7 +69,7 @@ final class JsonErrors {
     }
     if (root instanceof UnrecognizedPropertyException u) {
       Collection<Object> known = u.getKnownPropertyIds();
-      return "unknown field '" + ErrorMapping.cut(u.getPropertyName(), 40) + "'" + (known == null ? "" : "; known: " + known);
+      return "unknown field '" + cut(u.getPropertyName(), 40) + "'" + (known == null ? "" : "; known: " + known);
     }
     if (root instanceof InvalidNullException) {
       return "must not be null";
@@ -83,6 +82,15 @@ final class JsonErrors {
       msg = at > 0 ? msg.substring(0, at) : msg;
     }
     return "invalid JSON: " + msg;
+  }
+
+  /** {@code s} up to {@code max} characters and "...", never splitting a surrogate pair. */
+  public static String cut(String s, int max) {
+    if (s == null || s.length() <= max) {
+      return s;
+    }
+    int end = Character.isHighSurrogate(s.charAt(max - 1)) ? max - 1 : max;
+    return s.substring(0, end) + "...";
   }
 
   private static String describe(Class<?> type) {

@@ -1,4 +1,4 @@
-package dev.coba.sidecar.http;
+package dev.coba.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -6,7 +6,7 @@ import dev.coba.core.run.RunSpec;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-class QueryTest {
+class RunIdsTest {
   /** The hand-written check is a twin of the pattern that RunSpec keeps: they agree on every id. */
   @Test
   void runIdCheckAgreesWithThePattern() {
@@ -20,10 +20,10 @@ class QueryTest {
             : (char) ('a' + random.nextInt(26)));
       }
       String s = id.toString();
-      assertEquals(RunSpec.RUN_ID.matcher(s).matches(), Query.matchesRunId(s), () -> "id '" + s + "'");
+      assertEquals(RunSpec.RUN_ID.matcher(s).matches(), RunIds.matches(s), () -> "id '" + s + "'");
     }
-    assertEquals(true, Query.matchesRunId("a".repeat(128)));
-    assertEquals(false, Query.matchesRunId("a".repeat(129)));
-    assertEquals(false, Query.matchesRunId(""));
+    assertEquals(true, RunIds.matches("a".repeat(128)));
+    assertEquals(false, RunIds.matches("a".repeat(129)));
+    assertEquals(false, RunIds.matches(""));
   }
 }
