@@ -21,7 +21,7 @@ final class Sidecar implements AutoCloseable {
 
   private Sidecar(Store store, int port) {
     registry = RunRegistry.open(store, RegistryLimits.defaults());
-    server = SidecarServer.create(registry, new ServerConfig("127.0.0.1", port, TOKEN)).start();
+    server = dev.coba.sidecar.cli.Assembly.server(registry, new ServerConfig("127.0.0.1", port, TOKEN)).start();
   }
 
   static Sidecar inMemory() {

@@ -107,7 +107,7 @@ public final class BenchHttpCommand implements Callable<Integer> {
     }
     Path dir = Files.createTempDirectory("coba-bench-http");
     RunRegistry registry = RunRegistry.open(JournalStore.open(dir), RegistryLimits.defaults());
-    SidecarServer sidecar = SidecarServer.create(registry, new ServerConfig("127.0.0.1", 0, null)).start();
+    SidecarServer sidecar = Assembly.server(registry, new ServerConfig("127.0.0.1", 0, null)).start();
     Javalin trivial = Javalin.create(c -> c.showJavalinBanner = false)
         .post("/noop", ctx -> ctx.contentType("application/json").result("{\"ok\":true}"))
         .start("127.0.0.1", 0);

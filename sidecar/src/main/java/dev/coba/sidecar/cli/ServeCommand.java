@@ -171,7 +171,7 @@ public final class ServeCommand implements Callable<Integer> {
     Long budget = budgetBytes();
     RunRegistry registry = RunRegistry.unloaded(store, budget == null ? new RegistryLimits(maxRuns, maxHistory)
         : new RegistryLimits(maxRuns, maxHistory, budget));
-    SidecarServer server = SidecarServer.create(registry, config);
+    SidecarServer server = Assembly.server(registry, config);
     try {
       server.start();
     } catch (CannotListenException e) {

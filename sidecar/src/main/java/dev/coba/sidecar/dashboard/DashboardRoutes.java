@@ -6,6 +6,7 @@ import static io.javalin.http.HandlerType.GET;
 
 import dev.coba.core.InvalidInputException;
 import dev.coba.core.run.RunSpec;
+import dev.coba.sidecar.http.RouteGroup;
 import dev.coba.sidecar.http.Routes;
 import dev.coba.sidecar.runs.RunRegistry;
 import dev.coba.sidecar.runs.RunView;
@@ -16,7 +17,7 @@ import io.javalin.http.Context;
  * no data, served without a token) and the one JSON route they poll, {@code GET
  * /v1/runs/{runId}/series}, which is protocol v1 like any other (token, openapi.yaml).
  */
-public final class DashboardRoutes {
+public final class DashboardRoutes implements RouteGroup {
   /** Points answered when {@code points} is not given, and the most: the buckets a run holds. */
   static final int MAX_POINTS = StepSeries.BUCKETS;
 
@@ -27,11 +28,18 @@ public final class DashboardRoutes {
     this.registry = registry;
   }
 
+  @Override
   public void register(Routes routes) {
     routes.add(GET, "/v1/runs/{runId}/series", this::series);
     routes.page("/", ctx -> assets.serve(ctx, "index.html"));
     routes.page("/runs/{runId}", ctx -> assets.serve(ctx, "run.html"));
     routes.page("/dashboard/{file}", ctx -> assets.serve(ctx, ctx.pathParam("file")));
+  }
+
+  /** The shell's pages are open: they carry no data, and ask for the token themselves. */
+  @Override
+  public boolean isOpenPage(String path) {
+    return isShell(path);
   }
 
   /** Whether {@code path} is part of the shell, which needs no token (it carries no data). */

@@ -1,6 +1,5 @@
 package dev.coba.sidecar.http;
 
-import dev.coba.sidecar.dashboard.DashboardRoutes;
 import dev.coba.protocol.Wire.ErrorBody;
 import dev.coba.sidecar.runs.RunRegistry;
 import io.javalin.Javalin;
@@ -45,7 +44,7 @@ public final class SidecarServer implements AutoCloseable {
     return pool;
   }
 
-  private SidecarServer(RunRegistry registry, ServerConfig config) {
+  private SidecarServer(RunRegistry registry, ServerConfig config, List<RouteGroup> groups) {
     this.registry = registry;
     Metrics metrics = new Metrics(registry);
     QueuedThreadPool pool = threadPool();
@@ -86,7 +85,7 @@ public final class SidecarServer implements AutoCloseable {
     if (config.token() != null) {
       BearerAuth auth = new BearerAuth(config.token(), config.readToken());
       app.before(ctx -> { // the dashboard's shell carries no data: its page asks for the token
-        if (!DashboardRoutes.isShell(ctx.path())) {
+        if (!RouteGroup.anyOpen(groups, ctx.path())) {
           auth.check(ctx);
         }
       });
@@ -99,7 +98,7 @@ public final class SidecarServer implements AutoCloseable {
     new RunRoutes(registry).register(table);
     new StepRoutes(registry, metrics, pool).register(table); // long-polls answer on the pool
     new CheckpointRoutes(registry).register(table);
-    new DashboardRoutes(registry).register(table);
+    groups.forEach(g -> g.register(table));
     metrics.routes(table.paths());
     this.routes = table.all();
   }
@@ -117,11 +116,12 @@ public final class SidecarServer implements AutoCloseable {
   }
 
   /**
-   * A server for {@code registry}, loaded or not (see {@link RunRegistry#unloaded}); not yet
-   * listening. The registry stays the caller's to close.
+   * A server for {@code registry}, loaded or not (see {@link RunRegistry#unloaded}), with
+   * protocol v1's routes and {@code groups}' (the full sidecar: {@code dev.coba.sidecar.cli.Assembly});
+   * not yet listening. The registry stays the caller's to close.
    */
-  public static SidecarServer create(RunRegistry registry, ServerConfig config) {
-    return new SidecarServer(registry, config);
+  public static SidecarServer create(RunRegistry registry, ServerConfig config, RouteGroup... groups) {
+    return new SidecarServer(registry, config, List.of(groups));
   }
 
   /** Binds and starts; throws {@link CannotListenException} when the port is taken. */

@@ -28,7 +28,7 @@ class BenchHttpCommandTest {
   @Test
   void anExternalSidecarIsComparedWithItsHealthz() {
     RunRegistry registry = RunRegistry.open(new MemoryStore(), RegistryLimits.defaults());
-    try (SidecarServer server = SidecarServer.create(registry, new ServerConfig("127.0.0.1", 0, null)).start()) {
+    try (SidecarServer server = dev.coba.sidecar.cli.Assembly.server(registry, new ServerConfig("127.0.0.1", 0, null)).start()) {
       String url = "http://127.0.0.1:" + server.port();
       check(oneLine(CliRun.run("", concat(new String[] {"bench", "http", "--url", url}, SHORT))), "healthz");
       assertTrue(registry.views().size() >= 3, "the bench creates its runs on that sidecar");

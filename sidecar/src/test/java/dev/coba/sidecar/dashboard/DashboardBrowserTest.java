@@ -67,7 +67,7 @@ class DashboardBrowserTest {
     assertTrue(Files.isExecutable(CHROMEDRIVER) && Files.isExecutable(CHROMIUM),
         "the browser test needs Debian's chromium and chromium-driver: apt-get install -y chromium chromium-driver");
     registry = RunRegistry.open(new MemoryStore(), RegistryLimits.defaults());
-    server = SidecarServer.create(registry, new ServerConfig("127.0.0.1", 0, TOKEN)).start();
+    server = dev.coba.sidecar.cli.Assembly.server(registry, new ServerConfig("127.0.0.1", 0, TOKEN)).start();
     base = "http://127.0.0.1:" + server.port();
     post("/v1/runs", """
         {"runId": "coba-run", "tasks": ["python", "java", "go"], "method": "coba",
@@ -224,7 +224,7 @@ class DashboardBrowserTest {
   @Test
   void withoutATokenConfiguredThePageJustWorks() throws Exception {
     try (RunRegistry open = RunRegistry.open(new MemoryStore(), RegistryLimits.defaults());
-        SidecarServer plain = SidecarServer.create(open, ServerConfig.loopback()).start()) {
+        SidecarServer plain = dev.coba.sidecar.cli.Assembly.server(open, ServerConfig.loopback()).start()) {
       open.create(new dev.coba.core.run.RunSpec("plain", List.of("x", "y"), "dwa", Map.of(), 1, Map.of()));
       for (long step = 1; step <= 50; step++) {
         open.submit("plain", new RankReport(step, 0, Map.of("x", 1.0 / step, "y", 2.0 / step), null, null, null));

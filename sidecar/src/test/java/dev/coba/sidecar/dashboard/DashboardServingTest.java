@@ -38,7 +38,7 @@ class DashboardServingTest {
   @BeforeEach
   void start() {
     registry = RunRegistry.open(new MemoryStore(), RegistryLimits.defaults());
-    server = SidecarServer.create(registry, new ServerConfig("127.0.0.1", 0, TOKEN)).start();
+    server = dev.coba.sidecar.cli.Assembly.server(registry, new ServerConfig("127.0.0.1", 0, TOKEN)).start();
     base = "http://127.0.0.1:" + server.port();
   }
 
@@ -95,7 +95,7 @@ class DashboardServingTest {
     registry.close();
     server.stop();
     registry = RunRegistry.open(new MemoryStore(), new RegistryLimits(10, 50));
-    server = SidecarServer.create(registry, new ServerConfig("127.0.0.1", 0, TOKEN)).start();
+    server = dev.coba.sidecar.cli.Assembly.server(registry, new ServerConfig("127.0.0.1", 0, TOKEN)).start();
     base = "http://127.0.0.1:" + server.port();
     registry.create(spec("long"));
     for (long t = 1; t <= 300; t++) {

@@ -32,7 +32,7 @@ final class TestServer implements AutoCloseable {
 
   private TestServer(RunRegistry registry, ServerConfig config) {
     this.registry = registry;
-    this.server = SidecarServer.create(registry, config).start();
+    this.server = dev.coba.sidecar.cli.Assembly.server(registry, config).start();
     this.base = "http://127.0.0.1:" + server.port();
     this.token = config.token();
   }

@@ -79,7 +79,7 @@ class MethodRunTest {
     void aSidecarThatGoesAwayMidRunIsCountedNotHidden(@TempDir Path dir) throws IOException {
         dev.coba.sidecar.runs.RunRegistry registry = dev.coba.sidecar.runs.RunRegistry.open(
                 new dev.coba.sidecar.runs.MemoryStore(), dev.coba.sidecar.runs.RegistryLimits.defaults());
-        dev.coba.sidecar.http.SidecarServer server = dev.coba.sidecar.http.SidecarServer.create(registry,
+        dev.coba.sidecar.http.SidecarServer server = dev.coba.sidecar.cli.Assembly.server(registry,
                 new dev.coba.sidecar.http.ServerConfig("127.0.0.1", 0, "test-token")).start();
         List<long[]> fallbacks = new ArrayList<>();
         StepListener stopsTheSidecar = new StepListener() {

@@ -133,7 +133,7 @@ class TrainCliTest {
     void balancesThroughARunningSidecarExactlyAsInProcess(@TempDir Path dir) throws IOException {
         Path data = data(dir);
         RunRegistry registry = RunRegistry.open(new MemoryStore(), RegistryLimits.defaults());
-        SidecarServer server = SidecarServer.create(registry, new ServerConfig("127.0.0.1", 0, "t0ken")).start();
+        SidecarServer server = dev.coba.sidecar.cli.Assembly.server(registry, new ServerConfig("127.0.0.1", 0, "t0ken")).start();
         try {
             Outcome remote = train(with("--data", data.toString(), "--methods", "coba", "--out",
                     dir.resolve("remote").toString(), "--sidecar", "http://127.0.0.1:" + server.port(), "--token", "t0ken"));
@@ -172,7 +172,7 @@ class TrainCliTest {
             throws IOException {
         Path data = data(dir);
         RunRegistry registry = RunRegistry.open(new MemoryStore(), RegistryLimits.defaults());
-        SidecarServer server = SidecarServer.create(registry, new ServerConfig("127.0.0.1", 0, "t0ken")).start();
+        SidecarServer server = dev.coba.sidecar.cli.Assembly.server(registry, new ServerConfig("127.0.0.1", 0, "t0ken")).start();
         try {
             String url = "http://127.0.0.1:" + server.port();
             Outcome badToken = train(with("--data", data.toString(), "--methods", "coba", "--out",
