@@ -53,10 +53,19 @@ public class CoBaBenchmark {
 
   @Setup(Level.Iteration)
   public void prefill() {
-    Map<String, Object> params = method.startsWith("coba")
-        ? Map.of("variant", method.equals("coba") ? "paper" : "mftcoder", "warmupSteps", 20, "historyLength", 200)
-        : Map.of();
-    balancer = Methods.create(method.startsWith("coba") ? "coba" : method, SyntheticRun.tasks(TASKS), params, null);
+    Map<String, Object> params =
+        method.startsWith("coba")
+            ? Map.of(
+                "variant",
+                method.equals("coba") ? "paper" : "mftcoder",
+                "warmupSteps",
+                20,
+                "historyLength",
+                200)
+            : Map.of();
+    balancer =
+        Methods.create(
+            method.startsWith("coba") ? "coba" : method, SyntheticRun.tasks(TASKS), params, null);
     for (next = 0; next < history; next++) {
       balancer.update(reports[next]);
     }

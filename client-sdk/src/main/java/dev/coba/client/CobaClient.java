@@ -27,7 +27,8 @@ public interface CobaClient extends AutoCloseable {
 
   /** A client that runs the balancer in this process, with no server. */
   static CobaClient inProcess(RunDefinition run) {
-    return new InProcessCobaClient(run, InProcessCobaClient.DEFAULT_MAX_HISTORY, RemoteConfig.DEFAULT_CALL_TIMEOUT);
+    return new InProcessCobaClient(
+        run, InProcessCobaClient.DEFAULT_MAX_HISTORY, RemoteConfig.DEFAULT_CALL_TIMEOUT);
   }
 
   /** The run this client reports to. */

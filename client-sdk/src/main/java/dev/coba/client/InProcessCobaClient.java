@@ -101,8 +101,6 @@ public final class InProcessCobaClient implements CobaClient {
     return WireBodies.history(HistoryBody.of(definition.runId(), run.history(from, to)));
   }
 
-
-
   @Override
   public synchronized String exportState() {
     return WireJson.writeString(RunStateBody.of(run.exportState()));
@@ -110,10 +108,16 @@ public final class InProcessCobaClient implements CobaClient {
 
   @Override
   public synchronized void restore(String stateJson) {
-    RunState state = rejecting(() -> WireJson.read(stateJson, RunStateBody.class).toState(definition.runId()));
+    RunState state =
+        rejecting(() -> WireJson.read(stateJson, RunStateBody.class).toState(definition.runId()));
     if (!state.run().runId().equals(definition.runId())) {
-      throw new CobaRejectedException(400, "run.runId", "the state is of run " + state.run().runId()
-          + ", this client's run is " + definition.runId());
+      throw new CobaRejectedException(
+          400,
+          "run.runId",
+          "the state is of run "
+              + state.run().runId()
+              + ", this client's run is "
+              + definition.runId());
     }
     run = rejecting(() -> Run.restore(state, maxHistory));
     last = current();
@@ -122,10 +126,11 @@ public final class InProcessCobaClient implements CobaClient {
 
   @Override
   public synchronized void rewind(long step) {
-    rejecting(() -> {
-      run.rewind(step);
-      return null;
-    });
+    rejecting(
+        () -> {
+          run.rewind(step);
+          return null;
+        });
     last = current();
     notifyAll();
   }

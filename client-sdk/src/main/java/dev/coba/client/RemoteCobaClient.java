@@ -47,8 +47,15 @@ public final class RemoteCobaClient implements CobaClient {
 
   static {
     // the protocol's readers and writers, built before any call's time limit starts
-    WireJson.prepare(RunCreateBody.class, StepReportBody.class, RewindBody.class, RunBody.class, StepWeightsBody.class,
-        HistoryBody.class, RunStateBody.class, ErrorBody.class);
+    WireJson.prepare(
+        RunCreateBody.class,
+        StepReportBody.class,
+        RewindBody.class,
+        RunBody.class,
+        StepWeightsBody.class,
+        HistoryBody.class,
+        RunStateBody.class,
+        ErrorBody.class);
   }
 
   private final RemoteConfig config;
@@ -67,24 +74,48 @@ public final class RemoteCobaClient implements CobaClient {
     this.config = config;
     this.listener = config.listener();
     this.runPath = "/v1/runs/" + config.run().runId();
-    this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(config.callTimeout()).build();
-    this.breaker = CircuitBreaker.of("coba-" + config.run().runId(), CircuitBreakerConfig.custom()
-        .failureRateThreshold(config.failureRateThreshold())
-        .slidingWindowSize(config.slidingWindowSize())
-        .minimumNumberOfCalls(config.minimumNumberOfCalls())
-        .waitDurationInOpenState(config.openDuration())
-        .permittedNumberOfCallsInHalfOpenState(1)
-        .build());
-    breaker.getEventPublisher().onStateTransition(e -> listener.onCircuitStateChange(
-        e.getStateTransition().getFromState().name(), e.getStateTransition().getToState().name()));
-    this.backoff = IntervalFunction.ofExponentialRandomBackoff(config.initialBackoff(), 2.0, 0.5, config.maxBackoff());
-    this.retry = Retry.of("coba-" + config.run().runId(), RetryConfig.<Response>custom()
-        .maxAttempts(config.maxAttempts())
-        .intervalBiFunction((attempt, outcome) -> Math.max(0, Math.min(backoff.apply(attempt), leftMillis() - 1)))
-        .retryOnException(e -> (e instanceof Transport || e instanceof TransientStatus) && leftMillis() > 1)
-        .failAfterMaxAttempts(false)
-        .build());
-    retry.getEventPublisher().onRetry(e -> listener.onRetry(e.getNumberOfRetryAttempts(), e.getLastThrowable()));
+    this.http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(config.callTimeout())
+            .build();
+    this.breaker =
+        CircuitBreaker.of(
+            "coba-" + config.run().runId(),
+            CircuitBreakerConfig.custom()
+                .failureRateThreshold(config.failureRateThreshold())
+                .slidingWindowSize(config.slidingWindowSize())
+                .minimumNumberOfCalls(config.minimumNumberOfCalls())
+                .waitDurationInOpenState(config.openDuration())
+                .permittedNumberOfCallsInHalfOpenState(1)
+                .build());
+    breaker
+        .getEventPublisher()
+        .onStateTransition(
+            e ->
+                listener.onCircuitStateChange(
+                    e.getStateTransition().getFromState().name(),
+                    e.getStateTransition().getToState().name()));
+    this.backoff =
+        IntervalFunction.ofExponentialRandomBackoff(
+            config.initialBackoff(), 2.0, 0.5, config.maxBackoff());
+    this.retry =
+        Retry.of(
+            "coba-" + config.run().runId(),
+            RetryConfig.<Response>custom()
+                .maxAttempts(config.maxAttempts())
+                .intervalBiFunction(
+                    (attempt, outcome) ->
+                        Math.max(0, Math.min(backoff.apply(attempt), leftMillis() - 1)))
+                .retryOnException(
+                    e ->
+                        (e instanceof Transport || e instanceof TransientStatus)
+                            && leftMillis() > 1)
+                .failAfterMaxAttempts(false)
+                .build());
+    retry
+        .getEventPublisher()
+        .onRetry(e -> listener.onRetry(e.getNumberOfRetryAttempts(), e.getLastThrowable()));
     this.last = Weights.uniform(config.run().tasks(), objectiveOf(config.run()));
     try {
       synchronized (this) {
@@ -98,7 +129,8 @@ public final class RemoteCobaClient implements CobaClient {
   /** The objective the method will have, for the uniform weights before the sidecar answers. */
   private static Objective objectiveOf(RunDefinition d) {
     try {
-      return InProcessCobaClient.objective(dev.coba.core.run.Run.create(InProcessCobaClient.spec(d), 1).objective());
+      return InProcessCobaClient.objective(
+          dev.coba.core.run.Run.create(InProcessCobaClient.spec(d), 1).objective());
     } catch (RuntimeException e) {
       return Objective.LINEAR; // the sidecar will say what is wrong
     }
@@ -119,8 +151,14 @@ public final class RemoteCobaClient implements CobaClient {
     try {
       Weights answer = drain(end, true);
       if (answer == null) {
-        listener.onFallback(report, new CobaException("step " + report.step()
-            + " still waits for other ranks after " + config.callTimeout().toMillis() + " ms"));
+        listener.onFallback(
+            report,
+            new CobaException(
+                "step "
+                    + report.step()
+                    + " still waits for other ranks after "
+                    + config.callTimeout().toMillis()
+                    + " ms"));
         return last.asFallback();
       }
       return answer;
@@ -143,7 +181,8 @@ public final class RemoteCobaClient implements CobaClient {
     long end = System.nanoTime() + config.callTimeout().toNanos();
     try {
       ensureCreated(end);
-      RunInfo info = WireBodies.runInfo(WireBodies.answer(ok(send("GET", runPath, null, end)), RunBody.class));
+      RunInfo info =
+          WireBodies.runInfo(WireBodies.answer(ok(send("GET", runPath, null, end)), RunBody.class));
       remember(info.weights());
       return info;
     } catch (Unavailable e) {
@@ -157,7 +196,8 @@ public final class RemoteCobaClient implements CobaClient {
     String path = runPath + "/history?from=" + from + "&to=" + to;
     try {
       ensureCreated(end);
-      return WireBodies.history(WireBodies.answer(ok(send("GET", path, null, end)), HistoryBody.class));
+      return WireBodies.history(
+          WireBodies.answer(ok(send("GET", path, null, end)), HistoryBody.class));
     } catch (Unavailable e) {
       throw unavailable("GET " + path, e);
     }
@@ -169,7 +209,8 @@ public final class RemoteCobaClient implements CobaClient {
     try {
       drain(end, false);
       String state = ok(send("GET", runPath + "/state", null, end));
-      WireBodies.answer(state, RunStateBody.class); // a RunState, or an error now rather than at restore
+      WireBodies.answer(
+          state, RunStateBody.class); // a RunState, or an error now rather than at restore
       return state;
     } catch (Unavailable e) {
       throw unavailable("export the state (" + buffer.size() + " reports not delivered yet)", e);
@@ -180,9 +221,13 @@ public final class RemoteCobaClient implements CobaClient {
   public synchronized void restore(String stateJson) {
     long end = System.nanoTime() + config.callTimeout().toNanos();
     // refuse before any I/O what the sidecar would refuse as a RunState document
-    InProcessCobaClient.rejecting(() -> WireJson.read(stateJson, RunStateBody.class).toState(config.run().runId()));
+    InProcessCobaClient.rejecting(
+        () -> WireJson.read(stateJson, RunStateBody.class).toState(config.run().runId()));
     try {
-      RunInfo info = WireBodies.runInfo(WireBodies.answer(ok(send("PUT", runPath + "/state", stateJson, end)), RunBody.class));
+      RunInfo info =
+          WireBodies.runInfo(
+              WireBodies.answer(
+                  ok(send("PUT", runPath + "/state", stateJson, end)), RunBody.class));
       buffer.clear();
       created = true;
       last = info.weights();
@@ -198,7 +243,9 @@ public final class RemoteCobaClient implements CobaClient {
     try {
       drain(end, false);
       String body = WireJson.writeString(new RewindBody(step));
-      RunInfo info = WireBodies.runInfo(WireBodies.answer(ok(send("POST", runPath + "/rewind", body, end)), RunBody.class));
+      RunInfo info =
+          WireBodies.runInfo(
+              WireBodies.answer(ok(send("POST", runPath + "/rewind", body, end)), RunBody.class));
       last = info.weights();
     } catch (Unavailable e) {
       throw unavailable("rewind to step " + step, e);
@@ -248,7 +295,9 @@ public final class RemoteCobaClient implements CobaClient {
       while (!buffer.isEmpty()) {
         StepReport head = buffer.peekFirst();
         boolean current = lastIsCurrent && buffer.size() == 1;
-        Response r = send("POST", runPath + "/steps", WireJson.writeString(WireBodies.stepReport(head)), end);
+        Response r =
+            send(
+                "POST", runPath + "/steps", WireJson.writeString(WireBodies.stepReport(head)), end);
         if (r.status() >= 400) {
           buffer.pollFirst(); // refused: retrying cannot help, never buffered
           throw WireBodies.rejected(r.status(), r.body());
@@ -282,7 +331,12 @@ public final class RemoteCobaClient implements CobaClient {
       if (waitMs <= 0) {
         return null;
       }
-      Response r = send("GET", runPath + "/weights?step=" + step + "&waitMs=" + Math.min(waitMs, 60_000), null, end);
+      Response r =
+          send(
+              "GET",
+              runPath + "/weights?step=" + step + "&waitMs=" + Math.min(waitMs, 60_000),
+              null,
+              end);
       if (r.status() >= 400) {
         throw WireBodies.rejected(r.status(), r.body());
       }
@@ -297,7 +351,8 @@ public final class RemoteCobaClient implements CobaClient {
     if (created) {
       return;
     }
-    Response r = send("POST", "/v1/runs", WireJson.writeString(WireBodies.runCreate(config.run())), end);
+    Response r =
+        send("POST", "/v1/runs", WireJson.writeString(WireBodies.runCreate(config.run())), end);
     RunInfo info = WireBodies.runInfo(WireBodies.answer(ok(r), RunBody.class));
     created = true;
     remember(info.weights());
@@ -321,7 +376,9 @@ public final class RemoteCobaClient implements CobaClient {
 
   /** The weights of a 200 ({@code StepWeights}); null for a 202 ({@code StepPending}: the step waits for ranks). */
   private static @Nullable Weights complete(Response r) {
-    return r.status() == 200 ? WireBodies.weights(WireBodies.answer(r.body(), StepWeightsBody.class)) : null;
+    return r.status() == 200
+        ? WireBodies.weights(WireBodies.answer(r.body(), StepWeightsBody.class))
+        : null;
   }
 
   private long leftMillis() {
@@ -347,33 +404,41 @@ public final class RemoteCobaClient implements CobaClient {
   private Response attempt(String method, URI uri, @Nullable String body) {
     long left = deadline - System.nanoTime() - MARGIN_NANOS;
     if (left <= 0) {
-      throw new Unavailable("the time limit of " + config.callTimeout().toMillis() + " ms passed", null);
+      throw new Unavailable(
+          "the time limit of " + config.callTimeout().toMillis() + " ms passed", null);
     }
     Duration timeout = Duration.ofNanos(left);
-    HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(timeout).header("Accept", "application/json");
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(uri).timeout(timeout).header("Accept", "application/json");
     if (config.token() != null) {
       b.header("Authorization", "Bearer " + config.token());
     }
     if (body == null) {
       b.method(method, HttpRequest.BodyPublishers.noBody());
     } else {
-      b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
+      b.header("Content-Type", "application/json")
+          .method(method, HttpRequest.BodyPublishers.ofString(body));
     }
     HttpRequest request = b.build();
-    TimeLimiter limiter = TimeLimiter.of(TimeLimiterConfig.custom().timeoutDuration(timeout).cancelRunningFuture(true).build());
+    TimeLimiter limiter =
+        TimeLimiter.of(
+            TimeLimiterConfig.custom().timeoutDuration(timeout).cancelRunningFuture(true).build());
     try {
-      return breaker.executeCallable(() -> {
-        HttpResponse<String> r;
-        try {
-          r = limiter.executeFutureSupplier(() -> http.sendAsync(request, HttpResponse.BodyHandlers.ofString()));
-        } catch (TimeoutException | ExecutionException | IOException e) {
-          throw new Transport(e);
-        }
-        if (r.statusCode() >= 500 || r.statusCode() == 429) {
-          throw new TransientStatus(r.statusCode(), r.body());
-        }
-        return new Response(r.statusCode(), r.body());
-      });
+      return breaker.executeCallable(
+          () -> {
+            HttpResponse<String> r;
+            try {
+              r =
+                  limiter.executeFutureSupplier(
+                      () -> http.sendAsync(request, HttpResponse.BodyHandlers.ofString()));
+            } catch (TimeoutException | ExecutionException | IOException e) {
+              throw new Transport(e);
+            }
+            if (r.statusCode() >= 500 || r.statusCode() == 429) {
+              throw new TransientStatus(r.statusCode(), r.body());
+            }
+            return new Response(r.statusCode(), r.body());
+          });
     } catch (RuntimeException e) {
       throw e;
     } catch (InterruptedException e) {
@@ -385,7 +450,8 @@ public final class RemoteCobaClient implements CobaClient {
   }
 
   private static CobaUnavailableException unavailable(String what, Unavailable e) {
-    return new CobaUnavailableException("the sidecar did not answer in time: " + what + " (" + e.getMessage() + ")",
+    return new CobaUnavailableException(
+        "the sidecar did not answer in time: " + what + " (" + e.getMessage() + ")",
         e.getCause() == null ? e : e.getCause());
   }
 
@@ -396,13 +462,18 @@ public final class RemoteCobaClient implements CobaClient {
     private static final long serialVersionUID = 1L;
 
     Transport(Throwable cause) {
-      super(cause instanceof ExecutionException && cause.getCause() != null ? cause.getCause() : cause);
+      super(
+          cause instanceof ExecutionException && cause.getCause() != null
+              ? cause.getCause()
+              : cause);
     }
 
     @Override
     public String getMessage() {
       Throwable c = getCause();
-      return c == null ? "transport error" : c.getClass().getSimpleName() + (c.getMessage() == null ? "" : ": " + c.getMessage());
+      return c == null
+          ? "transport error"
+          : c.getClass().getSimpleName() + (c.getMessage() == null ? "" : ": " + c.getMessage());
     }
   }
 

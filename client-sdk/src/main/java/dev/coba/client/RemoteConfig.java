@@ -144,8 +144,19 @@ public final class RemoteConfig {
 
   @Override
   public String toString() { // never the token
-    return "RemoteConfig[" + baseUrl + ", run=" + run.runId() + ", token=" + (token == null ? "none" : "set")
-        + ", callTimeout=" + callTimeout + ", maxAttempts=" + maxAttempts + ", buffer=" + bufferCapacity + "]";
+    return "RemoteConfig["
+        + baseUrl
+        + ", run="
+        + run.runId()
+        + ", token="
+        + (token == null ? "none" : "set")
+        + ", callTimeout="
+        + callTimeout
+        + ", maxAttempts="
+        + maxAttempts
+        + ", buffer="
+        + bufferCapacity
+        + "]";
   }
 
   /** Mutable builder. */

@@ -65,8 +65,13 @@ public final class RunDefinition {
 
   @Override
   public boolean equals(@Nullable Object o) {
-    return o instanceof RunDefinition d && runId.equals(d.runId) && tasks.equals(d.tasks) && method.equals(d.method)
-        && params.equals(d.params) && worldSize == d.worldSize && initialLosses.equals(d.initialLosses);
+    return o instanceof RunDefinition d
+        && runId.equals(d.runId)
+        && tasks.equals(d.tasks)
+        && method.equals(d.method)
+        && params.equals(d.params)
+        && worldSize == d.worldSize
+        && initialLosses.equals(d.initialLosses);
   }
 
   @Override
@@ -76,7 +81,15 @@ public final class RunDefinition {
 
   @Override
   public String toString() {
-    return "RunDefinition[" + runId + ", " + method + ", tasks=" + tasks + ", worldSize=" + worldSize + "]";
+    return "RunDefinition["
+        + runId
+        + ", "
+        + method
+        + ", tasks="
+        + tasks
+        + ", worldSize="
+        + worldSize
+        + "]";
   }
 
   /** Mutable builder; method {@code coba} and world size 1 unless set. */

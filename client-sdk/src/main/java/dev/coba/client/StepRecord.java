@@ -22,8 +22,13 @@ public record StepRecord(
     boolean weightsUsedDiffer) {
 
   /** A record without weightsUsed. */
-  public StepRecord(long step, Map<String, Double> valLosses, Map<String, Double> trainLosses,
-      Map<String, Double> gradNorms, Map<String, Double> weights, Map<String, @Nullable Object> diagnostics) {
+  public StepRecord(
+      long step,
+      Map<String, Double> valLosses,
+      Map<String, Double> trainLosses,
+      Map<String, Double> gradNorms,
+      Map<String, Double> weights,
+      Map<String, @Nullable Object> diagnostics) {
     this(step, valLosses, trainLosses, gradNorms, weights, diagnostics, Map.of(), false);
   }
 

@@ -75,8 +75,13 @@ public final class StepReport {
 
   /** A builder holding this report's values. */
   public Builder toBuilder() {
-    return new Builder(step).rank(rank).valLosses(valLosses).trainLosses(trainLosses).gradNorms(gradNorms)
-        .counts(counts).weightsUsed(weightsUsed);
+    return new Builder(step)
+        .rank(rank)
+        .valLosses(valLosses)
+        .trainLosses(trainLosses)
+        .gradNorms(gradNorms)
+        .counts(counts)
+        .weightsUsed(weightsUsed);
   }
 
   private static Map<String, Double> copy(Map<String, Double> m) {
@@ -85,8 +90,13 @@ public final class StepReport {
 
   @Override
   public boolean equals(@Nullable Object o) {
-    return o instanceof StepReport r && step == r.step && rank == r.rank && valLosses.equals(r.valLosses)
-        && trainLosses.equals(r.trainLosses) && gradNorms.equals(r.gradNorms) && counts.equals(r.counts)
+    return o instanceof StepReport r
+        && step == r.step
+        && rank == r.rank
+        && valLosses.equals(r.valLosses)
+        && trainLosses.equals(r.trainLosses)
+        && gradNorms.equals(r.gradNorms)
+        && counts.equals(r.counts)
         && weightsUsed.equals(r.weightsUsed);
   }
 

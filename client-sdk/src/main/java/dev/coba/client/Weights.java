@@ -22,7 +22,8 @@ public final class Weights {
   private final @Nullable Long step;
   private final boolean fallback;
 
-  public Weights(Map<String, Double> values, Objective objective, @Nullable Long step, boolean fallback) {
+  public Weights(
+      Map<String, Double> values, Objective objective, @Nullable Long step, boolean fallback) {
     if (values.isEmpty()) {
       throw new IllegalArgumentException("weights need at least one task");
     }
@@ -99,7 +100,9 @@ public final class Weights {
   /** Equal when values, objective and step are; {@link #fallback()} is not compared. */
   @Override
   public boolean equals(@Nullable Object o) {
-    return o instanceof Weights w && values.equals(w.values) && objective == w.objective
+    return o instanceof Weights w
+        && values.equals(w.values)
+        && objective == w.objective
         && Objects.equals(step, w.step);
   }
 
@@ -110,6 +113,9 @@ public final class Weights {
 
   @Override
   public String toString() {
-    return "Weights" + values + (step == null ? "" : " after step " + step) + (fallback ? " (fallback)" : "");
+    return "Weights"
+        + values
+        + (step == null ? "" : " after step " + step)
+        + (fallback ? " (fallback)" : "");
   }
 }

@@ -24,13 +24,24 @@ final class WireBodies {
 
   /** {@code RunCreate}. */
   static RunCreateBody runCreate(RunDefinition d) {
-    return new RunCreateBody(d.runId(), d.tasks(), d.method(), d.params(), d.worldSize(),
+    return new RunCreateBody(
+        d.runId(),
+        d.tasks(),
+        d.method(),
+        d.params(),
+        d.worldSize(),
         d.initialLosses().isEmpty() ? null : d.initialLosses());
   }
 
   /** {@code StepReport}. */
   static StepReportBody stepReport(StepReport r) {
-    return new StepReportBody(r.step(), r.rank(), r.valLosses(), r.trainLosses(), r.gradNorms(), r.counts(),
+    return new StepReportBody(
+        r.step(),
+        r.rank(),
+        r.valLosses(),
+        r.trainLosses(),
+        r.gradNorms(),
+        r.counts(),
         r.weightsUsed());
   }
 
@@ -41,7 +52,13 @@ final class WireBodies {
 
   /** {@code Run}. */
   static RunInfo runInfo(RunBody b) {
-    return new RunInfo(b.runId(), b.tasks(), b.method(), b.params(), b.worldSize(), b.step(),
+    return new RunInfo(
+        b.runId(),
+        b.tasks(),
+        b.method(),
+        b.params(),
+        b.worldSize(),
+        b.step(),
         new Weights(b.weights(), Objective.fromWire(b.objective()), b.step(), false));
   }
 
@@ -49,9 +66,16 @@ final class WireBodies {
   static List<StepRecord> history(HistoryBody b) {
     List<StepRecord> out = new ArrayList<>(b.steps().size());
     for (HistoryEntryBody e : b.steps()) {
-      out.add(new StepRecord(e.step(), orEmpty(e.valLosses()), orEmpty(e.trainLosses()), orEmpty(e.gradNorms()),
-          orEmpty(e.weights()), e.diagnostics() == null ? Map.of() : e.diagnostics(), orEmpty(e.weightsUsed()),
-          Boolean.TRUE.equals(e.weightsUsedDiffer())));
+      out.add(
+          new StepRecord(
+              e.step(),
+              orEmpty(e.valLosses()),
+              orEmpty(e.trainLosses()),
+              orEmpty(e.gradNorms()),
+              orEmpty(e.weights()),
+              e.diagnostics() == null ? Map.of() : e.diagnostics(),
+              orEmpty(e.weightsUsed()),
+              Boolean.TRUE.equals(e.weightsUsedDiffer())));
     }
     return out;
   }
@@ -61,8 +85,14 @@ final class WireBodies {
     try {
       return WireJson.readAnswer(body, type);
     } catch (InvalidInputException e) {
-      throw new CobaException("the sidecar's answer is not a " + type.getSimpleName() + " of protocol v1"
-          + (e.field() == null ? "" : " (" + e.field() + ")") + ": " + e.getMessage(), e);
+      throw new CobaException(
+          "the sidecar's answer is not a "
+              + type.getSimpleName()
+              + " of protocol v1"
+              + (e.field() == null ? "" : " (" + e.field() + ")")
+              + ": "
+              + e.getMessage(),
+          e);
     }
   }
 

@@ -14,11 +14,17 @@ class DjlListenerTest {
   void reportsEveryNthBatchAndExposesTheWeights() {
     RunDefinition def = Scenario.run("djl", 1);
     List<Long> asked = new ArrayList<>();
-    try (CobaClient client = CobaClient.inProcess(def); CobaClient reference = CobaClient.inProcess(def)) {
-      CobaTrainingListener listener = new CobaTrainingListener(client, 0, step -> {
-        asked.add(step);
-        return step == 5 ? null : Scenario.losses(step, 0);
-      }, 2);
+    try (CobaClient client = CobaClient.inProcess(def);
+        CobaClient reference = CobaClient.inProcess(def)) {
+      CobaTrainingListener listener =
+          new CobaTrainingListener(
+              client,
+              0,
+              step -> {
+                asked.add(step);
+                return step == 5 ? null : Scenario.losses(step, 0);
+              },
+              2);
       listener.onTrainingBegin(null);
       assertNull(listener.weights().step());
       for (int batch = 0; batch < 10; batch++) {

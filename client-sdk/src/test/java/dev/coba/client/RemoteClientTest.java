@@ -47,7 +47,8 @@ class RemoteClientTest {
       assertEquals(STEPS, history.size());
       assertEquals(history, remote.history(0, STEPS));
       assertEquals(local.history(3, 5), remote.history(3, 5));
-      assertEquals(List.of(3L, 4L, 5L), remote.history(3, 5).stream().map(StepRecord::step).toList());
+      assertEquals(
+          List.of(3L, 4L, 5L), remote.history(3, 5).stream().map(StepRecord::step).toList());
       assertEquals(remote.weights().asMap(), history.get(STEPS - 1).weights());
       assertNull(history.get(0).scalar("df")); // CoBa's DF exists from the end of its warm-up on
       assertTrue(history.get(STEPS - 1).scalar("df") > 0);
@@ -92,17 +93,20 @@ class RemoteClientTest {
         CobaClient local = CobaClient.inProcess(def)) {
       StepReport unknownTask = StepReport.builder(0).valLoss("rust", 1.0).build();
       long t0 = System.nanoTime();
-      CobaRejectedException e = assertThrows(CobaRejectedException.class, () -> remote.report(unknownTask));
+      CobaRejectedException e =
+          assertThrows(CobaRejectedException.class, () -> remote.report(unknownTask));
       assertTrue(Duration.ofNanos(System.nanoTime() - t0).toMillis() < 1000);
       assertEquals(400, e.status());
       assertEquals(0, remote.bufferedReports());
-      CobaRejectedException same = assertThrows(CobaRejectedException.class, () -> local.report(unknownTask));
+      CobaRejectedException same =
+          assertThrows(CobaRejectedException.class, () -> local.report(unknownTask));
       assertEquals(e.status(), same.status());
       assertEquals(e.field(), same.field());
 
       remote.report(Scenario.report(0, 0));
       StepReport otherBody = StepReport.builder(0).valLosses(Scenario.losses(5, 0)).build();
-      CobaRejectedException conflict = assertThrows(CobaRejectedException.class, () -> remote.report(otherBody));
+      CobaRejectedException conflict =
+          assertThrows(CobaRejectedException.class, () -> remote.report(otherBody));
       assertEquals(409, conflict.status());
       assertEquals("step", conflict.field());
       assertEquals(0, remote.bufferedReports());
@@ -110,43 +114,50 @@ class RemoteClientTest {
     // a wrong token is a 4xx as well
     try (Sidecar sidecar = Sidecar.inMemory()) {
       RemoteConfig bad = RemoteConfig.builder(sidecar.url(), def).token("wrong").build();
-      CobaRejectedException e = assertThrows(CobaRejectedException.class, () -> CobaClient.remote(bad));
+      CobaRejectedException e =
+          assertThrows(CobaRejectedException.class, () -> CobaClient.remote(bad));
       assertEquals(401, e.status());
     }
   }
 
   @Test
-  void sidecarDownForAWhileLosesNoReportAndNeverBlocks(@TempDir Path dir) throws InterruptedException {
+  void sidecarDownForAWhileLosesNoReportAndNeverBlocks(@TempDir Path dir)
+      throws InterruptedException {
     RunDefinition def = Scenario.run("outage", 1);
     int port = Sidecar.freePort();
     Duration limit = Duration.ofMillis(300);
     List<String> events = new CopyOnWriteArrayList<>();
     AtomicInteger replayed = new AtomicInteger();
-    ClientListener listener = new ClientListener() {
-      @Override
-      public void onFallback(StepReport report, Throwable cause) {
-        events.add("fallback " + report.step());
-      }
+    ClientListener listener =
+        new ClientListener() {
+          @Override
+          public void onFallback(StepReport report, Throwable cause) {
+            events.add("fallback " + report.step());
+          }
 
-      @Override
-      public void onBufferReplayed(int count) {
-        replayed.addAndGet(count);
-      }
+          @Override
+          public void onBufferReplayed(int count) {
+            replayed.addAndGet(count);
+          }
 
-      @Override
-      public void onCircuitStateChange(String from, String to) {
-        events.add(from + "->" + to);
-      }
-    };
-    RemoteConfig config = Sidecar.config("http://127.0.0.1:" + port, def, listener)
-        .callTimeout(limit).openDuration(Duration.ofMillis(200)).build();
+          @Override
+          public void onCircuitStateChange(String from, String to) {
+            events.add(from + "->" + to);
+          }
+        };
+    RemoteConfig config =
+        Sidecar.config("http://127.0.0.1:" + port, def, listener)
+            .callTimeout(limit)
+            .openDuration(Duration.ofMillis(200))
+            .build();
     long worstMs = 0;
     try (CobaClient local = CobaClient.inProcess(def)) {
       Sidecar sidecar = Sidecar.journal(dir, port);
       CobaClient remote = CobaClient.remote(config);
       long step = 0;
       for (; step < 10; step++) {
-        assertEquals(local.report(Scenario.report(step, 0)), remote.report(Scenario.report(step, 0)));
+        assertEquals(
+            local.report(Scenario.report(step, 0)), remote.report(Scenario.report(step, 0)));
       }
       Weights before = remote.weights();
       sidecar.close();
@@ -165,7 +176,8 @@ class RemoteClientTest {
         Weights last = null;
         for (; step < 30; step++) {
           Weights expected = local.report(Scenario.report(step, 0));
-          Thread.sleep(40); // the training step: the open breaker lets a request through after 200 ms
+          Thread.sleep(
+              40); // the training step: the open breaker lets a request through after 200 ms
           long t0 = System.nanoTime();
           last = remote.report(Scenario.report(step, 0));
           worstMs = Math.max(worstMs, Duration.ofNanos(System.nanoTime() - t0).toMillis());
@@ -203,8 +215,12 @@ class RemoteClientTest {
     try (Sidecar sidecar = Sidecar.inMemory();
         SlowProxy proxy = new SlowProxy(sidecar.url());
         CobaClient local = CobaClient.inProcess(def);
-        CobaClient remote = CobaClient.remote(Sidecar.config(proxy.url(), def, null)
-            .callTimeout(limit).openDuration(Duration.ofMillis(100)).build())) {
+        CobaClient remote =
+            CobaClient.remote(
+                Sidecar.config(proxy.url(), def, null)
+                    .callTimeout(limit)
+                    .openDuration(Duration.ofMillis(100))
+                    .build())) {
       long step = 0;
       for (; step < 5; step++) {
         Weights expected = local.report(Scenario.report(step, 0));
@@ -303,7 +319,8 @@ class RemoteClientTest {
         assertEquals(local.getClass() == client.getClass() ? at9 : at9, client.weights());
       }
       assertEquals(local.exportState(), remote.exportState());
-      assertEquals(Map.copyOf(local.run().weights().asMap()), Map.copyOf(remote.run().weights().asMap()));
+      assertEquals(
+          Map.copyOf(local.run().weights().asMap()), Map.copyOf(remote.run().weights().asMap()));
     }
   }
 }

@@ -18,7 +18,9 @@ final class Scenario {
     Map<String, Double> m = new LinkedHashMap<>();
     for (int i = 0; i < TASKS.size(); i++) {
       double rate = 0.02 + 0.015 * i;
-      m.put(TASKS.get(i), 2.0 * Math.exp(-rate * step) + 0.1 * i + 0.01 * rank + 0.003 * Math.sin(step * (i + 1)));
+      m.put(
+          TASKS.get(i),
+          2.0 * Math.exp(-rate * step) + 0.1 * i + 0.01 * rank + 0.003 * Math.sin(step * (i + 1)));
     }
     return m;
   }

@@ -21,7 +21,9 @@ final class Sidecar implements AutoCloseable {
 
   private Sidecar(Store store, int port) {
     registry = RunRegistry.open(store, RegistryLimits.defaults());
-    server = dev.coba.sidecar.cli.Assembly.server(registry, new ServerConfig("127.0.0.1", port, TOKEN)).start();
+    server =
+        dev.coba.sidecar.cli.Assembly.server(registry, new ServerConfig("127.0.0.1", port, TOKEN))
+            .start();
   }
 
   static Sidecar inMemory() {
@@ -49,8 +51,11 @@ final class Sidecar implements AutoCloseable {
     return "http://127.0.0.1:" + port();
   }
 
-  static RemoteConfig.Builder config(String url, RunDefinition run, @Nullable ClientListener listener) {
-    return RemoteConfig.builder(url, run).token(TOKEN).listener(listener == null ? ClientListener.none() : listener);
+  static RemoteConfig.Builder config(
+      String url, RunDefinition run, @Nullable ClientListener listener) {
+    return RemoteConfig.builder(url, run)
+        .token(TOKEN)
+        .listener(listener == null ? ClientListener.none() : listener);
   }
 
   @Override

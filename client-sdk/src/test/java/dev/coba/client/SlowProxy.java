@@ -24,13 +24,21 @@ import java.util.concurrent.Executors;
  */
 final class SlowProxy implements AutoCloseable {
   /** A request as the client sent it and the sidecar's answer. */
-  record Exchange(String method, String path, String requestType, String requestBody, int status, String contentType,
-      String body) implements OpenApiContract.Exchange {}
+  record Exchange(
+      String method,
+      String path,
+      String requestType,
+      String requestBody,
+      int status,
+      String contentType,
+      String body)
+      implements OpenApiContract.Exchange {}
 
   final List<Exchange> exchanges = new CopyOnWriteArrayList<>();
   private final HttpServer server;
   private final ExecutorService pool = Executors.newCachedThreadPool();
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final String target;
   private volatile long delayMs;
 
@@ -58,9 +66,13 @@ final class SlowProxy implements AutoCloseable {
     try (ex) {
       byte[] body = ex.getRequestBody().readAllBytes();
       Thread.sleep(delayMs);
-      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(target + ex.getRequestURI()))
-          .method(ex.getRequestMethod(), body.length == 0 ? HttpRequest.BodyPublishers.noBody()
-              : HttpRequest.BodyPublishers.ofByteArray(body));
+      HttpRequest.Builder b =
+          HttpRequest.newBuilder(URI.create(target + ex.getRequestURI()))
+              .method(
+                  ex.getRequestMethod(),
+                  body.length == 0
+                      ? HttpRequest.BodyPublishers.noBody()
+                      : HttpRequest.BodyPublishers.ofByteArray(body));
       for (Map.Entry<String, List<String>> h : ex.getRequestHeaders().entrySet()) {
         String name = h.getKey();
         if (name.equalsIgnoreCase("Authorization") || name.equalsIgnoreCase("Content-Type")) {
@@ -68,9 +80,15 @@ final class SlowProxy implements AutoCloseable {
         }
       }
       HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
-      exchanges.add(new Exchange(ex.getRequestMethod(), ex.getRequestURI().toString(),
-          ex.getRequestHeaders().getFirst("Content-Type"), new String(body, StandardCharsets.UTF_8), r.statusCode(),
-          r.headers().firstValue("Content-Type").orElse(""), new String(r.body(), StandardCharsets.UTF_8)));
+      exchanges.add(
+          new Exchange(
+              ex.getRequestMethod(),
+              ex.getRequestURI().toString(),
+              ex.getRequestHeaders().getFirst("Content-Type"),
+              new String(body, StandardCharsets.UTF_8),
+              r.statusCode(),
+              r.headers().firstValue("Content-Type").orElse(""),
+              new String(r.body(), StandardCharsets.UTF_8)));
       ex.getResponseHeaders().add("Content-Type", "application/json");
       ex.sendResponseHeaders(r.statusCode(), r.body().length == 0 ? -1 : r.body().length);
       if (r.body().length > 0) {

@@ -24,12 +24,14 @@ import org.jspecify.annotations.Nullable;
 public final class Methods {
   /** Bound on tasks per run: each report costs O(tasks). */
   public static final int MAX_TASKS = 1024;
+
   public static final int MAX_TASK_NAME_LENGTH = 128;
 
   private static final Map<String, MethodDescriptor> METHODS = new LinkedHashMap<>();
 
   static {
-    // a method registered here is tested against the method contract by MethodsContractTest, with no line of its own
+    // a method registered here is tested against the method contract by MethodsContractTest, with
+    // no line of its own
     register(CoBaMethod.DESCRIPTOR);
     register(Uniform.DESCRIPTOR);
     register(Lbtw.DESCRIPTOR);
@@ -61,8 +63,12 @@ public final class Methods {
   public static MethodDescriptor get(String name) {
     MethodDescriptor d = name == null ? null : METHODS.get(name);
     if (d == null) {
-      String shown = name == null || name.length() <= 40 ? name : name.substring(0, 40) + "..."; // never echo a long input
-      throw new InvalidInputException("method", "unknown method '" + shown + "'; known: " + METHODS.keySet());
+      String shown =
+          name == null || name.length() <= 40
+              ? name
+              : name.substring(0, 40) + "..."; // never echo a long input
+      throw new InvalidInputException(
+          "method", "unknown method '" + shown + "'; known: " + METHODS.keySet());
     }
     return d;
   }
@@ -73,12 +79,18 @@ public final class Methods {
    * @param params given parameters by name (JSON-typed); missing ones take defaults
    * @param initialLosses optional step-0 validation losses by task (may be partial or null)
    */
-  public static Balancer create(String method, List<String> tasks, @Nullable Map<String, ?> params,
+  public static Balancer create(
+      String method,
+      List<String> tasks,
+      @Nullable Map<String, ?> params,
       @Nullable Map<String, Double> initialLosses) {
     return create(get(method), tasks, params, initialLosses);
   }
 
-  private static Balancer create(MethodDescriptor d, List<String> tasks, @Nullable Map<String, ?> params,
+  private static Balancer create(
+      MethodDescriptor d,
+      List<String> tasks,
+      @Nullable Map<String, ?> params,
       @Nullable Map<String, Double> initialLosses) {
     checkTasks(tasks);
     Params resolved = Params.resolve(d.name(), d.params(), params);
@@ -107,18 +119,33 @@ public final class Methods {
     Balancer b = create(d, state.tasks(), state.params(), state.initialLosses());
     if (!(b instanceof AbstractBalancer restorable)) {
       // the state envelope (lastStep, weights) and readState live in AbstractBalancer: without it
-      // there is nothing to load the state into; the provider broke the SPI's contract, the caller did nothing wrong
-      throw new IllegalStateException("method " + d.name() + " cannot restore a state: its balancer "
-          + b.getClass().getName() + " does not extend " + AbstractBalancer.class.getName()
-          + ", as every method's must (see " + MethodProvider.class.getName() + ")");
+      // there is nothing to load the state into; the provider broke the SPI's contract, the caller
+      // did nothing wrong
+      throw new IllegalStateException(
+          "method "
+              + d.name()
+              + " cannot restore a state: its balancer "
+              + b.getClass().getName()
+              + " does not extend "
+              + AbstractBalancer.class.getName()
+              + ", as every method's must (see "
+              + MethodProvider.class.getName()
+              + ")");
     }
     try {
       restorable.importState(state.data());
     } catch (InvalidInputException e) {
       throw e;
-    } catch (RuntimeException e) { // a hand-edited or truncated state: refuse it, never half-load it
-      throw new InvalidInputException("state.data", "the state does not fit method " + state.method()
-          + " with " + state.tasks().size() + " tasks: " + e.getMessage());
+    } catch (
+        RuntimeException e) { // a hand-edited or truncated state: refuse it, never half-load it
+      throw new InvalidInputException(
+          "state.data",
+          "the state does not fit method "
+              + state.method()
+              + " with "
+              + state.tasks().size()
+              + " tasks: "
+              + e.getMessage());
     }
     RoundTrip.check(state.data(), b.exportState().data());
     return b;
@@ -126,8 +153,12 @@ public final class Methods {
 
   private static void checkVersion(BalancerState state) {
     if (state.version() != BalancerState.CURRENT_VERSION) {
-      throw new InvalidInputException("state.version", "state version " + state.version()
-          + " is not supported; this build reads version " + BalancerState.CURRENT_VERSION);
+      throw new InvalidInputException(
+          "state.version",
+          "state version "
+              + state.version()
+              + " is not supported; this build reads version "
+              + BalancerState.CURRENT_VERSION);
     }
   }
 
@@ -137,7 +168,8 @@ public final class Methods {
       throw new InvalidInputException("tasks", "tasks must name at least one task");
     }
     if (tasks.size() > MAX_TASKS) {
-      throw new InvalidInputException("tasks", "at most " + MAX_TASKS + " tasks, got " + tasks.size());
+      throw new InvalidInputException(
+          "tasks", "at most " + MAX_TASKS + " tasks, got " + tasks.size());
     }
     Set<String> seen = new HashSet<>();
     for (int i = 0; i < tasks.size(); i++) {
@@ -147,10 +179,12 @@ public final class Methods {
         throw new InvalidInputException(field, "a task name must not be empty");
       }
       if (t.length() > MAX_TASK_NAME_LENGTH) {
-        throw new InvalidInputException(field, "a task name has at most " + MAX_TASK_NAME_LENGTH + " characters");
+        throw new InvalidInputException(
+            field, "a task name has at most " + MAX_TASK_NAME_LENGTH + " characters");
       }
       if (t.chars().anyMatch(c -> Character.isISOControl(c))) {
-        throw new InvalidInputException(field, "task name '" + t.strip() + "' contains a control character");
+        throw new InvalidInputException(
+            field, "task name '" + t.strip() + "' contains a control character");
       }
       if (!seen.add(t)) {
         throw new InvalidInputException(field, "duplicate task '" + t + "'");
@@ -168,12 +202,17 @@ public final class Methods {
       int i = tasks.indexOf(e.getKey());
       String field = "initialLosses." + e.getKey();
       if (i < 0) {
-        throw new InvalidInputException(field, "unknown task '" + e.getKey() + "' in initialLosses; tasks are " + tasks);
+        throw new InvalidInputException(
+            field, "unknown task '" + e.getKey() + "' in initialLosses; tasks are " + tasks);
       }
       Double v = e.getValue();
       if (v == null || !Double.isFinite(v) || v <= 0) {
-        throw new InvalidInputException(field, "initial loss of task '" + e.getKey()
-            + "' must be a finite number > 0 (it divides every later loss), got " + v);
+        throw new InvalidInputException(
+            field,
+            "initial loss of task '"
+                + e.getKey()
+                + "' must be a finite number > 0 (it divides every later loss), got "
+                + v);
       }
       out[i] = v;
     }

@@ -17,13 +17,19 @@ public record ParamSpec(
     List<String> choices,
     String description) {
 
-  public enum Type { INT, DOUBLE, BOOL, CHOICE }
+  public enum Type {
+    INT,
+    DOUBLE,
+    BOOL,
+    CHOICE
+  }
 
   public static ParamSpec integer(String name, long def, long min, long max, String description) {
     return new ParamSpec(name, Type.INT, def, (double) min, (double) max, List.of(), description);
   }
 
-  public static ParamSpec real(String name, double def, double min, double max, String description) {
+  public static ParamSpec real(
+      String name, double def, double min, double max, String description) {
     return new ParamSpec(name, Type.DOUBLE, def, min, max, List.of(), description);
   }
 
@@ -31,7 +37,8 @@ public record ParamSpec(
     return new ParamSpec(name, Type.BOOL, def, null, null, List.of(), description);
   }
 
-  public static ParamSpec choice(String name, String def, List<String> choices, String description) {
+  public static ParamSpec choice(
+      String name, String def, List<String> choices, String description) {
     return new ParamSpec(name, Type.CHOICE, def, null, null, List.copyOf(choices), description);
   }
 
@@ -41,7 +48,8 @@ public record ParamSpec(
     switch (type) {
       case INT -> {
         if (!(value instanceof Number n) || !isIntegral(n)) {
-          throw new InvalidInputException(field, name + " must be an integer, got " + describe(value));
+          throw new InvalidInputException(
+              field, name + " must be an integer, got " + describe(value));
         }
         long v = n.longValue();
         checkRange(field, v);
@@ -49,7 +57,8 @@ public record ParamSpec(
       }
       case DOUBLE -> {
         if (!(value instanceof Number n) || !Double.isFinite(n.doubleValue())) {
-          throw new InvalidInputException(field, name + " must be a finite number, got " + describe(value));
+          throw new InvalidInputException(
+              field, name + " must be a finite number, got " + describe(value));
         }
         double v = n.doubleValue();
         checkRange(field, v);
@@ -57,13 +66,15 @@ public record ParamSpec(
       }
       case BOOL -> {
         if (!(value instanceof Boolean b)) {
-          throw new InvalidInputException(field, name + " must be true or false, got " + describe(value));
+          throw new InvalidInputException(
+              field, name + " must be true or false, got " + describe(value));
         }
         return b;
       }
       case CHOICE -> {
         if (!(value instanceof String s) || !choices.contains(s)) {
-          throw new InvalidInputException(field, name + " must be one of " + choices + ", got " + describe(value));
+          throw new InvalidInputException(
+              field, name + " must be one of " + choices + ", got " + describe(value));
         }
         return s;
       }
@@ -74,35 +85,49 @@ public record ParamSpec(
   /** Converts command-line text to the parameter's type, then validates it. */
   public Object parse(String text) {
     String t = text.trim();
-    Object value = switch (type) {
-      case INT -> {
-        try {
-          yield Long.parseLong(t);
-        } catch (NumberFormatException e) {
-          throw new InvalidInputException("params." + name, name + " must be an integer, got '" + text + "'");
-        }
-      }
-      case DOUBLE -> {
-        try {
-          yield Double.parseDouble(t);
-        } catch (NumberFormatException e) {
-          throw new InvalidInputException("params." + name, name + " must be a number, got '" + text + "'");
-        }
-      }
-      case BOOL -> switch (t.toLowerCase(Locale.ROOT)) {
-        case "true" -> Boolean.TRUE;
-        case "false" -> Boolean.FALSE;
-        default -> throw new InvalidInputException("params." + name, name + " must be true or false, got '" + text + "'");
-      };
-      case CHOICE -> t;
-    };
+    Object value =
+        switch (type) {
+          case INT -> {
+            try {
+              yield Long.parseLong(t);
+            } catch (NumberFormatException e) {
+              throw new InvalidInputException(
+                  "params." + name, name + " must be an integer, got '" + text + "'");
+            }
+          }
+          case DOUBLE -> {
+            try {
+              yield Double.parseDouble(t);
+            } catch (NumberFormatException e) {
+              throw new InvalidInputException(
+                  "params." + name, name + " must be a number, got '" + text + "'");
+            }
+          }
+          case BOOL ->
+              switch (t.toLowerCase(Locale.ROOT)) {
+                case "true" -> Boolean.TRUE;
+                case "false" -> Boolean.FALSE;
+                default ->
+                    throw new InvalidInputException(
+                        "params." + name, name + " must be true or false, got '" + text + "'");
+              };
+          case CHOICE -> t;
+        };
     return validate(value);
   }
 
   private void checkRange(String field, double v) {
     if ((min != null && v < min) || (max != null && v > max)) {
-      throw new InvalidInputException(field, name + " must be in [" + fmt(min) + ", " + fmt(max) + "], got " + fmt(v)
-          + (description.isEmpty() ? "" : " (" + description + ")"));
+      throw new InvalidInputException(
+          field,
+          name
+              + " must be in ["
+              + fmt(min)
+              + ", "
+              + fmt(max)
+              + "], got "
+              + fmt(v)
+              + (description.isEmpty() ? "" : " (" + description + ")"));
     }
   }
 

@@ -18,17 +18,27 @@ public final class Params {
    * Validates {@code given} against {@code specs}: unknown names and bad values are refused;
    * missing ones get their defaults. The result keeps the order of {@code specs}.
    */
-  public static Params resolve(String method, List<ParamSpec> specs, @Nullable Map<String, ?> given) {
+  public static Params resolve(
+      String method, List<ParamSpec> specs, @Nullable Map<String, ?> given) {
     Map<String, ?> in = given == null ? Map.of() : given;
     for (String key : in.keySet()) {
       if (specs.stream().noneMatch(s -> s.name().equals(key))) {
-        throw new InvalidInputException("params." + key, "unknown parameter '" + key + "' for method " + method
-            + "; known: " + specs.stream().map(ParamSpec::name).toList());
+        throw new InvalidInputException(
+            "params." + key,
+            "unknown parameter '"
+                + key
+                + "' for method "
+                + method
+                + "; known: "
+                + specs.stream().map(ParamSpec::name).toList());
       }
     }
     Map<String, Object> out = new LinkedHashMap<>();
     for (ParamSpec spec : specs) {
-      Object v = in.containsKey(spec.name()) ? spec.validate(in.get(spec.name())) : spec.validate(spec.defaultValue());
+      Object v =
+          in.containsKey(spec.name())
+              ? spec.validate(in.get(spec.name()))
+              : spec.validate(spec.defaultValue());
       out.put(spec.name(), v);
     }
     return new Params(out);
@@ -81,5 +91,4 @@ public final class Params {
   public String toString() {
     return values.toString();
   }
-
 }

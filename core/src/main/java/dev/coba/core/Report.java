@@ -21,7 +21,10 @@ public record Report(
     Map<String, Double> gradNorms) {
 
   /** The canonical constructor: the optional maps may be null, the accessors never answer null. */
-  public Report(long step, Map<String, Double> valLosses, @Nullable Map<String, Double> trainLosses,
+  public Report(
+      long step,
+      Map<String, Double> valLosses,
+      @Nullable Map<String, Double> trainLosses,
       @Nullable Map<String, Double> gradNorms) {
     this.step = step;
     this.valLosses = copy(valLosses);
@@ -35,6 +38,8 @@ public record Report(
   }
 
   private static Map<String, Double> copy(@Nullable Map<String, Double> m) {
-    return m == null || m.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(m));
+    return m == null || m.isEmpty()
+        ? Map.of()
+        : Collections.unmodifiableMap(new LinkedHashMap<>(m));
   }
 }

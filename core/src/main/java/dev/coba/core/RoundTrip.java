@@ -16,16 +16,26 @@ import org.jspecify.annotations.Nullable;
 final class RoundTrip {
   private RoundTrip() {}
 
-  static void check(Map<String, ? extends @Nullable Object> given, Map<String, ? extends @Nullable Object> written) {
+  static void check(
+      Map<String, ? extends @Nullable Object> given,
+      Map<String, ? extends @Nullable Object> written) {
     for (Map.Entry<String, ? extends @Nullable Object> e : given.entrySet()) {
       String field = "state.data." + e.getKey();
       if (!written.containsKey(e.getKey())) {
-        throw new InvalidInputException(field, "state entry '" + e.getKey() + "' is not one this method keeps; its entries are "
-            + written.keySet());
+        throw new InvalidInputException(
+            field,
+            "state entry '"
+                + e.getKey()
+                + "' is not one this method keeps; its entries are "
+                + written.keySet());
       }
       if (!same(e.getValue(), written.get(e.getKey()))) {
-        throw new InvalidInputException(field, "state entry '" + e.getKey() + "' does not read back as given: "
-            + "the method cannot hold these values");
+        throw new InvalidInputException(
+            field,
+            "state entry '"
+                + e.getKey()
+                + "' does not read back as given: "
+                + "the method cannot hold these values");
       }
     }
   }

@@ -34,13 +34,14 @@ public record Update(
    */
   public Map<String, @Nullable Object> byName() {
     Map<String, @Nullable Object> out = new LinkedHashMap<>();
-    taskDiagnostics.forEach((name, values) -> {
-      Map<String, @Nullable Double> byTask = new LinkedHashMap<>();
-      for (int i = 0; i < weights.tasks().size(); i++) {
-        byTask.put(weights.tasks().get(i), finiteOrNull(values[i]));
-      }
-      out.put(name, byTask);
-    });
+    taskDiagnostics.forEach(
+        (name, values) -> {
+          Map<String, @Nullable Double> byTask = new LinkedHashMap<>();
+          for (int i = 0; i < weights.tasks().size(); i++) {
+            byTask.put(weights.tasks().get(i), finiteOrNull(values[i]));
+          }
+          out.put(name, byTask);
+        });
     diagnostics.forEach((name, value) -> out.put(name, value == null ? null : finiteOrNull(value)));
     return out;
   }

@@ -25,33 +25,60 @@ class MethodsRestoreTest {
   private static final List<String> TASKS = List.of("a", "b");
 
   /** A provider whose method's balancer implements Balancer without extending AbstractBalancer. */
-  static final MethodProvider PLAIN = () -> List.of(new MethodDescriptor("plain",
-      "Uniform, without the SPI's base class.", List.of(), List.of(), Objective.LINEAR,
-      (tasks, params, init) -> new PlainBalancer(new Uniform(tasks, params, init))));
+  static final MethodProvider PLAIN =
+      () ->
+          List.of(
+              new MethodDescriptor(
+                  "plain",
+                  "Uniform, without the SPI's base class.",
+                  List.of(),
+                  List.of(),
+                  Objective.LINEAR,
+                  (tasks, params, init) -> new PlainBalancer(new Uniform(tasks, params, init))));
 
   /** A provider whose method extends AbstractBalancer, as the SPI asks. */
-  static final MethodProvider COUNTING = () -> List.of(new MethodDescriptor("counting",
-      "Uniform, counting its reports.", List.of(), List.of(), Objective.LINEAR, Counting::new));
+  static final MethodProvider COUNTING =
+      () ->
+          List.of(
+              new MethodDescriptor(
+                  "counting",
+                  "Uniform, counting its reports.",
+                  List.of(),
+                  List.of(),
+                  Objective.LINEAR,
+                  Counting::new));
 
   @Test
-  void refusesToRestoreAMethodWhoseBalancerDoesNotExtendAbstractBalancerNamingTheProvidersMistake() {
+  void
+      refusesToRestoreAMethodWhoseBalancerDoesNotExtendAbstractBalancerNamingTheProvidersMistake() {
     MethodDescriptor d = PLAIN.methods().get(0);
-    Balancer b = d.factory().create(TASKS, Params.resolve("plain", List.of(), Map.of()),
-        new double[] {Double.NaN, Double.NaN});
+    Balancer b =
+        d.factory()
+            .create(
+                TASKS,
+                Params.resolve("plain", List.of(), Map.of()),
+                new double[] {Double.NaN, Double.NaN});
     b.update(Report.of(1, Map.of("a", 1.0, "b", 2.0)));
     BalancerState state = b.exportState();
 
-    IllegalStateException e = assertThrows(IllegalStateException.class, () -> Methods.restore(d, state));
+    IllegalStateException e =
+        assertThrows(IllegalStateException.class, () -> Methods.restore(d, state));
     assertTrue(e.getMessage().contains("method plain cannot restore a state"), e.getMessage());
     assertTrue(e.getMessage().contains(PlainBalancer.class.getName()), e.getMessage());
-    assertTrue(e.getMessage().contains("does not extend dev.coba.core.spi.AbstractBalancer"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("does not extend dev.coba.core.spi.AbstractBalancer"),
+        e.getMessage());
   }
 
   @Test
   void restoresAProvidersMethodThatExtendsAbstractBalancerAndContinuesFromIt() {
     MethodDescriptor d = COUNTING.methods().get(0);
-    Balancer b = d.factory().create(TASKS, Params.resolve("counting", List.of(), Map.of()),
-        new double[] {Double.NaN, 2.0});
+    Balancer b =
+        d.factory()
+            .create(
+                TASKS,
+                Params.resolve("counting", List.of(), Map.of()),
+                new double[] {Double.NaN, 2.0});
     b.update(Report.of(1, Map.of("a", 1.0)));
     b.update(Report.of(2, Map.of("b", 1.0)));
 
@@ -70,8 +97,9 @@ class MethodsRestoreTest {
     BalancerState state = b.exportState();
     b.update(Report.of(1, Map.of("a", 1.0)));
 
-    IllegalStateException afterReport = assertThrows(IllegalStateException.class,
-        () -> ((AbstractBalancer) b).importState(state.data()));
+    IllegalStateException afterReport =
+        assertThrows(
+            IllegalStateException.class, () -> ((AbstractBalancer) b).importState(state.data()));
     assertTrue(afterReport.getMessage().contains("new balancer only"), afterReport.getMessage());
     assertEquals(1L, b.lastStep()); // refused, nothing loaded
     AbstractBalancer restored = (AbstractBalancer) Methods.restore(state);
@@ -129,7 +157,8 @@ class MethodsRestoreTest {
     @Override
     public BalancerState exportState() {
       BalancerState s = inner.exportState();
-      return new BalancerState(s.version(), "plain", s.tasks(), s.params(), s.initialLosses(), s.data());
+      return new BalancerState(
+          s.version(), "plain", s.tasks(), s.params(), s.initialLosses(), s.data());
     }
   }
 

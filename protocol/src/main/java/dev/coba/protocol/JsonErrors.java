@@ -23,7 +23,8 @@ public final class JsonErrors {
 
   /** {@code parser}: the parser that failed, still open (its current token is described). */
   public static InvalidInputException toInvalidInput(JsonProcessingException e, JsonParser parser) {
-    return new InvalidInputException(fieldOf(e), explain(e, parser == null ? null : parser.currentToken()));
+    return new InvalidInputException(
+        fieldOf(e), explain(e, parser == null ? null : parser.currentToken()));
   }
 
   public static String fieldOf(JsonProcessingException e) {
@@ -31,7 +32,8 @@ public final class JsonErrors {
     if (message != null && message.startsWith("Unexpected end-of-input")) {
       return null; // a truncated document: no field is to blame
     }
-    if (e instanceof DatabindException && e.getCause() instanceof JsonProcessingException cause
+    if (e instanceof DatabindException
+        && e.getCause() instanceof JsonProcessingException cause
         && !(cause instanceof DatabindException)) {
       String path = JsonPaths.at(cause); // a syntax error inside a value: the parser knows where
       if (path != null) {
@@ -53,8 +55,12 @@ public final class JsonErrors {
   }
 
   public static String explain(JsonProcessingException e, JsonToken token) {
-    JsonProcessingException root = e instanceof DatabindException && e.getCause() instanceof JsonProcessingException c ? c : e;
-    String msg = root.getOriginalMessage() == null ? root.getClass().getSimpleName() : root.getOriginalMessage();
+    JsonProcessingException root =
+        e instanceof DatabindException && e.getCause() instanceof JsonProcessingException c ? c : e;
+    String msg =
+        root.getOriginalMessage() == null
+            ? root.getClass().getSimpleName()
+            : root.getOriginalMessage();
     if (msg.startsWith("Non-standard token")) {
       return "NaN and Infinity are not JSON numbers; a value must be a finite number";
     }
@@ -69,15 +75,21 @@ public final class JsonErrors {
     }
     if (root instanceof UnrecognizedPropertyException u) {
       Collection<Object> known = u.getKnownPropertyIds();
-      return "unknown field '" + cut(u.getPropertyName(), 40) + "'" + (known == null ? "" : "; known: " + known);
+      return "unknown field '"
+          + cut(u.getPropertyName(), 40)
+          + "'"
+          + (known == null ? "" : "; known: " + known);
     }
     if (root instanceof InvalidNullException) {
       return "must not be null";
     }
     if (root instanceof MismatchedInputException m && m.getTargetType() != null) {
-      return "expected " + describe(m.getTargetType()) + (token == null ? "" : ", got " + describe(token));
+      return "expected "
+          + describe(m.getTargetType())
+          + (token == null ? "" : ", got " + describe(token));
     }
-    for (String noise : List.of(": enable ", " (start marker at ", "\n", " (for Object starting at")) {
+    for (String noise :
+        List.of(": enable ", " (start marker at ", "\n", " (for Object starting at")) {
       int at = msg.indexOf(noise);
       msg = at > 0 ? msg.substring(0, at) : msg;
     }
@@ -109,7 +121,9 @@ public final class JsonErrors {
     if (Collection.class.isAssignableFrom(type)) {
       return "an array";
     }
-    return Map.class.isAssignableFrom(type) || type.isRecord() || type == Object.class ? "an object" : type.getSimpleName();
+    return Map.class.isAssignableFrom(type) || type.isRecord() || type == Object.class
+        ? "an object"
+        : type.getSimpleName();
   }
 
   private static String describe(JsonToken t) {

@@ -17,7 +17,9 @@ public final class JsonPaths {
       return null;
     }
     String path = "";
-    for (JsonStreamContext ctx = p.getParsingContext(); ctx != null && !ctx.inRoot(); ctx = ctx.getParent()) {
+    for (JsonStreamContext ctx = p.getParsingContext();
+        ctx != null && !ctx.inRoot();
+        ctx = ctx.getParent()) {
       if (ctx.inArray()) {
         path = "[" + Math.max(ctx.getCurrentIndex(), 0) + "]" + joined(path);
       } else if (ctx.getCurrentName() != null) {

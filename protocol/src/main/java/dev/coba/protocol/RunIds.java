@@ -17,10 +17,12 @@ public final class RunIds {
    */
   public static String check(String id) {
     if (!matches(id)) {
-      throw new InvalidInputException("runId", "runId must match [A-Za-z0-9._-]{1,128}, got '" + abbreviate(id) + "'");
+      throw new InvalidInputException(
+          "runId", "runId must match [A-Za-z0-9._-]{1,128}, got '" + abbreviate(id) + "'");
     }
     if (id.equals(".") || id.equals("..")) {
-      throw new InvalidInputException("runId", "runId must not be '.' or '..' (URLs rewrite them as path segments)");
+      throw new InvalidInputException(
+          "runId", "runId must not be '.' or '..' (URLs rewrite them as path segments)");
     }
     return id;
   }
@@ -32,8 +34,13 @@ public final class RunIds {
     }
     for (int i = 0; i < id.length(); i++) {
       char c = id.charAt(i);
-      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-          || c == '.' || c == '_' || c == '-';
+      boolean ok =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || c == '.'
+              || c == '_'
+              || c == '-';
       if (!ok) {
         return false;
       }

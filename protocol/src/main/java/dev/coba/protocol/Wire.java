@@ -43,30 +43,31 @@ public final class Wire {
    * writes it, in the yaml's order. A schema missing here fails the protocol's round-trip test;
    * the contract tests read every answer of the sidecar through the type of its schema.
    */
-  public static final Map<String, JavaType> SCHEMAS = table(
-      "Error", ErrorBody.class,
-      "Health", HealthBody.class,
-      "RunId", String.class,
-      "TaskName", String.class,
-      "TaskValues", new TypeReference<Map<String, Double>>() {},
-      "TaskWeights", new TypeReference<Map<String, Double>>() {},
-      "RunCreate", RunCreateBody.class,
-      "Run", RunBody.class,
-      "RunSummary", RunSummaryBody.class,
-      "RunPage", RunPageBody.class,
-      "StepReport", StepReportBody.class,
-      "StepWeights", StepWeightsBody.class,
-      "StepPending", StepPendingBody.class,
-      "HistoryEntry", HistoryEntryBody.class,
-      "History", HistoryBody.class,
-      "Series", SeriesBody.class,
-      "SeriesChart", SeriesChartBody.class,
-      "SeriesLine", SeriesLineBody.class,
-      "RunState", RunStateBody.class,
-      "Rewind", RewindBody.class,
-      "MethodList", MethodListBody.class,
-      "MethodInfo", MethodInfoBody.class,
-      "ParamInfo", ParamInfoBody.class);
+  public static final Map<String, JavaType> SCHEMAS =
+      table(
+          "Error", ErrorBody.class,
+          "Health", HealthBody.class,
+          "RunId", String.class,
+          "TaskName", String.class,
+          "TaskValues", new TypeReference<Map<String, Double>>() {},
+          "TaskWeights", new TypeReference<Map<String, Double>>() {},
+          "RunCreate", RunCreateBody.class,
+          "Run", RunBody.class,
+          "RunSummary", RunSummaryBody.class,
+          "RunPage", RunPageBody.class,
+          "StepReport", StepReportBody.class,
+          "StepWeights", StepWeightsBody.class,
+          "StepPending", StepPendingBody.class,
+          "HistoryEntry", HistoryEntryBody.class,
+          "History", HistoryBody.class,
+          "Series", SeriesBody.class,
+          "SeriesChart", SeriesChartBody.class,
+          "SeriesLine", SeriesLineBody.class,
+          "RunState", RunStateBody.class,
+          "Rewind", RewindBody.class,
+          "MethodList", MethodListBody.class,
+          "MethodInfo", MethodInfoBody.class,
+          "ParamInfo", ParamInfoBody.class);
 
   // ---------------------------------------------------------------- requests
 
@@ -91,15 +92,21 @@ public final class Wire {
         }
       }
       try {
-        return new RunSpec(runId == null ? defaultRunId : runId, tasks, method, params,
-            worldSize == null ? 1 : worldSize, initialLosses);
+        return new RunSpec(
+            runId == null ? defaultRunId : runId,
+            tasks,
+            method,
+            params,
+            worldSize == null ? 1 : worldSize,
+            initialLosses);
       } catch (InvalidInputException e) {
         throw prefixed(prefix, e);
       }
     }
 
     public static RunCreateBody of(RunSpec s) {
-      return new RunCreateBody(s.runId(), s.tasks(), s.method(), s.params(), s.worldSize(), s.initialLosses());
+      return new RunCreateBody(
+          s.runId(), s.tasks(), s.method(), s.params(), s.worldSize(), s.initialLosses());
     }
   }
 
@@ -121,11 +128,18 @@ public final class Wire {
       if (rank != null && rank < 0) {
         throw new InvalidInputException(prefix + "rank", "rank must be >= 0, got " + rank);
       }
-      return new RankReport(step, rank == null ? 0 : rank, valLosses, trainLosses, gradNorms, counts, weightsUsed);
+      return new RankReport(
+          step, rank == null ? 0 : rank, valLosses, trainLosses, gradNorms, counts, weightsUsed);
     }
 
     public static StepReportBody of(RankReport r) {
-      return new StepReportBody(r.step(), r.rank(), r.valLosses(), r.trainLosses(), r.gradNorms(), r.counts(),
+      return new StepReportBody(
+          r.step(),
+          r.rank(),
+          r.valLosses(),
+          r.trainLosses(),
+          r.gradNorms(),
+          r.counts(),
           r.weightsUsed());
     }
   }
@@ -143,10 +157,7 @@ public final class Wire {
 
   /** {@code RunState}: a checkpoint, written by GET and read by PUT .../state. */
   public record RunStateBody(
-      Integer version,
-      RunCreateBody run,
-      BaseStateBody base,
-      List<StepReportBody> reports) {
+      Integer version, RunCreateBody run, BaseStateBody base, List<StepReportBody> reports) {
 
     public RunState toState(String pathRunId) {
       require(version, "version", "version is required");
@@ -161,7 +172,9 @@ public final class Wire {
     }
 
     public static RunStateBody of(RunState s) {
-      return new RunStateBody(s.version(), RunCreateBody.of(s.run()),
+      return new RunStateBody(
+          s.version(),
+          RunCreateBody.of(s.run()),
           s.base() == null ? null : BaseStateBody.of(s.base()),
           s.reports().stream().map(StepReportBody::of).toList());
     }
@@ -182,11 +195,13 @@ public final class Wire {
       require(tasks, "base.tasks", "base.tasks is required");
       require(params, "base.params", "base.params is required");
       require(data, "base.data", "base.data is required");
-      return new BalancerState(version, method, tasks, params, initialLosses == null ? Map.of() : initialLosses, data);
+      return new BalancerState(
+          version, method, tasks, params, initialLosses == null ? Map.of() : initialLosses, data);
     }
 
     public static BaseStateBody of(BalancerState b) {
-      return new BaseStateBody(b.version(), b.method(), b.tasks(), b.params(), b.initialLosses(), b.data());
+      return new BaseStateBody(
+          b.version(), b.method(), b.tasks(), b.params(), b.initialLosses(), b.data());
     }
   }
 
@@ -205,9 +220,18 @@ public final class Wire {
       String objective) {
 
     /** A run with its resolved {@code params}, its last completed step (null: none) and the weights after it. */
-    public static RunBody of(RunSpec s, Map<String, Object> params, Long step, Weights weights, Objective objective) {
-      return new RunBody(s.runId(), s.tasks(), s.method(), params, s.worldSize(), s.initialLosses(),
-          step, weights.asMap(), objective.wireName());
+    public static RunBody of(
+        RunSpec s, Map<String, Object> params, Long step, Weights weights, Objective objective) {
+      return new RunBody(
+          s.runId(),
+          s.tasks(),
+          s.method(),
+          params,
+          s.worldSize(),
+          s.initialLosses(),
+          step,
+          weights.asMap(),
+          objective.wireName());
     }
 
     /** The run as it is now. */
@@ -217,7 +241,8 @@ public final class Wire {
   }
 
   /** {@code RunSummary}. */
-  public record RunSummaryBody(String runId, String method, List<String> tasks, int worldSize, Long step) {
+  public record RunSummaryBody(
+      String runId, String method, List<String> tasks, int worldSize, Long step) {
     public static RunSummaryBody of(RunSpec s, Long step) {
       return new RunSummaryBody(s.runId(), s.method(), s.tasks(), s.worldSize(), step);
     }
@@ -227,19 +252,23 @@ public final class Wire {
   public record RunPageBody(List<RunSummaryBody> runs, String next) {}
 
   /** {@code StepWeights}: the weights after {@code step} (null: before any step). */
-  public record StepWeightsBody(String runId, Long step, boolean complete, Map<String, Double> weights, String objective) {
+  public record StepWeightsBody(
+      String runId, Long step, boolean complete, Map<String, Double> weights, String objective) {
     public static StepWeightsBody of(String runId, StepOutcome.Complete c) {
-      return new StepWeightsBody(runId, c.step(), true, c.weights().asMap(), c.objective().wireName());
+      return new StepWeightsBody(
+          runId, c.step(), true, c.weights().asMap(), c.objective().wireName());
     }
 
     /** The weights after {@code step} (null: before any step). */
-    public static StepWeightsBody current(String runId, Long step, Weights weights, Objective objective) {
+    public static StepWeightsBody current(
+        String runId, Long step, Weights weights, Objective objective) {
       return new StepWeightsBody(runId, step, true, weights.asMap(), objective.wireName());
     }
   }
 
   /** {@code StepPending}. */
-  public record StepPendingBody(String runId, long step, boolean complete, int received, int worldSize) {
+  public record StepPendingBody(
+      String runId, long step, boolean complete, int received, int worldSize) {
     public static StepPendingBody of(String runId, StepOutcome.Pending p) {
       return new StepPendingBody(runId, p.step(), false, p.received(), p.worldSize());
     }
@@ -265,7 +294,8 @@ public final class Wire {
       @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, Double> trainLosses,
       @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, Double> gradNorms,
       Map<String, Double> weights,
-      @JsonInclude(JsonInclude.Include.NON_NULL) @JsonSetter(contentNulls = Nulls.SET) Map<String, Object> diagnostics,
+      @JsonInclude(JsonInclude.Include.NON_NULL) @JsonSetter(contentNulls = Nulls.SET)
+          Map<String, Object> diagnostics,
       @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Double> weightsUsed,
       @JsonInclude(JsonInclude.Include.NON_NULL) Boolean weightsUsedDiffer) {
 
@@ -273,8 +303,15 @@ public final class Wire {
       Report r = done.combined();
       Update u = done.update();
       Weights w = u.weights();
-      return new HistoryEntryBody(step, r.valLosses(), r.trainLosses(), r.gradNorms(), w.asMap(), u.byName(),
-          done.weightsUsed(), done.weightsUsedDiffer() ? Boolean.TRUE : null);
+      return new HistoryEntryBody(
+          step,
+          r.valLosses(),
+          r.trainLosses(),
+          r.gradNorms(),
+          w.asMap(),
+          u.byName(),
+          done.weightsUsed(),
+          done.weightsUsedDiffer() ? Boolean.TRUE : null);
     }
   }
 
@@ -292,9 +329,18 @@ public final class Wire {
   }
 
   /** {@code MethodInfo}. */
-  public record MethodInfoBody(String name, String description, List<String> inputs, String objective, List<ParamInfoBody> params) {
+  public record MethodInfoBody(
+      String name,
+      String description,
+      List<String> inputs,
+      String objective,
+      List<ParamInfoBody> params) {
     public static MethodInfoBody of(MethodDescriptor d) {
-      return new MethodInfoBody(d.name(), d.description(), d.inputs(), d.objective().wireName(),
+      return new MethodInfoBody(
+          d.name(),
+          d.description(),
+          d.inputs(),
+          d.objective().wireName(),
           d.params().stream().map(ParamInfoBody::of).toList());
     }
   }
@@ -310,14 +356,21 @@ public final class Wire {
       String description) {
 
     public static ParamInfoBody of(ParamSpec p) {
-      String type = switch (p.type()) {
-        case INT -> "integer";
-        case DOUBLE -> "number";
-        case BOOL -> "boolean";
-        case CHOICE -> "string";
-      };
-      return new ParamInfoBody(p.name(), type, p.defaultValue(), bound(p, p.min()), bound(p, p.max()),
-          p.choices(), p.description());
+      String type =
+          switch (p.type()) {
+            case INT -> "integer";
+            case DOUBLE -> "number";
+            case BOOL -> "boolean";
+            case CHOICE -> "string";
+          };
+      return new ParamInfoBody(
+          p.name(),
+          type,
+          p.defaultValue(),
+          bound(p, p.min()),
+          bound(p, p.max()),
+          p.choices(),
+          p.description());
     }
 
     private static Number bound(ParamSpec p, Double v) {
@@ -346,7 +399,8 @@ public final class Wire {
   public record SeriesChartBody(String name, boolean perTask, List<SeriesLineBody> lines) {}
 
   /** {@code SeriesLine}: a value per point, null where the line has none. */
-  public record SeriesLineBody(String label, @JsonSetter(contentNulls = Nulls.SET) List<Float> values) {}
+  public record SeriesLineBody(
+      String label, @JsonSetter(contentNulls = Nulls.SET) List<Float> values) {}
 
   // ---------------------------------------------------------------- helpers
 
@@ -354,8 +408,10 @@ public final class Wire {
   private static Map<String, JavaType> table(Object... pairs) {
     Map<String, JavaType> table = new LinkedHashMap<>();
     for (int i = 0; i < pairs.length; i += 2) {
-      JavaType type = pairs[i + 1] instanceof TypeReference<?> t
-          ? TypeFactory.defaultInstance().constructType(t) : TypeFactory.defaultInstance().constructType((Class<?>) pairs[i + 1]);
+      JavaType type =
+          pairs[i + 1] instanceof TypeReference<?> t
+              ? TypeFactory.defaultInstance().constructType(t)
+              : TypeFactory.defaultInstance().constructType((Class<?>) pairs[i + 1]);
       table.put((String) pairs[i], type);
     }
     return Collections.unmodifiableMap(table);

@@ -44,8 +44,10 @@ public final class OpenApiContract {
 
   public final SwaggerParseResult parsed;
   public final OpenAPI api;
+
   /** The yaml with its {@code $ref}s kept: which named schema a body has. */
   private final OpenAPI named;
+
   private final Map<String, Pattern> templates = new LinkedHashMap<>();
 
   /** One HTTP exchange as a test saw it: the request's method and path, the answer. */
@@ -70,11 +72,15 @@ public final class OpenApiContract {
     ParseOptions options = new ParseOptions();
     options.setResolve(true);
     options.setResolveFully(true);
-    parsed = new OpenAPIV3Parser().readLocation(YAML.toAbsolutePath().toUri().toString(), null, options);
+    parsed =
+        new OpenAPIV3Parser().readLocation(YAML.toAbsolutePath().toUri().toString(), null, options);
     api = parsed.getOpenAPI();
     ParseOptions refs = new ParseOptions();
     refs.setResolve(true);
-    named = new OpenAPIV3Parser().readLocation(YAML.toAbsolutePath().toUri().toString(), null, refs).getOpenAPI();
+    named =
+        new OpenAPIV3Parser()
+            .readLocation(YAML.toAbsolutePath().toUri().toString(), null, refs)
+            .getOpenAPI();
     if (api != null) {
       for (String path : api.getPaths().keySet()) {
         templates.put(path, Pattern.compile("^" + path.replaceAll("\\{[^}/]+}", "[^/]+") + "$"));
@@ -94,15 +100,25 @@ public final class OpenApiContract {
   /** Every operation, as {@code "GET /v1/runs/{runId}"}. */
   public Set<String> operations() {
     Set<String> ops = new LinkedHashSet<>();
-    api.getPaths().forEach((path, item) -> item.readOperationsMap().keySet().forEach(m -> ops.add(m.name() + " " + path)));
+    api.getPaths()
+        .forEach(
+            (path, item) ->
+                item.readOperationsMap().keySet().forEach(m -> ops.add(m.name() + " " + path)));
     return ops;
   }
 
   /** Every documented response, as {@code "GET /v1/runs/{runId} 404"}. */
   public Set<String> documentedResponses() {
     Set<String> all = new LinkedHashSet<>();
-    api.getPaths().forEach((path, item) -> item.readOperationsMap().forEach((m, op) ->
-        op.getResponses().keySet().forEach(status -> all.add(m.name() + " " + path + " " + status))));
+    api.getPaths()
+        .forEach(
+            (path, item) ->
+                item.readOperationsMap()
+                    .forEach(
+                        (m, op) ->
+                            op.getResponses()
+                                .keySet()
+                                .forEach(status -> all.add(m.name() + " " + path + " " + status))));
     return all;
   }
 
@@ -153,7 +169,8 @@ public final class OpenApiContract {
     }
     ApiResponse documented = op.getResponses().get(Integer.toString(r.status()));
     if (documented == null) {
-      problems.add("status " + r.status() + " is not documented for " + r.method() + " " + template);
+      problems.add(
+          "status " + r.status() + " is not documented for " + r.method() + " " + template);
       return problems;
     }
     if (documented.getContent() == null || documented.getContent().isEmpty()) {
@@ -165,15 +182,23 @@ public final class OpenApiContract {
     String type = r.contentType().split(";")[0].trim();
     MediaType media = documented.getContent().get(type);
     if (media == null) {
-      problems.add("content type '" + r.contentType() + "' is not documented; documented: " + documented.getContent().keySet());
+      problems.add(
+          "content type '"
+              + r.contentType()
+              + "' is not documented; documented: "
+              + documented.getContent().keySet());
       return problems;
     }
     if (type.equals("application/json")) {
       JsonNode json = json(r.body(), problems);
       if (json != null) {
         validate(media.getSchema(), json, "$", problems);
-        ApiResponse withRef = operation(named, r.method(), template).getResponses().get(Integer.toString(r.status()));
-        readsAs(schemaName(withRef.get$ref() != null ? resolve(withRef) : withRef, type), r.body(), problems);
+        ApiResponse withRef =
+            operation(named, r.method(), template).getResponses().get(Integer.toString(r.status()));
+        readsAs(
+            schemaName(withRef.get$ref() != null ? resolve(withRef) : withRef, type),
+            r.body(),
+            problems);
       }
     }
     return problems;
@@ -200,13 +225,20 @@ public final class OpenApiContract {
     String type = contentType == null ? "" : contentType.split(";")[0].trim();
     MediaType media = op.getRequestBody().getContent().get(type);
     if (media == null) {
-      problems.add("request content type '" + contentType + "' is not documented for " + method + " " + template);
+      problems.add(
+          "request content type '"
+              + contentType
+              + "' is not documented for "
+              + method
+              + " "
+              + template);
       return problems;
     }
     JsonNode json = json(body, problems);
     if (json != null) {
       validate(media.getSchema(), json, "$", problems);
-      MediaType withRef = operation(named, method, template).getRequestBody().getContent().get(type);
+      MediaType withRef =
+          operation(named, method, template).getRequestBody().getContent().get(type);
       readsAs(refName(withRef.getSchema()), body, problems);
     }
     return problems;
@@ -228,7 +260,10 @@ public final class OpenApiContract {
   }
 
   private ApiResponse resolve(ApiResponse r) {
-    return named.getComponents().getResponses().get(r.get$ref().substring(r.get$ref().lastIndexOf('/') + 1));
+    return named
+        .getComponents()
+        .getResponses()
+        .get(r.get$ref().substring(r.get$ref().lastIndexOf('/') + 1));
   }
 
   /** The body read strictly as the protocol's type of {@code schema}. */
@@ -244,7 +279,13 @@ public final class OpenApiContract {
     try {
       WireJson.read(body.getBytes(StandardCharsets.UTF_8), type);
     } catch (InvalidInputException e) {
-      problems.add("$: " + type.getRawClass().getSimpleName() + " cannot read it: " + e.field() + ": " + e.getMessage());
+      problems.add(
+          "$: "
+              + type.getRawClass().getSimpleName()
+              + " cannot read it: "
+              + e.field()
+              + ": "
+              + e.getMessage());
     }
   }
 
@@ -274,7 +315,8 @@ public final class OpenApiContract {
       return;
     }
     List<?> enumValues = s.getEnum();
-    if (enumValues != null && !enumValues.isEmpty()
+    if (enumValues != null
+        && !enumValues.isEmpty()
         && enumValues.stream().noneMatch(v -> String.valueOf(v).equals(node.asText()))) {
       problems.add(at + ": " + node + " is not one of " + enumValues);
     }
@@ -321,7 +363,8 @@ public final class OpenApiContract {
       case "string" -> {
         if (!node.isTextual()) {
           problems.add(at + ": expected a string, got " + node.getNodeType());
-        } else if (s.getPattern() != null && !Pattern.compile(s.getPattern()).matcher(node.asText()).find()) {
+        } else if (s.getPattern() != null
+            && !Pattern.compile(s.getPattern()).matcher(node.asText()).find()) {
           problems.add(at + ": '" + node.asText() + "' does not match " + s.getPattern());
         }
       }
@@ -342,7 +385,7 @@ public final class OpenApiContract {
           problems.add(at + ": expected a boolean, got " + node);
         }
       }
-      default -> { } // no type: anything
+      default -> {} // no type: anything
     }
   }
 

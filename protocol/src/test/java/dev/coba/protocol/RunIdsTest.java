@@ -16,8 +16,10 @@ class RunIdsTest {
       int length = random.nextInt(4) == 0 ? 120 + random.nextInt(12) : random.nextInt(6);
       StringBuilder id = new StringBuilder();
       for (int i = 0; i < length; i++) {
-        id.append(random.nextInt(5) == 0 ? alphabet.charAt(random.nextInt(alphabet.length()))
-            : (char) ('a' + random.nextInt(26)));
+        id.append(
+            random.nextInt(5) == 0
+                ? alphabet.charAt(random.nextInt(alphabet.length()))
+                : (char) ('a' + random.nextInt(26)));
       }
       String s = id.toString();
       assertEquals(RunSpec.RUN_ID.matcher(s).matches(), RunIds.matches(s), () -> "id '" + s + "'");

@@ -46,7 +46,8 @@ class SchemasRoundTripTest {
   @Test
   void everySchemaHasAProtocolTypeAndEveryTypeASchema() {
     Set<String> yaml = new TreeSet<>(CONTRACT.api.getComponents().getSchemas().keySet());
-    assertEquals(yaml, new TreeSet<>(Wire.SCHEMAS.keySet()), "openapi.yaml's schemas against Wire.SCHEMAS");
+    assertEquals(
+        yaml, new TreeSet<>(Wire.SCHEMAS.keySet()), "openapi.yaml's schemas against Wire.SCHEMAS");
   }
 
   @ParameterizedTest(name = "{0}")
@@ -73,11 +74,16 @@ class SchemasRoundTripTest {
     assertTrue(type.getRawClass().isRecord(), name + " needs a record, has " + type);
     BeanDescription serialized = WireJson.MAPPER.getSerializationConfig().introspect(type);
     BeanDescription read = WireJson.MAPPER.getDeserializationConfig().introspect(type);
-    Set<String> written = new TreeSet<>(serialized.findProperties().stream().map(BeanPropertyDefinition::getName).toList());
-    Set<String> readable = new TreeSet<>(read.findProperties().stream().map(BeanPropertyDefinition::getName).toList());
+    Set<String> written =
+        new TreeSet<>(
+            serialized.findProperties().stream().map(BeanPropertyDefinition::getName).toList());
+    Set<String> readable =
+        new TreeSet<>(read.findProperties().stream().map(BeanPropertyDefinition::getName).toList());
     Set<String> declared = new TreeSet<>(schema.getProperties().keySet());
-    assertEquals(declared, written, name + ": what " + type.getRawClass().getSimpleName() + " writes");
-    assertEquals(declared, readable, name + ": what " + type.getRawClass().getSimpleName() + " reads");
+    assertEquals(
+        declared, written, name + ": what " + type.getRawClass().getSimpleName() + " writes");
+    assertEquals(
+        declared, readable, name + ": what " + type.getRawClass().getSimpleName() + " reads");
   }
 
   /** What the schema refuses as an unknown property, the type refuses too. */
@@ -90,14 +96,20 @@ class SchemasRoundTripTest {
     }
     ObjectNode doc = (ObjectNode) example(schema, true);
     doc.put("surplus", 1);
-    InvalidInputException e = org.junit.jupiter.api.Assertions.assertThrows(InvalidInputException.class,
-        () -> WireJson.read(bytes(doc), type(name)));
+    InvalidInputException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            InvalidInputException.class, () -> WireJson.read(bytes(doc), type(name)));
     assertTrue(e.getMessage().startsWith("unknown field 'surplus'"), e.getMessage());
   }
 
   private static JavaType type(String name) {
     JavaType type = Wire.SCHEMAS.get(name);
-    assertNotNull(type, () -> "openapi.yaml's schema " + name + " has no protocol type: add a record and its line to Wire.SCHEMAS");
+    assertNotNull(
+        type,
+        () ->
+            "openapi.yaml's schema "
+                + name
+                + " has no protocol type: add a record and its line to Wire.SCHEMAS");
     return type;
   }
 
@@ -105,7 +117,8 @@ class SchemasRoundTripTest {
     Schema<?> schema = CONTRACT.schema(name);
     List<String> problems = new ArrayList<>();
     OpenApiContract.validate(schema, in, "$", problems);
-    assertEquals(List.of(), problems, () -> "the test's own example of " + name + " is invalid: " + in);
+    assertEquals(
+        List.of(), problems, () -> "the test's own example of " + name + " is invalid: " + in);
     JavaType type = type(name);
     Object value = WireJson.read(bytes(in), type);
     byte[] written = WireJson.write(value);
@@ -144,8 +157,10 @@ class SchemasRoundTripTest {
       for (int i = 0; i < in.size(); i++) {
         kept(in.get(i), out.get(i), at + "[" + i + "]", lost);
       }
-    } else if (in.isNumber() && out.isNumber() ? in.decimalValue().compareTo(out.decimalValue()) != 0
-        || in.isIntegralNumber() != out.isIntegralNumber() : !in.equals(out)) {
+    } else if (in.isNumber() && out.isNumber()
+        ? in.decimalValue().compareTo(out.decimalValue()) != 0
+            || in.isIntegralNumber() != out.isIntegralNumber()
+        : !in.equals(out)) {
       lost.add(at + ": " + in + " became " + out);
     }
   }
@@ -167,11 +182,12 @@ class SchemasRoundTripTest {
         ObjectNode o = NODES.objectNode();
         Map<String, Schema> props = s.getProperties() == null ? Map.of() : s.getProperties();
         List<String> required = s.getRequired() == null ? List.of() : s.getRequired();
-        props.forEach((k, v) -> {
-          if (full || required.contains(k)) {
-            o.set(k, example(v, full));
-          }
-        });
+        props.forEach(
+            (k, v) -> {
+              if (full || required.contains(k)) {
+                o.set(k, example(v, full));
+              }
+            });
         if (s.getAdditionalProperties() instanceof Schema<?> values && props.isEmpty()) {
           o.set("task-a", example(values, full)); // a map: two entries
           o.set("task-b", example(values, full));
@@ -189,8 +205,10 @@ class SchemasRoundTripTest {
         yield a;
       }
       case "string" -> NODES.textNode(string(s));
-      case "integer" -> NODES.numberNode(s.getMinimum() == null ? 3L : s.getMinimum().longValue() + 2);
-      case "number" -> NODES.numberNode(s.getMinimum() == null ? 0.25 : s.getMinimum().doubleValue() + 0.25);
+      case "integer" ->
+          NODES.numberNode(s.getMinimum() == null ? 3L : s.getMinimum().longValue() + 2);
+      case "number" ->
+          NODES.numberNode(s.getMinimum() == null ? 0.25 : s.getMinimum().doubleValue() + 0.25);
       case "boolean" -> NODES.booleanNode(true);
       default -> throw new AssertionError("a schema type this test does not build: " + type);
     };

@@ -25,13 +25,13 @@ import picocli.CommandLine.Spec;
     name = "coba-sidecar",
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
-    description = "CoBa (Convergence Balancer) and its peers: task weights for multi-task fine-tuning.",
+    description =
+        "CoBa (Convergence Balancer) and its peers: task weights for multi-task fine-tuning.",
     subcommands = {ServeCommand.class, TrainCommand.class, ReplayCommand.class, BenchCommand.class},
     footerHeading = "%nExit codes:%n",
     footer = {HelpText.EXIT_CODES})
 public final class Main implements Callable<Integer> {
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
   public static void main(String[] args) {
     System.exit(run(args, System.out, System.err, System.in));
@@ -42,8 +42,10 @@ public final class Main implements Callable<Integer> {
    * {@link System#exit}, so tests run commands in-process.
    */
   public static int run(String[] args, PrintStream out, PrintStream err, InputStream in) {
-    PrintWriter outText = new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true);
-    PrintWriter errText = new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true);
+    PrintWriter outText =
+        new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true);
+    PrintWriter errText =
+        new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true);
     CommandLine cli = commandLine(new Console(in, out, errText));
     cli.setOut(outText);
     cli.setErr(errText);

@@ -3,9 +3,9 @@ package dev.coba.sidecar;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class HelpTest {
 
@@ -26,7 +26,8 @@ class HelpTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "bench", "frobnicate", "replay --no-such-option", "bench core --tasks x"})
+  @ValueSource(
+      strings = {"", "bench", "frobnicate", "replay --no-such-option", "bench core --tasks x"})
   void usageErrorsExitTwoWithAShortMessage(String args) {
     CliRun r = CliRun.run("", args.isEmpty() ? new String[0] : args.split(" "));
     assertEquals(2, r.code(), r::toString);

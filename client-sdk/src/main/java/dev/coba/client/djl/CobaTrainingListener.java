@@ -63,7 +63,8 @@ public final class CobaTrainingListener implements TrainingListener {
   }
 
   @Override
-  public void onTrainingBatch(@Nullable Trainer trainer, TrainingListener.@Nullable BatchData batchData) {
+  public void onTrainingBatch(
+      @Nullable Trainer trainer, TrainingListener.@Nullable BatchData batchData) {
     step++;
     if ((step + 1) % everyBatches != 0) {
       return;
@@ -78,7 +79,8 @@ public final class CobaTrainingListener implements TrainingListener {
   public void onEpoch(@Nullable Trainer trainer) {}
 
   @Override
-  public void onValidationBatch(@Nullable Trainer trainer, TrainingListener.@Nullable BatchData batchData) {}
+  public void onValidationBatch(
+      @Nullable Trainer trainer, TrainingListener.@Nullable BatchData batchData) {}
 
   @Override
   public void onTrainingBegin(@Nullable Trainer trainer) {

@@ -14,8 +14,10 @@ package dev.coba.core.cli;
 public final class ExitCodes {
   /** Success. */
   public static final int OK = 0;
+
   /** A bug or an environment failure (disk, port, libtorch): the cause goes to standard error. */
   public static final int INTERNAL = 1;
+
   /** Bad input or usage (an option, a data file's line, a field); the message names it. */
   public static final int BAD_INPUT = 2;
 

@@ -33,6 +33,7 @@ public final class CoBa extends AbstractBalancer {
   private final WindowedSlope[] windows;
   private final RollingAbsSum[] slopeHistory;
   private final DivergenceFactor divergence = new DivergenceFactor();
+
   /** The reports applied, counted up to warmupSteps (see {@link CoBaState#WARMUP_REPORTS}). */
   private long warmupReports;
 
@@ -145,9 +146,12 @@ public final class CoBa extends AbstractBalancer {
     reference.read(in);
     CoBaState.readFits(in, "windowSteps", windows);
     CoBaState.readSlopeHistories(in, slopeHistory);
-    divergence.restore(in.getDoubles("amaxHistory", StateReader.Values.FINITE),
+    divergence.restore(
+        in.getDoubles("amaxHistory", StateReader.Values.FINITE),
         in.getDoubles("amaxSums", StateReader.Values.SET));
-    warmupReports = CoBaState.readWarmupReports(in, settings.warmup(), lastStep() != null, this::derivedWarmupReports);
+    warmupReports =
+        CoBaState.readWarmupReports(
+            in, settings.warmup(), lastStep() != null, this::derivedWarmupReports);
   }
 
   /**
@@ -163,7 +167,8 @@ public final class CoBa extends AbstractBalancer {
     java.util.Set<Long> steps = new java.util.HashSet<>();
     for (int i = 0; i < windows.length && steps.size() < w; i++) { // the count stops at w
       for (long x : windows[i].xValues()) {
-        if (x != 0 || !hasInitialLosses()) { // with initial losses, x = 0 is their point, not a report
+        if (x != 0
+            || !hasInitialLosses()) { // with initial losses, x = 0 is their point, not a report
           steps.add(x);
         }
       }
@@ -176,7 +181,14 @@ public final class CoBa extends AbstractBalancer {
     if (lower == upper) {
       return lower;
     }
-    throw CoBaState.underivable("it holds at least " + lower + " and at most " + upper + " reports (last step "
-        + lastStep() + "), fewer than warmupSteps " + w);
+    throw CoBaState.underivable(
+        "it holds at least "
+            + lower
+            + " and at most "
+            + upper
+            + " reports (last step "
+            + lastStep()
+            + "), fewer than warmupSteps "
+            + w);
   }
 }

@@ -46,7 +46,8 @@ final class CoBaState {
    * {@code derive}d from what the state holds, which refuses (naming the entry) when that
    * does not determine it exactly.
    */
-  static long readWarmupReports(StateReader in, int warmup, boolean hasStep, java.util.function.LongSupplier derive) {
+  static long readWarmupReports(
+      StateReader in, int warmup, boolean hasStep, java.util.function.LongSupplier derive) {
     if (!in.has(WARMUP_REPORTS)) {
       return hasStep ? derive.getAsLong() : 0;
     }
@@ -54,19 +55,38 @@ final class CoBaState {
     long min = hasStep ? Math.min(1, warmup) : 0;
     long max = hasStep ? warmup : 0;
     if (n < min || n > max) {
-      throw new InvalidInputException("state.data." + WARMUP_REPORTS, "CoBa state entry '" + WARMUP_REPORTS
-          + "' (reports applied, counted up to warmupSteps " + warmup + ") must be in [" + min + ", " + max
-          + "] " + (hasStep ? "after a report" : "before any report") + ", got " + n);
+      throw new InvalidInputException(
+          "state.data." + WARMUP_REPORTS,
+          "CoBa state entry '"
+              + WARMUP_REPORTS
+              + "' (reports applied, counted up to warmupSteps "
+              + warmup
+              + ") must be in ["
+              + min
+              + ", "
+              + max
+              + "] "
+              + (hasStep ? "after a report" : "before any report")
+              + ", got "
+              + n);
     }
     return n;
   }
 
   /** The refusal of a state from an older build whose warm-up count cannot be derived exactly. */
   static InvalidInputException underivable(String why) {
-    return new InvalidInputException("state.data." + WARMUP_REPORTS, "this CoBa state was written by an older build "
-        + "and lacks '" + WARMUP_REPORTS + "' (warm-up now counts reports, not steps); it cannot be derived exactly "
-        + "because " + why + ". Add '" + WARMUP_REPORTS + "' to the state's data: the number of reports it has "
-        + "applied, counted up to warmupSteps");
+    return new InvalidInputException(
+        "state.data." + WARMUP_REPORTS,
+        "this CoBa state was written by an older build "
+            + "and lacks '"
+            + WARMUP_REPORTS
+            + "' (warm-up now counts reports, not steps); it cannot be derived exactly "
+            + "because "
+            + why
+            + ". Add '"
+            + WARMUP_REPORTS
+            + "' to the state's data: the number of reports it has "
+            + "applied, counted up to warmupSteps");
   }
 
   /** Writes the fits under {@code xKey}, {@code windowRatios} and {@code windowSums}. */
@@ -85,11 +105,20 @@ final class CoBaState {
   /** Restores what {@link #writeFits} wrote into fits of the same number and capacity. */
   static void readFits(StateReader in, String xKey, WindowedSlope[] fits) {
     long[][] xs = in.getLongRows(xKey);
-    double[][] ys = in.getDoubleRows("windowRatios", StateReader.Values.NON_NEGATIVE); // loss ratios
+    double[][] ys =
+        in.getDoubleRows("windowRatios", StateReader.Values.NON_NEGATIVE); // loss ratios
     double[][] sums = in.getDoubleRows("windowSums", StateReader.Values.SET);
     if (xs.length != fits.length || ys.length != fits.length || sums.length != fits.length) {
-      throw new InvalidInputException("state.data", "CoBa state has windows for " + xs.length + ", " + ys.length
-          + " and " + sums.length + " series, expected " + fits.length);
+      throw new InvalidInputException(
+          "state.data",
+          "CoBa state has windows for "
+              + xs.length
+              + ", "
+              + ys.length
+              + " and "
+              + sums.length
+              + " series, expected "
+              + fits.length);
     }
     for (int i = 0; i < fits.length; i++) {
       fits[i].restore(xs[i], ys[i], sums[i]);
@@ -112,8 +141,14 @@ final class CoBaState {
     double[][] slopes = in.getDoubleRows("slopeHistory", StateReader.Values.FINITE);
     double[][] sums = in.getDoubleRows("slopeSums", StateReader.Values.SET);
     if (slopes.length != histories.length || sums.length != histories.length) {
-      throw new InvalidInputException("state.data", "CoBa state has slope histories for " + slopes.length + " and "
-          + sums.length + " tasks, expected " + histories.length);
+      throw new InvalidInputException(
+          "state.data",
+          "CoBa state has slope histories for "
+              + slopes.length
+              + " and "
+              + sums.length
+              + " tasks, expected "
+              + histories.length);
     }
     for (int i = 0; i < histories.length; i++) {
       histories[i].restore(slopes[i], sums[i]);

@@ -42,23 +42,29 @@ import java.util.Map;
  */
 public final class MftCoderCoBa extends AbstractBalancer {
   private final CoBaMethod.Settings settings;
+
   /** historyLength: the reports in the window. */
   private final int history;
 
   private final ReferenceLosses reference;
+
   /**
    * The present points of the report window, per series: tasks 0..K-1 and, at index K, the
    * per-report maximum ratio over tasks; x = the series' running count of present points.
    */
   private final WindowedSlope[] windows;
+
   private final long[] presentCount;
+
   /** Which series were present in each report of the window, oldest first. */
   private final boolean[][] presence;
+
   private int presenceHead;
   private int presenceSize;
 
   private final RollingAbsSum[] slopeHistory;
   private final DivergenceFactor divergence = new DivergenceFactor();
+
   /** The reports applied, counted up to warmupSteps (see {@link CoBaState#WARMUP_REPORTS}). */
   private long warmupReports;
 
@@ -68,13 +74,18 @@ public final class MftCoderCoBa extends AbstractBalancer {
     int warmup = settings.warmup();
     history = settings.history();
     if (warmup < 3) {
-      throw new InvalidInputException("params.warmupSteps",
-          "variant mftcoder needs warmupSteps >= 3 (MFTCoder itself fails below that), got " + warmup);
+      throw new InvalidInputException(
+          "params.warmupSteps",
+          "variant mftcoder needs warmupSteps >= 3 (MFTCoder itself fails below that), got "
+              + warmup);
     }
     if (history < warmup) {
-      throw new InvalidInputException("params.historyLength",
+      throw new InvalidInputException(
+          "params.historyLength",
           "variant mftcoder needs historyLength >= warmupSteps (MFTCoder's ACS window is historyLength - warmupSteps + 1), got "
-              + history + " < " + warmup);
+              + history
+              + " < "
+              + warmup);
     }
     reference = new ReferenceLosses(initialLosses);
     windows = new WindowedSlope[k() + 1];
@@ -126,7 +137,8 @@ public final class MftCoderCoBa extends AbstractBalancer {
     double[] rcs = new double[k()];
     CoBa.relativeScores(alpha, rcs);
     double[] acs = new double[k()];
-    CoBa.absoluteScores(alpha, slopeHistory, acs); // over the last historyLength - warmupSteps + 1 slopes
+    CoBa.absoluteScores(
+        alpha, slopeHistory, acs); // over the last historyLength - warmupSteps + 1 slopes
     double df = settings.useDf() ? divergence.uncapped(settings.tau()) : 0.5;
 
     double[] w = new double[k()];
@@ -204,30 +216,44 @@ public final class MftCoderCoBa extends AbstractBalancer {
     in.copyInto("presentCounts", presentCount, 0);
     long[][] rows = in.getLongRows("presence");
     if (rows.length > history) {
-      throw new InvalidInputException("state.data.presence",
-          "mftcoder CoBa state has " + rows.length + " reports in its window, more than historyLength " + history);
+      throw new InvalidInputException(
+          "state.data.presence",
+          "mftcoder CoBa state has "
+              + rows.length
+              + " reports in its window, more than historyLength "
+              + history);
     }
     presenceHead = 0;
     presenceSize = rows.length;
     for (int r = 0; r < rows.length; r++) {
       if (rows[r].length != k() + 1) {
-        throw new InvalidInputException("state.data.presence",
-            "mftcoder CoBa state has " + rows[r].length + " series in a report, expected " + (k() + 1));
+        throw new InvalidInputException(
+            "state.data.presence",
+            "mftcoder CoBa state has "
+                + rows[r].length
+                + " series in a report, expected "
+                + (k() + 1));
       }
       for (int i = 0; i <= k(); i++) {
         presence[r][i] = rows[r][i] != 0;
       }
     }
     CoBaState.readSlopeHistories(in, slopeHistory);
-    divergence.restore(in.getDoubles("betaHistory", StateReader.Values.FINITE),
+    divergence.restore(
+        in.getDoubles("betaHistory", StateReader.Values.FINITE),
         in.getDoubles("betaSums", StateReader.Values.SET));
     // before the count was kept: the window holds min(n, historyLength) reports and
     // historyLength >= warmupSteps, so min(n, warmupSteps) follows from it exactly
-    warmupReports = CoBaState.readWarmupReports(in, settings.warmup(), lastStep() != null, () -> {
-      if (presenceSize == 0) {
-        throw CoBaState.underivable("its report window is empty after step " + lastStep());
-      }
-      return Math.min(presenceSize, settings.warmup());
-    });
+    warmupReports =
+        CoBaState.readWarmupReports(
+            in,
+            settings.warmup(),
+            lastStep() != null,
+            () -> {
+              if (presenceSize == 0) {
+                throw CoBaState.underivable("its report window is empty after step " + lastStep());
+              }
+              return Math.min(presenceSize, settings.warmup());
+            });
   }
 }

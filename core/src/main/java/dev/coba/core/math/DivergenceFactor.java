@@ -25,8 +25,10 @@ public final class DivergenceFactor {
   private static final int EXACT_BELOW = 64;
   private static final int TERMS = 29;
   private static final double RADIUS = 2.0;
+
   /** Values with c0 * d below -CUT are left out of the expansion... */
   private static final double CUT = 60;
+
   /** ...which stays valid while they stay below exp(-KEEP) relative, i.e. |c| * cut >= KEEP. */
   private static final double KEEP = 50;
 
@@ -40,10 +42,13 @@ public final class DivergenceFactor {
   private boolean expanded;
   private double c0;
   private double pivot;
+
   /** d beyond which a value is left out; also the scale of the moments' powers. */
   private double cut;
+
   /** max |d| over the values in the expansion. */
   private double spread;
+
   private final double[] moments = new double[TERMS];
 
   public void append(double amax) {
@@ -147,7 +152,8 @@ public final class DivergenceFactor {
 
   public void restore(double[] values, double[] acc) {
     if (acc.length != 6 + TERMS) {
-      throw new IllegalArgumentException("divergence factor state has " + acc.length + " accumulators, expected " + (6 + TERMS));
+      throw new IllegalArgumentException(
+          "divergence factor state has " + acc.length + " accumulators, expected " + (6 + TERMS));
     }
     history = Arrays.copyOf(values, Math.max(64, values.length));
     count = values.length;

@@ -11,6 +11,7 @@ public final class RollingAbsSum {
   private int size;
   private int evictions;
   private double sum;
+
   /** Sum of |v| over every add and removal since the last rebuild. */
   private double passed;
 
@@ -72,7 +73,8 @@ public final class RollingAbsSum {
   /** Restores the values (oldest first) and {@link #accumulators()}. */
   public void restore(double[] v, double[] acc) {
     if (v.length > values.length || acc.length != 3) {
-      throw new IllegalArgumentException("series state does not fit a capacity of " + values.length);
+      throw new IllegalArgumentException(
+          "series state does not fit a capacity of " + values.length);
     }
     head = 0;
     size = v.length;

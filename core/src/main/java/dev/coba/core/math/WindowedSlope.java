@@ -153,7 +153,9 @@ public final class WindowedSlope {
 
   /** The running accumulators, so that a restored window continues bit-identically. */
   public double[] accumulators() {
-    return new double[] {anchorX, anchorY, sx, sxx, sy.hi(), sy.lo(), sxy.hi(), sxy.lo(), evictions};
+    return new double[] {
+      anchorX, anchorY, sx, sxx, sy.hi(), sy.lo(), sxy.hi(), sxy.lo(), evictions
+    };
   }
 
   /** Restores points (oldest first) and the accumulators from {@link #accumulators()}. */

@@ -35,17 +35,27 @@ public final class Dwa extends AbstractBalancer {
   static final double MAX_RATIO = 1e12;
   static final double MIN_WEIGHT = 1e-300;
 
-  public static final MethodDescriptor DESCRIPTOR = new MethodDescriptor(
-      "dwa",
-      "Dynamic Weight Average on validation losses: w_i proportional to exp((l_i(t-1)/l_i(t-2))/T), "
-          + "over each task's last two reported losses.",
-      List.of(ParamSpec.real("temperature", 2, 1e-6, 1e6,
-          "softmax temperature T, in [1e-6, 1e6]; larger is closer to uniform, the DWA paper uses 2")),
-      List.of("valLosses"), Objective.LINEAR, Dwa::new);
+  public static final MethodDescriptor DESCRIPTOR =
+      new MethodDescriptor(
+          "dwa",
+          "Dynamic Weight Average on validation losses: w_i proportional to exp((l_i(t-1)/l_i(t-2))/T), "
+              + "over each task's last two reported losses.",
+          List.of(
+              ParamSpec.real(
+                  "temperature",
+                  2,
+                  1e-6,
+                  1e6,
+                  "softmax temperature T, in [1e-6, 1e6]; larger is closer to uniform, the DWA paper uses 2")),
+          List.of("valLosses"),
+          Objective.LINEAR,
+          Dwa::new);
 
   private final double temperature;
+
   /** The task's last positive loss; NaN until it has one. */
   private final double[] last;
+
   /** The positive loss before {@link #last}; NaN until the task has two. */
   private final double[] before;
 
@@ -81,7 +91,11 @@ public final class Dwa extends AbstractBalancer {
       w[i] = ratios[i] / temperature;
     }
     Softmax.apply(w, w);
-    return new Update(report.step(), new Weights(tasks(), floorAndNormalise(w, MIN_WEIGHT)), objective(), perTask,
+    return new Update(
+        report.step(),
+        new Weights(tasks(), floorAndNormalise(w, MIN_WEIGHT)),
+        objective(),
+        perTask,
         Map.of());
   }
 
@@ -97,7 +111,8 @@ public final class Dwa extends AbstractBalancer {
     in.copyInto("before", before, StateReader.Values.POSITIVE_OR_UNSET);
     for (int i = 0; i < k(); i++) {
       if (!Double.isNaN(before[i]) && Double.isNaN(last[i])) {
-        throw new InvalidInputException("state.data.last[" + i + "]",
+        throw new InvalidInputException(
+            "state.data.last[" + i + "]",
             "a task with a loss before its last one needs its last one, got null");
       }
     }

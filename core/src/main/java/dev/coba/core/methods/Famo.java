@@ -44,24 +44,36 @@ public final class Famo extends AbstractBalancer {
   static final double ADAM_EPS = 1e-8;
   static final double MIN_WEIGHT = 1e-300;
 
-  public static final MethodDescriptor DESCRIPTOR = new MethodDescriptor(
-      "famo",
-      "Fast Adaptive Multitask Optimization on validation losses (FAMO*): w = softmax(xi), "
-          + "xi moved by Adam against the per-task log-loss decrease.",
-      List.of(
-          ParamSpec.real("lr", 0.025, 0, 10, "Adam learning rate of the logits, in [0, 10] (FAMO's w_lr)"),
-          ParamSpec.real("weightDecay", 0.01, 0, 10,
-              "L2 weight decay of the logits, in [0, 10] (FAMO's gamma; pulls the weights toward uniform)")),
-      List.of("valLosses"), Objective.LINEAR, Famo::new);
+  public static final MethodDescriptor DESCRIPTOR =
+      new MethodDescriptor(
+          "famo",
+          "Fast Adaptive Multitask Optimization on validation losses (FAMO*): w = softmax(xi), "
+              + "xi moved by Adam against the per-task log-loss decrease.",
+          List.of(
+              ParamSpec.real(
+                  "lr", 0.025, 0, 10, "Adam learning rate of the logits, in [0, 10] (FAMO's w_lr)"),
+              ParamSpec.real(
+                  "weightDecay",
+                  0.01,
+                  0,
+                  10,
+                  "L2 weight decay of the logits, in [0, 10] (FAMO's gamma; pulls the weights toward uniform)")),
+          List.of("valLosses"),
+          Objective.LINEAR,
+          Famo::new);
 
   private final double lr;
   private final double weightDecay;
   private final double[] logits;
+
   /** Adam's first and second moment estimates. */
   private final double[] m;
+
   private final double[] v;
+
   /** Adam steps taken (for the bias corrections). */
   private long adamSteps;
+
   /** The losses of the last report that carried every task; NaN before one. */
   private final double[] prev;
 
@@ -145,7 +157,11 @@ public final class Famo extends AbstractBalancer {
 
   @Override
   protected void writeState(StateWriter out) {
-    out.put("logits", logits).put("adamM", m).put("adamV", v).put("adamSteps", adamSteps).put("prev", prev);
+    out.put("logits", logits)
+        .put("adamM", m)
+        .put("adamV", v)
+        .put("adamSteps", adamSteps)
+        .put("prev", prev);
   }
 
   @Override
@@ -154,9 +170,13 @@ public final class Famo extends AbstractBalancer {
     in.copyInto("adamM", m, StateReader.Values.FINITE);
     in.copyInto("adamV", v, StateReader.Values.NON_NEGATIVE); // its square root divides
     in.copyInto("prev", prev, StateReader.Values.NON_NEGATIVE_OR_UNSET);
-    for (double p : prev) { // the deltas need every task's previous loss, or none (before the first full report)
+    for (double p :
+        prev) { // the deltas need every task's previous loss, or none (before the first full
+      // report)
       if (Double.isNaN(p) != Double.isNaN(prev[0])) {
-        throw new InvalidInputException("state.data.prev", "prev must hold every task's loss or none, got " + Arrays.toString(prev));
+        throw new InvalidInputException(
+            "state.data.prev",
+            "prev must hold every task's loss or none, got " + Arrays.toString(prev));
       }
     }
     adamSteps = in.getLong("adamSteps", 0);

@@ -45,19 +45,32 @@ public final class GradNorm extends AbstractBalancer {
   static final double FLOOR = 1e-12;
   static final double MAX_RATIO = 1e12;
 
-  public static final MethodDescriptor DESCRIPTOR = new MethodDescriptor(
-      "gradnorm",
-      "GradNorm on validation-loss ratios (GradNorm*): a gradient step on the weights toward equal "
-          + "weighted gradient norms, scaled by the relative inverse training rate to the power alpha.",
-      List.of(
-          ParamSpec.real("alpha", 1.5, 0, 100, "asymmetry alpha, in [0, 100]; 0 equalises the weighted gradient norms"),
-          ParamSpec.real("lr", 0.025, 0, 10,
-              "gradient-descent rate of the weights (which sum to 1), in [0, 10]")),
-      List.of("valLosses", "gradNorms"), Objective.LINEAR, GradNorm::new);
+  public static final MethodDescriptor DESCRIPTOR =
+      new MethodDescriptor(
+          "gradnorm",
+          "GradNorm on validation-loss ratios (GradNorm*): a gradient step on the weights toward equal "
+              + "weighted gradient norms, scaled by the relative inverse training rate to the power alpha.",
+          List.of(
+              ParamSpec.real(
+                  "alpha",
+                  1.5,
+                  0,
+                  100,
+                  "asymmetry alpha, in [0, 100]; 0 equalises the weighted gradient norms"),
+              ParamSpec.real(
+                  "lr",
+                  0.025,
+                  0,
+                  10,
+                  "gradient-descent rate of the weights (which sum to 1), in [0, 10]")),
+          List.of("valLosses", "gradNorms"),
+          Objective.LINEAR,
+          GradNorm::new);
 
   private final double alpha;
   private final double lr;
   private final ReferenceLosses reference;
+
   /** The task's last ratio l_i(t) / l_i(0); NaN until it has one. */
   private final double[] ratio;
 
@@ -78,13 +91,21 @@ public final class GradNorm extends AbstractBalancer {
       any |= !Double.isNaN(g);
     }
     if (!any) {
-      throw new InvalidInputException("gradNorms", "step " + report.step()
-          + ": gradnorm needs gradNorms (the gradient norm of each unweighted task loss on the shared last layer)");
+      throw new InvalidInputException(
+          "gradNorms",
+          "step "
+              + report.step()
+              + ": gradnorm needs gradNorms (the gradient norm of each unweighted task loss on the shared last layer)");
     }
     for (int i = 0; i < k(); i++) {
       if (Double.isNaN(report.grad()[i])) {
-        throw new InvalidInputException("gradNorms." + tasks().get(i), "step " + report.step()
-            + ": gradnorm needs gradNorms for every task; task '" + tasks().get(i) + "' has none");
+        throw new InvalidInputException(
+            "gradNorms." + tasks().get(i),
+            "step "
+                + report.step()
+                + ": gradnorm needs gradNorms for every task; task '"
+                + tasks().get(i)
+                + "' has none");
       }
     }
   }
@@ -102,8 +123,12 @@ public final class GradNorm extends AbstractBalancer {
     double meanRatio = 0;
     for (int i = 0; i < k(); i++) {
       if (Double.isNaN(ratio[i])) {
-        return new Update(report.step(), new Weights(tasks(), w), objective(),
-            Map.of("ratios", ratio.clone()), Map.of());
+        return new Update(
+            report.step(),
+            new Weights(tasks(), w),
+            objective(),
+            Map.of("ratios", ratio.clone()),
+            Map.of());
       }
       meanRatio += ratio[i];
     }

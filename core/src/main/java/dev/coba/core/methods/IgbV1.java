@@ -39,25 +39,39 @@ public final class IgbV1 extends AbstractBalancer {
   static final double MIN_WEIGHT = 1e-300;
   static final double MAX_LOGIT = 1e12;
 
-  public static final MethodDescriptor DESCRIPTOR = new MethodDescriptor(
-      "igbv1",
-      "Improvable Gap Balancing v1: w = softmax(l_i / b_i) with b_i the task's mean loss over a base "
-          + "window; applied to log losses (objective log).",
-      List.of(
-          ParamSpec.integer("baseWindow", 20, 1, 1_000_000,
-              "reports per task in the base window (the analogue of an epoch; e.g. warmupSteps)"),
-          ParamSpec.integer("baseStart", 0, 0, 1_000_000_000,
-              "the task's report number (1-based) that opens the base window; 0 means baseWindow + 1, "
-                  + "the second window (the paper's epoch 2)")),
-      List.of("valLosses"), Objective.LOG, IgbV1::new);
+  public static final MethodDescriptor DESCRIPTOR =
+      new MethodDescriptor(
+          "igbv1",
+          "Improvable Gap Balancing v1: w = softmax(l_i / b_i) with b_i the task's mean loss over a base "
+              + "window; applied to log losses (objective log).",
+          List.of(
+              ParamSpec.integer(
+                  "baseWindow",
+                  20,
+                  1,
+                  1_000_000,
+                  "reports per task in the base window (the analogue of an epoch; e.g. warmupSteps)"),
+              ParamSpec.integer(
+                  "baseStart",
+                  0,
+                  0,
+                  1_000_000_000,
+                  "the task's report number (1-based) that opens the base window; 0 means baseWindow + 1, "
+                      + "the second window (the paper's epoch 2)")),
+          List.of("valLosses"),
+          Objective.LOG,
+          IgbV1::new);
 
   private final long first;
   private final long last;
   private final int window;
+
   /** Positive losses seen per task. */
   private final long[] seen;
+
   /** Sum of the task's losses inside the base window so far (exact: never recomputed). */
   private final double[] baseSum;
+
   /** The task's last positive loss; NaN before one. */
   private final double[] current;
 
@@ -110,7 +124,11 @@ public final class IgbV1 extends AbstractBalancer {
     }
     perTask.put("normalised", w.clone());
     Softmax.apply(w, w);
-    return new Update(report.step(), new Weights(tasks(), floorAndNormalise(w, MIN_WEIGHT)), objective(), perTask,
+    return new Update(
+        report.step(),
+        new Weights(tasks(), floorAndNormalise(w, MIN_WEIGHT)),
+        objective(),
+        perTask,
         Map.of());
   }
 
@@ -123,6 +141,7 @@ public final class IgbV1 extends AbstractBalancer {
   protected void readState(StateReader in) {
     in.copyInto("seen", seen, 0);
     in.copyInto("baseSum", baseSum, StateReader.Values.NON_NEGATIVE);
-    in.copyInto("current", current, StateReader.Values.POSITIVE_OR_UNSET); // only positive losses are kept
+    in.copyInto(
+        "current", current, StateReader.Values.POSITIVE_OR_UNSET); // only positive losses are kept
   }
 }

@@ -33,15 +33,24 @@ public final class Lbtw extends AbstractBalancer {
   static final double MIN_RATIO = 1e-12;
   static final double MAX_RATIO = 1e12;
 
-  public static final MethodDescriptor DESCRIPTOR = new MethodDescriptor(
-      "lbtw",
-      "Loss-Balanced Task Weighting on validation losses (LBTW*): w_i proportional to (l_i(t)/l_i(0))^b.",
-      List.of(ParamSpec.real("b", 0.5, 0, 10,
-          "exponent of the loss ratio, in [0, 10]; 0 gives uniform weights, the LBTW paper recommends 0.5")),
-      List.of("valLosses"), Objective.LINEAR, Lbtw::new);
+  public static final MethodDescriptor DESCRIPTOR =
+      new MethodDescriptor(
+          "lbtw",
+          "Loss-Balanced Task Weighting on validation losses (LBTW*): w_i proportional to (l_i(t)/l_i(0))^b.",
+          List.of(
+              ParamSpec.real(
+                  "b",
+                  0.5,
+                  0,
+                  10,
+                  "exponent of the loss ratio, in [0, 10]; 0 gives uniform weights, the LBTW paper recommends 0.5")),
+          List.of("valLosses"),
+          Objective.LINEAR,
+          Lbtw::new);
 
   private final double b;
   private final ReferenceLosses reference;
+
   /** The task's last ratio l_i(t) / l_i(0); NaN until it has one. */
   private final double[] ratio;
 
@@ -81,7 +90,8 @@ public final class Lbtw extends AbstractBalancer {
     for (int i = 0; i < k(); i++) {
       w[i] /= sum;
     }
-    return new Update(report.step(), new Weights(tasks(), checkPositive(w)), objective(), perTask, Map.of());
+    return new Update(
+        report.step(), new Weights(tasks(), checkPositive(w)), objective(), perTask, Map.of());
   }
 
   private static double clamp(double r) {

@@ -35,15 +35,24 @@ public final class Rlw extends AbstractBalancer {
   static final long GOLDEN = 0x9E3779B97F4A7C15L;
   static final long MAX_SEED = (1L << 53) - 1;
 
-  public static final MethodDescriptor DESCRIPTOR = new MethodDescriptor(
-      "rlw",
-      "Random Loss Weighting: w = softmax(z), z_i ~ N(0, 1) drawn afresh at every report, seeded.",
-      List.of(ParamSpec.integer("seed", 0, -MAX_SEED, MAX_SEED,
-          "seed of the noise, |seed| <= 2^53 - 1 (exact in every JSON reader)")),
-      List.of(), Objective.LINEAR, Rlw::new);
+  public static final MethodDescriptor DESCRIPTOR =
+      new MethodDescriptor(
+          "rlw",
+          "Random Loss Weighting: w = softmax(z), z_i ~ N(0, 1) drawn afresh at every report, seeded.",
+          List.of(
+              ParamSpec.integer(
+                  "seed",
+                  0,
+                  -MAX_SEED,
+                  MAX_SEED,
+                  "seed of the noise, |seed| <= 2^53 - 1 (exact in every JSON reader)")),
+          List.of(),
+          Objective.LINEAR,
+          Rlw::new);
 
   /** The per-task stream keys; derived from the seed and the task names, so not state. */
   private final long[] keys;
+
   /** Reports drawn so far: the index n of the next draw. */
   private long draws;
 
@@ -68,7 +77,11 @@ public final class Rlw extends AbstractBalancer {
       z[i] = normal(keys[i], draws);
     }
     draws++;
-    return new Update(report.step(), new Weights(tasks(), checkPositive(Softmax.of(z))), objective(), Map.of("noise", z),
+    return new Update(
+        report.step(),
+        new Weights(tasks(), checkPositive(Softmax.of(z))),
+        objective(),
+        Map.of("noise", z),
         Map.of());
   }
 

@@ -33,15 +33,24 @@ import java.util.Map;
 public final class Uncertainty extends AbstractBalancer {
   static final double MIN_WEIGHT = 1e-300;
 
-  public static final MethodDescriptor DESCRIPTOR = new MethodDescriptor(
-      "uncertainty",
-      "Uncertainty weighting (Kendall et al.) at the optimum of the learned variances: "
-          + "w_i proportional to 1/l_i, on training losses where reported, else validation losses.",
-      List.of(ParamSpec.real("epsilon", 1e-8, 1e-12, 1,
-          "a loss below epsilon counts as epsilon (no infinite weight for a zero loss), in [1e-12, 1]")),
-      List.of("trainLosses", "valLosses"), Objective.LINEAR, Uncertainty::new);
+  public static final MethodDescriptor DESCRIPTOR =
+      new MethodDescriptor(
+          "uncertainty",
+          "Uncertainty weighting (Kendall et al.) at the optimum of the learned variances: "
+              + "w_i proportional to 1/l_i, on training losses where reported, else validation losses.",
+          List.of(
+              ParamSpec.real(
+                  "epsilon",
+                  1e-8,
+                  1e-12,
+                  1,
+                  "a loss below epsilon counts as epsilon (no infinite weight for a zero loss), in [1e-12, 1]")),
+          List.of("trainLosses", "valLosses"),
+          Objective.LINEAR,
+          Uncertainty::new);
 
   private final double epsilon;
+
   /** The task's last loss (training if reported, else validation); NaN until it has one. */
   private final double[] loss;
 
@@ -58,8 +67,9 @@ public final class Uncertainty extends AbstractBalancer {
         return;
       }
     }
-    throw new InvalidInputException("valLosses", "step " + report.step()
-        + ": the report names no task in trainLosses or valLosses");
+    throw new InvalidInputException(
+        "valLosses",
+        "step " + report.step() + ": the report names no task in trainLosses or valLosses");
   }
 
   @Override
@@ -89,7 +99,11 @@ public final class Uncertainty extends AbstractBalancer {
     for (int i = 0; i < k(); i++) {
       w[i] = min / variances[i];
     }
-    return new Update(report.step(), new Weights(tasks(), floorAndNormalise(w, MIN_WEIGHT)), objective(), perTask,
+    return new Update(
+        report.step(),
+        new Weights(tasks(), floorAndNormalise(w, MIN_WEIGHT)),
+        objective(),
+        perTask,
         Map.of());
   }
 

@@ -12,8 +12,14 @@ import java.util.List;
 
 /** {@code w_i = 1/K} at every step: the baseline (MFTCoder's default). */
 public final class Uniform extends AbstractBalancer {
-  public static final MethodDescriptor DESCRIPTOR = new MethodDescriptor(
-      "uniform", "Equal weights 1/K at every step.", List.of(), List.of(), Objective.LINEAR, Uniform::new);
+  public static final MethodDescriptor DESCRIPTOR =
+      new MethodDescriptor(
+          "uniform",
+          "Equal weights 1/K at every step.",
+          List.of(),
+          List.of(),
+          Objective.LINEAR,
+          Uniform::new);
 
   public Uniform(List<String> tasks, Params params, double[] initialLosses) {
     super("uniform", tasks, params, initialLosses);

@@ -20,10 +20,11 @@ import java.util.function.Function;
  */
 final class RankCombiner {
   private static final String[] FIELDS = {"valLosses", "trainLosses", "gradNorms"};
-  private static final Map<String, Function<RankReport, Map<String, Double>>> GETTERS = Map.of(
-      "valLosses", RankReport::valLosses,
-      "trainLosses", RankReport::trainLosses,
-      "gradNorms", RankReport::gradNorms);
+  private static final Map<String, Function<RankReport, Map<String, Double>>> GETTERS =
+      Map.of(
+          "valLosses", RankReport::valLosses,
+          "trainLosses", RankReport::trainLosses,
+          "gradNorms", RankReport::gradNorms);
 
   private RankCombiner() {}
 
@@ -33,7 +34,8 @@ final class RankCombiner {
       return new Report(step, only.valLosses(), only.trainLosses(), only.gradNorms());
     }
     Collection<RankReport> ordered = byRank(ranks);
-    return new Report(step,
+    return new Report(
+        step,
         mean(sums(ordered, RankReport::valLosses)),
         mean(sums(ordered, RankReport::trainLosses)),
         mean(sums(ordered, RankReport::gradNorms)));
@@ -52,13 +54,25 @@ final class RankCombiner {
       for (Map.Entry<String, double[]> e : sums(ordered, GETTERS.get(field)).entrySet()) {
         double[] acc = e.getValue();
         if (!Double.isFinite(acc[1])) {
-          throw new InvalidInputException("counts." + e.getKey(), "step " + step + ": the ranks' counts of task '"
-              + e.getKey() + "' add up beyond the largest number; their weighted mean has no value");
+          throw new InvalidInputException(
+              "counts." + e.getKey(),
+              "step "
+                  + step
+                  + ": the ranks' counts of task '"
+                  + e.getKey()
+                  + "' add up beyond the largest number; their weighted mean has no value");
         }
         if (!Double.isFinite(acc[0] / acc[1])) {
-          throw new InvalidInputException(field + "." + e.getKey(), "step " + step + ": the ranks' " + field
-              + " of task '" + e.getKey() + "' are finite one by one but their weighted mean overflows;"
-              + " report smaller values");
+          throw new InvalidInputException(
+              field + "." + e.getKey(),
+              "step "
+                  + step
+                  + ": the ranks' "
+                  + field
+                  + " of task '"
+                  + e.getKey()
+                  + "' are finite one by one but their weighted mean overflows;"
+                  + " report smaller values");
         }
       }
     }
@@ -73,7 +87,8 @@ final class RankCombiner {
   }
 
   /** Per task: the weighted sum and the sum of the weights, in rank order. */
-  private static Map<String, double[]> sums(Collection<RankReport> ranks, Function<RankReport, Map<String, Double>> field) {
+  private static Map<String, double[]> sums(
+      Collection<RankReport> ranks, Function<RankReport, Map<String, Double>> field) {
     Map<String, double[]> sums = new LinkedHashMap<>();
     for (RankReport r : ranks) {
       for (Map.Entry<String, Double> e : field.apply(r).entrySet()) {

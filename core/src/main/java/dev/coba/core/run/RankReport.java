@@ -25,8 +25,13 @@ public record RankReport(
     Map<String, Double> weightsUsed) {
 
   /** The canonical constructor: the optional maps may be null, the accessors never answer null. */
-  public RankReport(long step, int rank, Map<String, Double> valLosses, @Nullable Map<String, Double> trainLosses,
-      @Nullable Map<String, Double> gradNorms, @Nullable Map<String, Double> counts,
+  public RankReport(
+      long step,
+      int rank,
+      Map<String, Double> valLosses,
+      @Nullable Map<String, Double> trainLosses,
+      @Nullable Map<String, Double> gradNorms,
+      @Nullable Map<String, Double> counts,
       @Nullable Map<String, Double> weightsUsed) {
     this.step = step;
     this.rank = rank;
@@ -38,14 +43,20 @@ public record RankReport(
   }
 
   /** A report without {@code weightsUsed}. */
-  public RankReport(long step, int rank, Map<String, Double> valLosses, @Nullable Map<String, Double> trainLosses,
-      @Nullable Map<String, Double> gradNorms, @Nullable Map<String, Double> counts) {
+  public RankReport(
+      long step,
+      int rank,
+      Map<String, Double> valLosses,
+      @Nullable Map<String, Double> trainLosses,
+      @Nullable Map<String, Double> gradNorms,
+      @Nullable Map<String, Double> counts) {
     this(step, rank, valLosses, trainLosses, gradNorms, counts, null);
   }
 
   /** A single-rank report: rank 0, no counts, no weightsUsed. */
   public static RankReport of(Report r) {
-    return new RankReport(r.step(), 0, r.valLosses(), r.trainLosses(), r.gradNorms(), Map.of(), Map.of());
+    return new RankReport(
+        r.step(), 0, r.valLosses(), r.trainLosses(), r.gradNorms(), Map.of(), Map.of());
   }
 
   Report asReport() {
@@ -53,6 +64,8 @@ public record RankReport(
   }
 
   private static Map<String, Double> copy(@Nullable Map<String, Double> m) {
-    return m == null || m.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(m));
+    return m == null || m.isEmpty()
+        ? Map.of()
+        : Collections.unmodifiableMap(new LinkedHashMap<>(m));
   }
 }

@@ -35,8 +35,10 @@ public final class Run {
   private final RunSpec spec;
   private final int maxHistory;
   private Balancer balancer;
+
   /** The method's state before the oldest retained step; null while nothing was evicted. */
   private @Nullable Balancer base;
+
   private final ArrayDeque<RankReport> accepted = new ArrayDeque<>();
   private final TreeMap<Long, CompletedStep> completed = new TreeMap<>();
   private final TreeMap<Long, TreeMap<Integer, RankReport>> pending = new TreeMap<>();
@@ -97,16 +99,28 @@ public final class Run {
   /** Rebuilds a run from {@link #exportState()} by replaying its reports; refuses a bad state. */
   public static Run restore(RunState state, int maxHistory) {
     if (state.version() != RunState.CURRENT_VERSION) {
-      throw new InvalidInputException("version", "run state version " + state.version()
-          + " is not supported; this build reads version " + RunState.CURRENT_VERSION);
+      throw new InvalidInputException(
+          "version",
+          "run state version "
+              + state.version()
+              + " is not supported; this build reads version "
+              + RunState.CURRENT_VERSION);
     }
     RunSpec spec = state.run();
     Run run = create(spec, maxHistory);
     if (state.base() != null) {
       BalancerState b = state.base();
       if (!b.method().equals(spec.method()) || !b.tasks().equals(spec.tasks())) {
-        throw new InvalidInputException("base", "base state is of method " + b.method() + " with tasks " + b.tasks()
-            + ", the run is " + spec.method() + " with " + spec.tasks());
+        throw new InvalidInputException(
+            "base",
+            "base state is of method "
+                + b.method()
+                + " with tasks "
+                + b.tasks()
+                + ", the run is "
+                + spec.method()
+                + " with "
+                + spec.tasks());
       }
       run.balancer = Methods.restore(b);
       run.base = Methods.restore(b);
@@ -171,7 +185,8 @@ public final class Run {
   public @Nullable StepOutcome answerIfRepeat(RankReport r) {
     long step = r.step();
     if (r.rank() < 0 || r.rank() >= spec.worldSize()) {
-      throw new InvalidInputException("rank", "rank must be in [0, " + spec.worldSize() + "), got " + r.rank());
+      throw new InvalidInputException(
+          "rank", "rank must be in [0, " + spec.worldSize() + "), got " + r.rank());
     }
     CompletedStep done = completed.get(step);
     if (done != null) {
@@ -179,24 +194,33 @@ public final class Run {
       if (r.equals(before)) {
         return complete(step, done);
       }
-      throw new RunConflictException("step", before == null
-          ? "step " + step + " is complete without rank " + r.rank()
-          : "rank " + r.rank() + " reported step " + step + " already, with another body");
+      throw new RunConflictException(
+          "step",
+          before == null
+              ? "step " + step + " is complete without rank " + r.rank()
+              : "rank " + r.rank() + " reported step " + step + " already, with another body");
     }
     Long last = lastStep();
     if (last != null && step <= last) {
-      throw new RunConflictException("step", "step " + step + " is not after the last completed step " + last);
+      throw new RunConflictException(
+          "step", "step " + step + " is not after the last completed step " + last);
     }
     TreeMap<Integer, RankReport> waiting = pending.get(step);
     if (waiting != null && waiting.containsKey(r.rank())) {
       if (r.equals(waiting.get(r.rank()))) {
         return new StepOutcome.Pending(step, waiting.size(), spec.worldSize());
       }
-      throw new RunConflictException("step", "rank " + r.rank() + " reported step " + step + " already, with another body");
+      throw new RunConflictException(
+          "step", "rank " + r.rank() + " reported step " + step + " already, with another body");
     }
     if (waiting == null && pending.size() >= MAX_PENDING_STEPS) {
-      throw new RunConflictException("step", pending.size() + " steps are waiting for ranks already (at most "
-          + MAX_PENDING_STEPS + "); the first is " + pending.firstKey());
+      throw new RunConflictException(
+          "step",
+          pending.size()
+              + " steps are waiting for ranks already (at most "
+              + MAX_PENDING_STEPS
+              + "); the first is "
+              + pending.firstKey());
     }
     checkCounts(r);
     checkWeightsUsed(r);
@@ -275,8 +299,11 @@ public final class Run {
         keep.add(r);
       }
     }
-    Run rebuilt = restore(new RunState(RunState.CURRENT_VERSION, spec, base == null ? null : base.exportState(), keep),
-        maxHistory);
+    Run rebuilt =
+        restore(
+            new RunState(
+                RunState.CURRENT_VERSION, spec, base == null ? null : base.exportState(), keep),
+            maxHistory);
     balancer = rebuilt.balancer;
     base = rebuilt.base;
     accepted.clear();
@@ -293,8 +320,13 @@ public final class Run {
       throw new InvalidInputException("step", "step must be >= 0, got " + step);
     }
     if (base != null && base.lastStep() != null && step < base.lastStep()) {
-      throw new RunConflictException("step", "cannot rewind to step " + step + ": history is retained from step "
-          + base.lastStep() + " on (raise the retained history to rewind further)");
+      throw new RunConflictException(
+          "step",
+          "cannot rewind to step "
+              + step
+              + ": history is retained from step "
+              + base.lastStep()
+              + " on (raise the retained history to rewind further)");
     }
   }
 
@@ -306,13 +338,16 @@ public final class Run {
         reports.add(r);
       }
     }
-    return new RunState(RunState.CURRENT_VERSION, spec, base == null ? null : base.exportState(), reports);
+    return new RunState(
+        RunState.CURRENT_VERSION, spec, base == null ? null : base.exportState(), reports);
   }
 
   /** Whether two runs would answer identically from now on (same definition, same reports). */
   public boolean sameDefinition(RunSpec other) {
-    if (!other.runId().equals(spec.runId()) || other.worldSize() != spec.worldSize()
-        || !other.tasks().equals(spec.tasks()) || !other.method().equals(spec.method())) {
+    if (!other.runId().equals(spec.runId())
+        || other.worldSize() != spec.worldSize()
+        || !other.tasks().equals(spec.tasks())
+        || !other.method().equals(spec.method())) {
       return false;
     }
     return other.initialLosses().equals(spec.initialLosses())
@@ -344,12 +379,19 @@ public final class Run {
     for (Map.Entry<String, Double> e : r.counts().entrySet()) {
       String field = "counts." + e.getKey();
       if (!spec.tasks().contains(e.getKey())) {
-        throw new InvalidInputException(field, "step " + r.step() + ": unknown task '" + e.getKey() + "' in counts");
+        throw new InvalidInputException(
+            field, "step " + r.step() + ": unknown task '" + e.getKey() + "' in counts");
       }
       Double c = e.getValue();
       if (c == null || !Double.isFinite(c) || c <= 0) {
-        throw new InvalidInputException(field, "step " + r.step() + ": count of task '" + e.getKey()
-            + "' must be a finite number > 0, got " + c);
+        throw new InvalidInputException(
+            field,
+            "step "
+                + r.step()
+                + ": count of task '"
+                + e.getKey()
+                + "' must be a finite number > 0, got "
+                + c);
       }
     }
   }
@@ -359,12 +401,19 @@ public final class Run {
     for (Map.Entry<String, Double> e : r.weightsUsed().entrySet()) {
       String field = "weightsUsed." + e.getKey();
       if (!spec.tasks().contains(e.getKey())) {
-        throw new InvalidInputException(field, "step " + r.step() + ": unknown task '" + e.getKey() + "' in weightsUsed");
+        throw new InvalidInputException(
+            field, "step " + r.step() + ": unknown task '" + e.getKey() + "' in weightsUsed");
       }
       Double w = e.getValue();
       if (w == null || !Double.isFinite(w) || w < 0) {
-        throw new InvalidInputException(field, "step " + r.step() + ": weightsUsed of task '" + e.getKey()
-            + "' must be a finite number >= 0, got " + w);
+        throw new InvalidInputException(
+            field,
+            "step "
+                + r.step()
+                + ": weightsUsed of task '"
+                + e.getKey()
+                + "' must be a finite number >= 0, got "
+                + w);
       }
     }
   }

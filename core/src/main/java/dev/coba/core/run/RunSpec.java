@@ -22,20 +22,29 @@ public record RunSpec(
 
   /** Run ids are safe in any file name, URL or SQL literal. */
   public static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
+
   public static final int MAX_WORLD_SIZE = 4096;
 
   /**
    * The canonical constructor: params and initialLosses are optional (null is empty);
    * the accessors never answer null.
    */
-  public RunSpec(String runId, List<String> tasks, String method, @Nullable Map<String, Object> params, int worldSize,
+  public RunSpec(
+      String runId,
+      List<String> tasks,
+      String method,
+      @Nullable Map<String, Object> params,
+      int worldSize,
       @Nullable Map<String, Double> initialLosses) {
     if (runId == null || !RUN_ID.matcher(runId).matches()) {
-      throw new InvalidInputException("runId", "runId must match [A-Za-z0-9._-]{1,128}, got "
-          + (runId == null ? "null" : "'" + abbreviate(runId) + "'"));
+      throw new InvalidInputException(
+          "runId",
+          "runId must match [A-Za-z0-9._-]{1,128}, got "
+              + (runId == null ? "null" : "'" + abbreviate(runId) + "'"));
     }
     if (worldSize < 1 || worldSize > MAX_WORLD_SIZE) {
-      throw new InvalidInputException("worldSize", "worldSize must be in [1, " + MAX_WORLD_SIZE + "], got " + worldSize);
+      throw new InvalidInputException(
+          "worldSize", "worldSize must be in [1, " + MAX_WORLD_SIZE + "], got " + worldSize);
     }
     if (tasks == null) {
       throw new InvalidInputException("tasks", "tasks must name at least one task");
@@ -43,10 +52,13 @@ public record RunSpec(
     this.runId = runId;
     this.tasks = List.copyOf(tasks);
     this.method = method;
-    this.params = params == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(params));
+    this.params =
+        params == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(params));
     this.worldSize = worldSize;
-    this.initialLosses = initialLosses == null ? Map.of()
-        : Collections.unmodifiableMap(new LinkedHashMap<>(initialLosses));
+    this.initialLosses =
+        initialLosses == null
+            ? Map.of()
+            : Collections.unmodifiableMap(new LinkedHashMap<>(initialLosses));
   }
 
   private static String abbreviate(String s) {

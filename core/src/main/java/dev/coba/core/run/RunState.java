@@ -10,7 +10,8 @@ import org.jspecify.annotations.Nullable;
  * reports it accepted since, in acceptance order. Restoring replays them, so the restored run
  * answers bit-identically.
  */
-public record RunState(int version, RunSpec run, @Nullable BalancerState base, List<RankReport> reports) {
+public record RunState(
+    int version, RunSpec run, @Nullable BalancerState base, List<RankReport> reports) {
   public static final int CURRENT_VERSION = 1;
 
   public RunState {

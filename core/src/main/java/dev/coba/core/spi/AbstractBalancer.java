@@ -28,16 +28,20 @@ public abstract class AbstractBalancer implements Balancer {
   private final List<String> tasks;
   private final int k;
   private final Params params;
+
   /** Step-0 losses given at creation, NaN where not given. */
   private final double[] initialLosses;
+
   private final Map<String, Integer> index;
   private long lastStep;
   private boolean hasStep;
   private double[] weights;
+
   /** Neither a report nor a state taken yet: the one time {@link #importState} may load one. */
   private boolean fresh = true;
 
-  protected AbstractBalancer(String method, List<String> tasks, Params params, double[] initialLosses) {
+  protected AbstractBalancer(
+      String method, List<String> tasks, Params params, double[] initialLosses) {
     this.method = method;
     this.tasks = List.copyOf(tasks);
     this.k = tasks.size();
@@ -60,7 +64,8 @@ public abstract class AbstractBalancer implements Balancer {
       any |= !Double.isNaN(v);
     }
     if (!any) {
-      throw new InvalidInputException("valLosses", "step " + report.step() + ": valLosses names no task");
+      throw new InvalidInputException(
+          "valLosses", "step " + report.step() + ": valLosses names no task");
     }
   }
 
@@ -129,12 +134,15 @@ public abstract class AbstractBalancer implements Balancer {
       throw new InvalidInputException("step", "step must be >= 0, got " + step);
     }
     if (hasStep && step <= lastStep) {
-      throw new InvalidInputException("step", "step " + step + " does not increase: the last step was " + lastStep);
+      throw new InvalidInputException(
+          "step", "step " + step + " does not increase: the last step was " + lastStep);
     }
     if (!hasStep && step == 0 && hasInitialLosses()) {
-      throw new InvalidInputException("step", "step 0 is the step of initialLosses; reports start at step 1");
+      throw new InvalidInputException(
+          "step", "step 0 is the step of initialLosses; reports start at step 1");
     }
-    return new TaskReport(step,
+    return new TaskReport(
+        step,
         indexed("valLosses", step, report.valLosses()),
         indexed("trainLosses", step, report.trainLosses()),
         indexed("gradNorms", step, report.gradNorms()));
@@ -146,16 +154,33 @@ public abstract class AbstractBalancer implements Balancer {
     for (Map.Entry<String, Double> e : values.entrySet()) {
       Integer i = index.get(e.getKey());
       if (i == null) {
-        throw new InvalidInputException(field + "." + e.getKey(),
-            "step " + step + ": unknown task '" + e.getKey() + "' in " + field + "; tasks are " + tasks);
+        throw new InvalidInputException(
+            field + "." + e.getKey(),
+            "step "
+                + step
+                + ": unknown task '"
+                + e.getKey()
+                + "' in "
+                + field
+                + "; tasks are "
+                + tasks);
       }
       Double v = e.getValue();
       if (v == null || !Double.isFinite(v)) {
-        throw new InvalidInputException(field + "." + e.getKey(),
-            "step " + step + ": " + field + " of task '" + e.getKey() + "' must be a finite number, got " + v);
+        throw new InvalidInputException(
+            field + "." + e.getKey(),
+            "step "
+                + step
+                + ": "
+                + field
+                + " of task '"
+                + e.getKey()
+                + "' must be a finite number, got "
+                + v);
       }
       if (v < 0) {
-        throw new InvalidInputException(field + "." + e.getKey(),
+        throw new InvalidInputException(
+            field + "." + e.getKey(),
             "step " + step + ": " + field + " of task '" + e.getKey() + "' must be >= 0, got " + v);
       }
       out[i] = v;
@@ -225,7 +250,8 @@ public abstract class AbstractBalancer implements Balancer {
         init.put(tasks.get(i), initialLosses[i]);
       }
     }
-    return new BalancerState(BalancerState.CURRENT_VERSION, method, tasks, params.asMap(), init, out.build());
+    return new BalancerState(
+        BalancerState.CURRENT_VERSION, method, tasks, params.asMap(), init, out.build());
   }
 
   /**
@@ -239,20 +265,24 @@ public abstract class AbstractBalancer implements Balancer {
    */
   public final void importState(Map<String, ? extends @Nullable Object> data) {
     if (!fresh) {
-      throw new IllegalStateException(method + ": a state is loaded into a new balancer only (Methods.restore)");
+      throw new IllegalStateException(
+          method + ": a state is loaded into a new balancer only (Methods.restore)");
     }
     fresh = false;
     StateReader in = new StateReader(data);
     hasStep = in.getBool("hasStep");
     lastStep = in.getLong("lastStep");
     if (hasStep ? lastStep < 0 : lastStep != -1) {
-      throw new InvalidInputException("state.data.lastStep", hasStep
-          ? "lastStep must be >= 0 after a report, got " + lastStep
-          : "lastStep must be -1 before any report (hasStep is false), got " + lastStep);
+      throw new InvalidInputException(
+          "state.data.lastStep",
+          hasStep
+              ? "lastStep must be >= 0 after a report, got " + lastStep
+              : "lastStep must be -1 before any report (hasStep is false), got " + lastStep);
     }
     double[] w = in.getDoubles("weights");
     if (w.length != k) {
-      throw new InvalidInputException("state.data.weights", "expected " + k + " weights, got " + w.length);
+      throw new InvalidInputException(
+          "state.data.weights", "expected " + k + " weights, got " + w.length);
     }
     weights = checkRestoredWeights(w);
     readState(in);
@@ -266,13 +296,15 @@ public abstract class AbstractBalancer implements Balancer {
     double sum = 0;
     for (int i = 0; i < w.length; i++) {
       if (!(w[i] > 0) || !Double.isFinite(w[i])) {
-        throw new InvalidInputException("state.data.weights[" + i + "]", "a weight must be a finite number > 0, got "
-            + (Double.isNaN(w[i]) ? "null" : w[i]));
+        throw new InvalidInputException(
+            "state.data.weights[" + i + "]",
+            "a weight must be a finite number > 0, got " + (Double.isNaN(w[i]) ? "null" : w[i]));
       }
       sum += w[i];
     }
     if (Math.abs(sum - 1) > WEIGHT_SUM_TOLERANCE) {
-      throw new InvalidInputException("state.data.weights", "the weights must sum to 1, got " + sum);
+      throw new InvalidInputException(
+          "state.data.weights", "the weights must sum to 1, got " + sum);
     }
     return w;
   }

@@ -1,6 +1,5 @@
 package dev.coba.core.spi;
 
-
 /**
  * Each task's reference loss {@code l_i(0)}, the denominator of the loss ratio
  * {@code l_i(t) / l_i(0)} that CoBa, LBTW* and GradNorm* read: the initial loss given at

@@ -28,8 +28,10 @@ public final class StateReader {
     SET("a number, not null", v -> !Double.isNaN(v)),
     FINITE("a finite number", Double::isFinite),
     NON_NEGATIVE("a finite number >= 0", v -> Double.isFinite(v) && v >= 0),
-    NON_NEGATIVE_OR_UNSET("a finite number >= 0 or null", v -> Double.isNaN(v) || (Double.isFinite(v) && v >= 0)),
-    POSITIVE_OR_UNSET("a finite number > 0 or null", v -> Double.isNaN(v) || (Double.isFinite(v) && v > 0));
+    NON_NEGATIVE_OR_UNSET(
+        "a finite number >= 0 or null", v -> Double.isNaN(v) || (Double.isFinite(v) && v >= 0)),
+    POSITIVE_OR_UNSET(
+        "a finite number > 0 or null", v -> Double.isNaN(v) || (Double.isFinite(v) && v > 0));
 
     private final String description;
     private final java.util.function.DoublePredicate test;
@@ -43,8 +45,16 @@ public final class StateReader {
     void check(String at, double[] values) {
       for (int i = 0; i < values.length; i++) {
         if (!test.test(values[i])) {
-          throw new InvalidInputException("state.data." + at + "[" + i + "]", "state entry '" + at + "[" + i
-              + "]' must be " + description + ", got " + (Double.isNaN(values[i]) ? "null" : values[i]));
+          throw new InvalidInputException(
+              "state.data." + at + "[" + i + "]",
+              "state entry '"
+                  + at
+                  + "["
+                  + i
+                  + "]' must be "
+                  + description
+                  + ", got "
+                  + (Double.isNaN(values[i]) ? "null" : values[i]));
         }
       }
     }
@@ -102,7 +112,8 @@ public final class StateReader {
   public long getLong(String key, long min) {
     long v = getLong(key);
     if (v < min) {
-      throw new InvalidInputException("state.data." + key, "state entry '" + key + "' must be >= " + min + ", got " + v);
+      throw new InvalidInputException(
+          "state.data." + key, "state entry '" + key + "' must be >= " + min + ", got " + v);
     }
     return v;
   }
@@ -112,8 +123,9 @@ public final class StateReader {
     copyInto(key, target);
     for (int i = 0; i < target.length; i++) {
       if (target[i] < min) {
-        throw new InvalidInputException("state.data." + key + "[" + i + "]", "state entry '" + key + "[" + i
-            + "]' must be >= " + min + ", got " + target[i]);
+        throw new InvalidInputException(
+            "state.data." + key + "[" + i + "]",
+            "state entry '" + key + "[" + i + "]' must be >= " + min + ", got " + target[i]);
       }
     }
   }
@@ -168,7 +180,8 @@ public final class StateReader {
 
   private static void checkLength(String key, int length, int expected) {
     if (length != expected) {
-      throw new InvalidInputException("state.data." + key,
+      throw new InvalidInputException(
+          "state.data." + key,
           "state entry '" + key + "' has " + length + " values, expected " + expected);
     }
   }
@@ -226,6 +239,7 @@ public final class StateReader {
   }
 
   private static InvalidInputException bad(String key, String what) {
-    return new InvalidInputException("state.data." + key, "state entry '" + key + "' must be " + what);
+    return new InvalidInputException(
+        "state.data." + key, "state entry '" + key + "' must be " + what);
   }
 }

@@ -29,9 +29,26 @@ class CoBaAgreementTest {
       boolean useRcs = rnd.nextInt(5) != 0;
       boolean useAcs = !useRcs || rnd.nextInt(5) != 0;
       boolean useDf = rnd.nextInt(5) != 0;
-      Balancer fast = Methods.create("coba", hist.tasks(), Map.of("warmupSteps", warmup, "historyLength", n,
-          "tau", tau, "useRcs", useRcs, "useAcs", useAcs, "useDf", useDf), hist.initialLosses());
-      NaiveCoBa naive = new NaiveCoBa(hist.tasks(), warmup, n, tau, hist.initialLosses(), useRcs, useAcs, useDf);
+      Balancer fast =
+          Methods.create(
+              "coba",
+              hist.tasks(),
+              Map.of(
+                  "warmupSteps",
+                  warmup,
+                  "historyLength",
+                  n,
+                  "tau",
+                  tau,
+                  "useRcs",
+                  useRcs,
+                  "useAcs",
+                  useAcs,
+                  "useDf",
+                  useDf),
+              hist.initialLosses());
+      NaiveCoBa naive =
+          new NaiveCoBa(hist.tasks(), warmup, n, tau, hist.initialLosses(), useRcs, useAcs, useDf);
       for (Report r : hist.reports()) {
         Update u = fast.update(r);
         double[] expected = naive.report(r.step(), r.valLosses());
@@ -44,7 +61,10 @@ class CoBaAgreementTest {
           assertEquals(naive.lastDf, u.diagnostics().get("df"), TOL, where + " df");
           double[] slopes = u.taskDiagnostics().get("slopes");
           for (int i = 0; i < slopes.length; i++) {
-            assertEquals(naive.lastSlopes[i], slopes[i], 4e-16 * Math.abs(naive.lastSlopes[i]),
+            assertEquals(
+                naive.lastSlopes[i],
+                slopes[i],
+                4e-16 * Math.abs(naive.lastSlopes[i]),
                 where + " slope " + i);
           }
         }
@@ -59,8 +79,14 @@ class CoBaAgreementTest {
     Random rnd = new Random(7);
     for (int h = 0; h < 20; h++) {
       History hist = COBA.history(rnd, 1 + rnd.nextInt(9), 1 + rnd.nextInt(3000));
-      Balancer fast = Methods.create("coba", hist.tasks(), Map.of("warmupSteps", 10, "historyLength", 200), hist.initialLosses());
-      NaiveCoBa naive = new NaiveCoBa(hist.tasks(), 10, 200, 5, hist.initialLosses(), true, true, true);
+      Balancer fast =
+          Methods.create(
+              "coba",
+              hist.tasks(),
+              Map.of("warmupSteps", 10, "historyLength", 200),
+              hist.initialLosses());
+      NaiveCoBa naive =
+          new NaiveCoBa(hist.tasks(), 10, 200, 5, hist.initialLosses(), true, true, true);
       for (Report r : hist.reports()) {
         Update u = fast.update(r);
         double[] actual = u.weights().values();
@@ -68,7 +94,11 @@ class CoBaAgreementTest {
         if (naive.lastSlopes != null) {
           double[] slopes = u.taskDiagnostics().get("slopes");
           for (int i = 0; i < slopes.length; i++) {
-            assertEquals(naive.lastSlopes[i], slopes[i], 4e-16 * Math.abs(naive.lastSlopes[i]), "slope " + i + " at " + r.step());
+            assertEquals(
+                naive.lastSlopes[i],
+                slopes[i],
+                4e-16 * Math.abs(naive.lastSlopes[i]),
+                "slope " + i + " at " + r.step());
           }
           assertEquals(naive.lastDf, u.diagnostics().get("df"), 1e-13, "df at " + r.step());
         }

@@ -19,8 +19,11 @@ class CoBaHandComputedTest {
   private static final double EPS = 1e-12;
 
   private static Balancer twoTasks(int warmup) {
-    return Methods.create("coba", List.of("a", "b"),
-        Map.of("warmupSteps", warmup, "historyLength", 3, "tau", 5), Map.of("a", 2.0, "b", 4.0));
+    return Methods.create(
+        "coba",
+        List.of("a", "b"),
+        Map.of("warmupSteps", warmup, "historyLength", 3, "tau", 5),
+        Map.of("a", 2.0, "b", 4.0));
   }
 
   private static double sigmoid(double x) {
@@ -52,7 +55,8 @@ class CoBaHandComputedTest {
     //   DF = min(2 * e^10/(1+e^10), 1) = 1.
     Update u2 = coba.update(Report.of(2, Map.of("a", 1.6, "b", 3.6)));
     assertArrayEquals(new double[] {-0.1, -0.05}, u2.taskDiagnostics().get("slopes"), EPS);
-    assertArrayEquals(new double[] {sigmoid(-2.0 / 3), sigmoid(2.0 / 3)}, u2.taskDiagnostics().get("rcs"), EPS);
+    assertArrayEquals(
+        new double[] {sigmoid(-2.0 / 3), sigmoid(2.0 / 3)}, u2.taskDiagnostics().get("rcs"), EPS);
     assertArrayEquals(new double[] {sigmoid(-1), sigmoid(1)}, u2.taskDiagnostics().get("acs"), EPS);
     assertEquals(1.0, u2.diagnostics().get("df"), 0);
     assertArrayEquals(u2.taskDiagnostics().get("rcs"), u2.weights().values(), EPS);
@@ -86,7 +90,8 @@ class CoBaHandComputedTest {
     // the slopes were still fitted and recorded during warm-up
     assertArrayEquals(new double[] {-0.1, 0}, u1.taskDiagnostics().get("slopes"), EPS);
     Update u2 = coba.update(Report.of(2, Map.of("a", 1.6, "b", 3.6)));
-    assertArrayEquals(new double[] {sigmoid(-2.0 / 3), sigmoid(2.0 / 3)}, u2.weights().values(), EPS);
+    assertArrayEquals(
+        new double[] {sigmoid(-2.0 / 3), sigmoid(2.0 / 3)}, u2.weights().values(), EPS);
   }
 
   @Test
@@ -108,10 +113,13 @@ class CoBaHandComputedTest {
     Update u2 = coba.update(Report.of(100, Map.of("a", 1.6, "b", 3.6)));
     assertArrayEquals(new double[] {-0.002, -0.001}, u2.taskDiagnostics().get("slopes"), EPS);
     assertEquals(1.0, u2.diagnostics().get("df"), 0);
-    assertArrayEquals(new double[] {sigmoid(-2.0 / 3), sigmoid(2.0 / 3)}, u2.weights().values(), EPS);
+    assertArrayEquals(
+        new double[] {sigmoid(-2.0 / 3), sigmoid(2.0 / 3)}, u2.weights().values(), EPS);
 
-    // step 150: a (50,.9),(100,.8),(150,1): 5/5000 = .001; b (50,1),(100,.9),(150,.675): -16.25/5000 = -.00325.
-    // amax (0, -.001, .001), sum .002, logits -5*3*a/.002 = (0, 7.5, -7.5): DF = 3 e^-7.5/(1+e^7.5+e^-7.5).
+    // step 150: a (50,.9),(100,.8),(150,1): 5/5000 = .001; b (50,1),(100,.9),(150,.675):
+    // -16.25/5000 = -.00325.
+    // amax (0, -.001, .001), sum .002, logits -5*3*a/.002 = (0, 7.5, -7.5): DF = 3
+    // e^-7.5/(1+e^7.5+e^-7.5).
     // RCS logits 2*(.001, -.00325)/.00425, ACS logits: a -3*.001/(.002+.002+.001) = -.6,
     //   b -3*-.00325/(0+.001+.00325) = 2.294...: the step-3 numbers, scale-free.
     Update u3 = coba.update(Report.of(150, Map.of("a", 2.0, "b", 2.7)));
@@ -127,15 +135,21 @@ class CoBaHandComputedTest {
   void mftcoderWarmupCountsReportsToo() {
     // variant mftcoder, warmupSteps 3, a report every 50 steps: uniform after the first,
     // real weights from the second. x is the rank of a present point, not the step.
-    Balancer coba = Methods.create("coba", List.of("a", "b"),
-        Map.of("variant", "mftcoder", "warmupSteps", 3, "historyLength", 3, "tau", 5), Map.of("a", 2.0, "b", 4.0));
+    Balancer coba =
+        Methods.create(
+            "coba",
+            List.of("a", "b"),
+            Map.of("variant", "mftcoder", "warmupSteps", 3, "historyLength", 3, "tau", 5),
+            Map.of("a", 2.0, "b", 4.0));
     Update u1 = coba.update(Report.of(50, Map.of("a", 1.8, "b", 4.0)));
     assertArrayEquals(new double[] {0.5, 0.5}, u1.weights().values(), 0);
     assertEquals(null, u1.taskDiagnostics().get("slopes")); // nothing is fitted during warm-up
 
-    // ratios a (.9, .8), b (1, .95): slopes -0.1, -0.05; max ratios (1, .95): beta -0.05, T = 1: DF = 1.
+    // ratios a (.9, .8), b (1, .95): slopes -0.1, -0.05; max ratios (1, .95): beta -0.05, T = 1: DF
+    // = 1.
     // RCS logits 2*(-.1, -.05)/.15 = (-4/3, -2/3); ACS: one slope each, logits (1, 1): uniform.
-    // w = softmax(K * RCS): w_a = sigmoid(2 * (rcs_a - rcs_b)) = sigmoid(2 * (2 sigmoid(-2/3) - 1)) = .3446 > 1/20.
+    // w = softmax(K * RCS): w_a = sigmoid(2 * (rcs_a - rcs_b)) = sigmoid(2 * (2 sigmoid(-2/3) - 1))
+    // = .3446 > 1/20.
     Update u2 = coba.update(Report.of(100, Map.of("a", 1.6, "b", 3.8)));
     assertArrayEquals(new double[] {-0.1, -0.05}, u2.taskDiagnostics().get("slopes"), EPS);
     assertArrayEquals(new double[] {0.5, 0.5}, u2.taskDiagnostics().get("acs"), EPS);
@@ -148,9 +162,12 @@ class CoBaHandComputedTest {
   @Test
   void withoutInitialLossesTheFirstReportIsTheReference() {
     // no initial losses: the first report sets l(0) and gives the point (t, 1).
-    Balancer coba = Methods.create("coba", List.of("a", "b"), Map.of("warmupSteps", 0, "historyLength", 3), null);
+    Balancer coba =
+        Methods.create(
+            "coba", List.of("a", "b"), Map.of("warmupSteps", 0, "historyLength", 3), null);
     Update u0 = coba.update(Report.of(10, Map.of("a", 3.0, "b", 5.0)));
-    assertArrayEquals(new double[] {0.5, 0.5}, u0.weights().values(), 0); // one point each: no slope yet
+    assertArrayEquals(
+        new double[] {0.5, 0.5}, u0.weights().values(), 0); // one point each: no slope yet
     Update u1 = coba.update(Report.of(20, Map.of("a", 2.7, "b", 5.0)));
     // x is the step: slope of a = (0.9 - 1) / (20 - 10) = -0.01; b: 0 -> RCS logits (-2, 0)
     assertArrayEquals(new double[] {-0.01, 0}, u1.taskDiagnostics().get("slopes"), EPS);
@@ -171,8 +188,12 @@ class CoBaHandComputedTest {
   void ablationsPickTheirScores() {
     Map<String, Double> init = Map.of("a", 2.0, "b", 4.0);
     for (String off : List.of("useRcs", "useAcs", "useDf")) {
-      Balancer coba = Methods.create("coba", List.of("a", "b"),
-          Map.of("warmupSteps", 0, "historyLength", 3, off, false), init);
+      Balancer coba =
+          Methods.create(
+              "coba",
+              List.of("a", "b"),
+              Map.of("warmupSteps", 0, "historyLength", 3, off, false),
+              init);
       coba.update(Report.of(1, Map.of("a", 1.8, "b", 4.0)));
       coba.update(Report.of(2, Map.of("a", 1.6, "b", 3.6)));
       Update u = coba.update(Report.of(3, Map.of("a", 2.0, "b", 2.7)));
@@ -192,7 +213,9 @@ class CoBaHandComputedTest {
 
   @Test
   void zeroLossesAndHugeLossesStayFinite() {
-    Balancer coba = Methods.create("coba", List.of("a", "b"), Map.of("warmupSteps", 0, "historyLength", 4), null);
+    Balancer coba =
+        Methods.create(
+            "coba", List.of("a", "b"), Map.of("warmupSteps", 0, "historyLength", 4), null);
     // a zero before a reference exists is skipped; a later zero is a ratio of 0
     coba.update(Report.of(1, Map.of("a", 0.0, "b", 1.0)));
     coba.update(Report.of(2, Map.of("a", 2.0, "b", 1e300)));

@@ -25,8 +25,14 @@ public final class CoBaHistories {
       for (String t : h.tasks()) {
         init.put(t, 1.0 + rnd.nextDouble());
       }
-      h = new History(h.tasks(), init, h.reports().stream()
-          .map(r -> Report.of(r.step() == 0 ? 1 : r.step(), r.valLosses())).distinct().toList());
+      h =
+          new History(
+              h.tasks(),
+              init,
+              h.reports().stream()
+                  .map(r -> Report.of(r.step() == 0 ? 1 : r.step(), r.valLosses()))
+                  .distinct()
+                  .toList());
     }
     return new History(h.tasks(), h.initialLosses(), dedupe(h.reports()));
   }

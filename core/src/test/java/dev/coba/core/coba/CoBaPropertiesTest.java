@@ -38,7 +38,12 @@ class CoBaPropertiesTest {
     for (int h = 0; h < 100; h++) {
       History hist = CoBaHistories.draw(rnd, variant);
       int warmup = 3 + rnd.nextInt(60);
-      Balancer coba = Methods.create("coba", hist.tasks(), params(variant, warmup, Math.max(warmup, 10)), hist.initialLosses());
+      Balancer coba =
+          Methods.create(
+              "coba",
+              hist.tasks(),
+              params(variant, warmup, Math.max(warmup, 10)),
+              hist.initialLosses());
       int n = 0; // reports so far, this one included: warm-up counts reports, whatever the steps
       for (Report r : hist.reports()) {
         double[] w = coba.update(r).weights().values();
@@ -53,17 +58,22 @@ class CoBaPropertiesTest {
   }
 
   /** The weights after each report, the i-th report (0-based) re-stepped to {@code step.applyAsLong(i)}. */
-  private static List<double[]> weightsAtSteps(History hist, Map<String, Object> params, LongUnaryOperator step) {
+  private static List<double[]> weightsAtSteps(
+      History hist, Map<String, Object> params, LongUnaryOperator step) {
     Balancer coba = Methods.create("coba", hist.tasks(), params, hist.initialLosses());
     List<double[]> out = new ArrayList<>();
     List<Report> reports = hist.reports();
     for (int i = 0; i < reports.size(); i++) {
-      out.add(coba.update(Report.of(step.applyAsLong(i), reports.get(i).valLosses())).weights().values());
+      out.add(
+          coba.update(Report.of(step.applyAsLong(i), reports.get(i).valLosses()))
+              .weights()
+              .values());
     }
     return out;
   }
 
-  private static void assertSameWeights(List<double[]> expected, List<double[]> actual, double tol, String where) {
+  private static void assertSameWeights(
+      List<double[]> expected, List<double[]> actual, double tol, String where) {
     for (int i = 0; i < expected.size(); i++) {
       assertArrayEquals(expected.get(i), actual.get(i), tol, where + ", report " + i);
     }
@@ -78,14 +88,34 @@ class CoBaPropertiesTest {
     Random rnd = new Random(9);
     for (int h = 0; h < 400; h++) {
       History hist = COBA.history(rnd, 1 + rnd.nextInt(6), 1 + rnd.nextInt(150));
-      Map<String, Object> p = new LinkedHashMap<>(Map.of("warmupSteps", rnd.nextInt(12), "historyLength", 2 + rnd.nextInt(15),
-          "tau", new double[] {0, 1, 5, 20}[rnd.nextInt(4)]));
+      Map<String, Object> p =
+          new LinkedHashMap<>(
+              Map.of(
+                  "warmupSteps",
+                  rnd.nextInt(12),
+                  "historyLength",
+                  2 + rnd.nextInt(15),
+                  "tau",
+                  new double[] {0, 1, 5, 20}[rnd.nextInt(4)]));
       List<double[]> consecutive = weightsAtSteps(hist, p, i -> i + 1);
-      String where = "history " + h + " " + p + (hist.initialLosses().isEmpty() ? "" : " with initial losses");
-      assertSameWeights(consecutive, weightsAtSteps(hist, p, i -> 10 * (i + 1)), 1e-12, where + ", steps 10, 20, ...");
-      assertSameWeights(consecutive, weightsAtSteps(hist, p, i -> 50 * (i + 1)), 1e-12, where + ", steps 50, 100, ...");
+      String where =
+          "history " + h + " " + p + (hist.initialLosses().isEmpty() ? "" : " with initial losses");
+      assertSameWeights(
+          consecutive,
+          weightsAtSteps(hist, p, i -> 10 * (i + 1)),
+          1e-12,
+          where + ", steps 10, 20, ...");
+      assertSameWeights(
+          consecutive,
+          weightsAtSteps(hist, p, i -> 50 * (i + 1)),
+          1e-12,
+          where + ", steps 50, 100, ...");
       if (hist.initialLosses().isEmpty()) {
-        assertSameWeights(consecutive, weightsAtSteps(hist, p, i -> 1001 + 3 * i), 1e-12, where + ", steps 1001, 1004, ...");
+        assertSameWeights(
+            consecutive,
+            weightsAtSteps(hist, p, i -> 1001 + 3 * i),
+            1e-12,
+            where + ", steps 1001, 1004, ...");
       }
     }
   }
@@ -93,22 +123,33 @@ class CoBaPropertiesTest {
   @Test
   void withInitialLossesAnOffsetOfTheStepsDoesChangeThePaperSlopes() {
     // the step-0 point stays at x = 0: reports at 101, 102 put it 100 steps before the first.
-    // steps 1, 2: slopes (-.1, -.05) as in the hand-computed cases. Steps 101, 102: x (0, 101, 102),
+    // steps 1, 2: slopes (-.1, -.05) as in the hand-computed cases. Steps 101, 102: x (0, 101,
+    // 102),
     // sum (x - 67.67)^2 = 6868.67;
     // a: y (1, .9, .8) -> -10.2/6868.67 = -.001485; b: y (1, 1, .9) -> -3.4333/6868.67 = -.000500.
     Map<String, Object> p = Map.of("warmupSteps", 0, "historyLength", 3);
     Map<String, Double> init = Map.of("a", 2.0, "b", 4.0);
-    History hist = new History(List.of("a", "b"), init,
-        List.of(Report.of(1, Map.of("a", 1.8, "b", 4.0)), Report.of(2, Map.of("a", 1.6, "b", 3.6))));
+    History hist =
+        new History(
+            List.of("a", "b"),
+            init,
+            List.of(
+                Report.of(1, Map.of("a", 1.8, "b", 4.0)),
+                Report.of(2, Map.of("a", 1.6, "b", 3.6))));
     double[] near = weightsAtSteps(hist, p, i -> i + 1).get(1);
     double[] far = weightsAtSteps(hist, p, i -> i + 101).get(1);
     double s = 1 / (1 + Math.exp(2.0 / 3)); // sigmoid(-2/3)
     assertArrayEquals(new double[] {s, 1 - s}, near, 1e-12);
-    double sa = NaiveCoBa.olsSlopeOfLast(List.of(new long[] {0}, new long[] {101}, new long[] {102}), List.of(1.0, 0.9, 0.8), 3);
-    double sb = NaiveCoBa.olsSlopeOfLast(List.of(new long[] {0}, new long[] {101}, new long[] {102}), List.of(1.0, 1.0, 0.9), 3);
+    double sa =
+        NaiveCoBa.olsSlopeOfLast(
+            List.of(new long[] {0}, new long[] {101}, new long[] {102}), List.of(1.0, 0.9, 0.8), 3);
+    double sb =
+        NaiveCoBa.olsSlopeOfLast(
+            List.of(new long[] {0}, new long[] {101}, new long[] {102}), List.of(1.0, 1.0, 0.9), 3);
     assertEquals(-0.001485, sa, 1e-6);
     assertEquals(-0.000500, sb, 1e-6);
-    double logit = 2 * (sa - sb) / (Math.abs(sa) + Math.abs(sb)); // RCS logit gap; DF = 1 as at steps 1, 2
+    double logit =
+        2 * (sa - sb) / (Math.abs(sa) + Math.abs(sb)); // RCS logit gap; DF = 1 as at steps 1, 2
     assertEquals(1 / (1 + Math.exp(-logit)), far[0], 1e-12);
     assertTrue(Math.abs(far[0] - near[0]) > 0.05, "offset steps " + far[0] + " vs " + near[0]);
   }
@@ -129,7 +170,8 @@ class CoBaPropertiesTest {
       for (int i = 0; i < steps.length; i++) {
         steps[i] = (i == 0 ? 0 : steps[i - 1]) + 1 + (gap == 1 ? gaps.nextInt(100) : gap - 1);
       }
-      assertSameWeights(consecutive, weightsAtSteps(hist, p, i -> steps[(int) i]), 0.0, "history " + h + " " + p);
+      assertSameWeights(
+          consecutive, weightsAtSteps(hist, p, i -> steps[(int) i]), 0.0, "history " + h + " " + p);
     }
   }
 
@@ -137,11 +179,17 @@ class CoBaPropertiesTest {
   @ValueSource(ints = {1, 2, 7})
   void constantSlopesGiveDfOne(int gap) {
     // losses falling on straight lines: every slope, so every amax, is constant
-    Balancer coba = Methods.create("coba", List.of("a", "b", "c"), Map.of("warmupSteps", 0, "historyLength", 5),
-        Map.of("a", 1.0, "b", 1.0, "c", 1.0));
+    Balancer coba =
+        Methods.create(
+            "coba",
+            List.of("a", "b", "c"),
+            Map.of("warmupSteps", 0, "historyLength", 5),
+            Map.of("a", 1.0, "b", 1.0, "c", 1.0));
     for (int s = 1; s <= 200; s++) {
       long t = (long) s * gap;
-      Update u = coba.update(Report.of(t, Map.of("a", 1 - 0.0001 * t, "b", 1 - 0.0002 * t, "c", 1 - 0.00005 * t)));
+      Update u =
+          coba.update(
+              Report.of(t, Map.of("a", 1 - 0.0001 * t, "b", 1 - 0.0002 * t, "c", 1 - 0.00005 * t)));
       assertEquals(1.0, u.diagnostics().get("df"), 1e-9, "step " + t);
     }
   }
@@ -150,8 +198,12 @@ class CoBaPropertiesTest {
   @ValueSource(strings = {"paper", "mftcoder"})
   void aDivergingTasksWeightFalls(String variant) {
     // three tasks converge steadily; task "d" converges, then turns upward at step 100
-    Balancer coba = Methods.create("coba", List.of("a", "b", "c", "d"), params(variant, 10, 20),
-        Map.of("a", 2.0, "b", 2.0, "c", 2.0, "d", 2.0));
+    Balancer coba =
+        Methods.create(
+            "coba",
+            List.of("a", "b", "c", "d"),
+            params(variant, 10, 20),
+            Map.of("a", 2.0, "b", 2.0, "c", 2.0, "d", 2.0));
     Random rnd = new Random(6);
     double before = 0;
     double after = 0;
@@ -170,6 +222,8 @@ class CoBaPropertiesTest {
         after = w;
       }
     }
-    assertTrue(after < 0.6 * before && after < 0.25, "weight of the diverging task: " + before + " at step 100, " + after + " at 160");
+    assertTrue(
+        after < 0.6 * before && after < 0.25,
+        "weight of the diverging task: " + before + " at step 100, " + after + " at 160");
   }
 }

@@ -51,19 +51,35 @@ class MftCoderTraceTest {
       String at = name + " step " + step;
       Map<String, Double> expected = doubles(line.get("expectedWeights"));
       for (int i = 0; i < tasks.size(); i++) {
-        assertEquals(expected.get(tasks.get(i)), u.weights().get(i), TOL, at + " weight of " + tasks.get(i));
+        assertEquals(
+            expected.get(tasks.get(i)), u.weights().get(i), TOL, at + " weight of " + tasks.get(i));
       }
       JsonNode d = line.get("expectedDiagnostics");
       if (d != null) {
         withDiagnostics++;
-        assertEquals(d.get("df").asDouble(), u.diagnostics().get("df"), 1e-9 * Math.max(1, d.get("df").asDouble()), at + " df");
-        assertEquals(d.get("maxRatioSlope").asDouble(), u.diagnostics().get("maxRatioSlope"), 1e-12, at + " beta");
-        assertEquals(d.get("floorApplied").asBoolean() ? 1.0 : 0.0, u.diagnostics().get("floorApplied"), at + " floor");
+        assertEquals(
+            d.get("df").asDouble(),
+            u.diagnostics().get("df"),
+            1e-9 * Math.max(1, d.get("df").asDouble()),
+            at + " df");
+        assertEquals(
+            d.get("maxRatioSlope").asDouble(),
+            u.diagnostics().get("maxRatioSlope"),
+            1e-12,
+            at + " beta");
+        assertEquals(
+            d.get("floorApplied").asBoolean() ? 1.0 : 0.0,
+            u.diagnostics().get("floorApplied"),
+            at + " floor");
         for (String series : List.of("slopes", "rcs", "acs")) {
           Map<String, Double> e = doubles(d.get(series));
           double[] actual = u.taskDiagnostics().get(series);
           for (int i = 0; i < tasks.size(); i++) {
-            assertEquals(e.get(tasks.get(i)), actual[i], series.equals("slopes") ? 1e-12 : TOL, at + " " + series);
+            assertEquals(
+                e.get(tasks.get(i)),
+                actual[i],
+                series.equals("slopes") ? 1e-12 : TOL,
+                at + " " + series);
           }
         }
       }
@@ -79,8 +95,10 @@ class MftCoderTraceTest {
 
   private static List<JsonNode> read(String resource) throws IOException {
     List<JsonNode> out = new ArrayList<>();
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(
-        MftCoderTraceTest.class.getResourceAsStream(resource), StandardCharsets.UTF_8))) {
+    try (BufferedReader r =
+        new BufferedReader(
+            new InputStreamReader(
+                MftCoderTraceTest.class.getResourceAsStream(resource), StandardCharsets.UTF_8))) {
       for (String s = r.readLine(); s != null; s = r.readLine()) {
         if (!s.isBlank()) {
           out.add(JSON.readTree(s));

@@ -23,14 +23,22 @@ final class NaiveCoBa {
   private final List<List<Double>> recordedSlopes = new ArrayList<>();
   private final List<Double> recordedAmax = new ArrayList<>();
   private final Double[] reference;
+
   /** Every report so far, this one included: warm-up counts reports, not steps. */
   private int reports;
 
   double lastDf = Double.NaN;
   double[] lastSlopes;
 
-  NaiveCoBa(List<String> tasks, int warmup, int n, double tau, Map<String, Double> initial,
-      boolean useRcs, boolean useAcs, boolean useDf) {
+  NaiveCoBa(
+      List<String> tasks,
+      int warmup,
+      int n,
+      double tau,
+      Map<String, Double> initial,
+      boolean useRcs,
+      boolean useAcs,
+      boolean useDf) {
     this.tasks = tasks;
     this.warmup = warmup;
     this.n = n;

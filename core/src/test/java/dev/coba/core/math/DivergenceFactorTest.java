@@ -40,11 +40,17 @@ class DivergenceFactorTest {
       double level = -0.01 * (1 + rnd.nextDouble());
       for (int s = 0; s < n; s++) {
         level *= 0.999; // slopes shrink toward 0 as training converges
-        a[s] = level * (1 + 0.5 * rnd.nextGaussian()) + (rnd.nextDouble() < 0.002 ? 0.05 * rnd.nextGaussian() : 0);
+        a[s] =
+            level * (1 + 0.5 * rnd.nextGaussian())
+                + (rnd.nextDouble() < 0.002 ? 0.05 * rnd.nextGaussian() : 0);
         df.append(a[s]);
         if (s % 7 == 0 || s > n - 50) {
           double expected = direct(a, s + 1, tau);
-          assertEquals(expected, df.uncapped(tau), 1e-13 * Math.max(1, expected), "history " + h + " T " + (s + 1));
+          assertEquals(
+              expected,
+              df.uncapped(tau),
+              1e-13 * Math.max(1, expected),
+              "history " + h + " T " + (s + 1));
         }
       }
       DivergenceFactor copy = new DivergenceFactor();

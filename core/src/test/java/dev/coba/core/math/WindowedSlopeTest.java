@@ -11,7 +11,8 @@ class WindowedSlopeTest {
 
   @Test
   void threePointsByHand() {
-    // (0,1),(1,.9),(2,.7): xbar 1, ybar .8667; sum (x-1)(y-ybar) = -.1333 - .1667 = -.3; sum (x-1)^2 = 2
+    // (0,1),(1,.9),(2,.7): xbar 1, ybar .8667; sum (x-1)(y-ybar) = -.1333 - .1667 = -.3; sum
+    // (x-1)^2 = 2
     WindowedSlope w = new WindowedSlope(3);
     w.add(0, 1.0);
     assertFalse(w.hasSlope());

@@ -44,8 +44,10 @@ class FamoTest {
     assertArrayEquals(new double[] {-0.025, 0.025}, u.taskDiagnostics().get("logits"), 1e-8);
     assertEquals(0.4875026035157896, u.weights().get("a"), 1e-9);
     // no change in the losses: delta = 0, grad = 0.01 * xi = (-0.00025, 0.00025), but momentum
-    // carries on: m_a = 0.9 * 0.025 + 0.1 * -0.00025 = 0.022475, v_a = 0.999 * 6.25e-5 + 0.001 * 6.25e-8,
-    // m_hat = m / 0.19, v_hat = v / 0.001999: xi_a = -0.025 - 0.025 * 0.118289 / 0.176729 = -0.0417328
+    // carries on: m_a = 0.9 * 0.025 + 0.1 * -0.00025 = 0.022475, v_a = 0.999 * 6.25e-5 + 0.001 *
+    // 6.25e-8,
+    // m_hat = m / 0.19, v_hat = v / 0.001999: xi_a = -0.025 - 0.025 * 0.118289 / 0.176729 =
+    // -0.0417328
     u = famo.update(Report.of(3, Map.of("a", Math.exp(-1), "b", 1.0)));
     assertEquals(-0.04173283330297824, u.taskDiagnostics().get("logits")[0], 1e-8);
     assertEquals(0.4791456887700516, u.weights().get("a"), 1e-8);
@@ -85,7 +87,8 @@ class FamoTest {
    * Replays the whole list: the full reports (the initial losses first when all given), one
    * textbook Adam step (bias-corrected moments) per consecutive pair, from zero logits.
    */
-  static double[] naive(List<String> tasks, Map<String, Double> initial, List<Report> seen, double lr, double wd) {
+  static double[] naive(
+      List<String> tasks, Map<String, Double> initial, List<Report> seen, double lr, double wd) {
     int k = tasks.size();
     List<double[]> full = new ArrayList<>();
     if (initial != null && initial.keySet().containsAll(tasks)) {
@@ -149,8 +152,13 @@ class FamoTest {
       History hist = METHODS.history(rnd, 1 + rnd.nextInt(5), 1 + rnd.nextInt(100));
       double lr = new double[] {0.025, 0.1, 0.001}[rnd.nextInt(3)];
       double wd = new double[] {0.01, 0, 0.5}[rnd.nextInt(3)];
-      compared += assertAgreesWithNaive("famo", Map.of("lr", lr, "weightDecay", wd), hist,
-          seen -> naive(hist.tasks(), hist.initialLosses(), seen, lr, wd), "history " + h);
+      compared +=
+          assertAgreesWithNaive(
+              "famo",
+              Map.of("lr", lr, "weightDecay", wd),
+              hist,
+              seen -> naive(hist.tasks(), hist.initialLosses(), seen, lr, wd),
+              "history " + h);
     }
     assertTrue(compared > 7_000, "compared " + compared);
   }
@@ -162,6 +170,7 @@ class FamoTest {
   @Test
   void refusesBadParams() {
     assertRefused("params.lr", () -> Methods.create("famo", AB, Map.of("lr", -0.1), null));
-    assertRefused("params.weightDecay", () -> Methods.create("famo", AB, Map.of("weightDecay", -1), null));
+    assertRefused(
+        "params.weightDecay", () -> Methods.create("famo", AB, Map.of("weightDecay", -1), null));
   }
 }

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 
 class GradNormTest {
   private static final List<String> AB = List.of("a", "b");
+
   /** Validation losses as for the other methods, and a gradient norm for every task at every report. */
   private static final RandomHistories HISTORIES = RandomHistories.METHODS.withGradNorms();
 
@@ -35,23 +36,30 @@ class GradNormTest {
   @Test
   void twoStepsByHand() {
     Balancer gn = Methods.create("gradnorm", AB, Map.of(), Map.of("a", 1.0, "b", 1.0));
-    // ratios 0.25, 1, mean 0.625 -> r = (0.4, 1.6); w = (.5, .5), g = (2, 1): G = (1, 0.5), mean 0.75
+    // ratios 0.25, 1, mean 0.625 -> r = (0.4, 1.6); w = (.5, .5), g = (2, 1): G = (1, 0.5), mean
+    // 0.75
     // targets = 0.75 * 0.4^1.5 = 0.1897..., 0.75 * 1.6^1.5 = 1.5179...
     // G_a > target_a: dL/dw_a = +2; G_b < target_b: dL/dw_b = -1
     // w = (0.5 - 0.025 * 2, 0.5 + 0.025 * 1) = (0.45, 0.525), / 0.975 = (6/13, 7/13)
     Update u = gn.update(report(1, Map.of("a", 0.25, "b", 1.0), Map.of("a", 2.0, "b", 1.0)));
     assertArrayEquals(new double[] {6.0 / 13, 7.0 / 13}, u.weights().values(), TOL);
-    assertArrayEquals(new double[] {0.18973665961010278, 1.5178932768808222}, u.taskDiagnostics().get("targets"), TOL);
+    assertArrayEquals(
+        new double[] {0.18973665961010278, 1.5178932768808222},
+        u.taskDiagnostics().get("targets"),
+        TOL);
     assertArrayEquals(new double[] {1, 0.5}, u.taskDiagnostics().get("weightedGradNorms"), TOL);
     assertArrayEquals(new double[] {0.4, 1.6}, u.taskDiagnostics().get("relativeRatios"), TOL);
     // same report again: G = (12/13, 7/13), mean 19/26; targets 0.1849, 1.4790: same signs
     // w = (6/13 - 1/20, 7/13 + 1/40) = (107/260, 293/520), sum 507/520 -> (214/507, 293/507)
     u = gn.update(report(2, Map.of("a", 0.25, "b", 1.0), Map.of("a", 2.0, "b", 1.0)));
     assertArrayEquals(new double[] {214.0 / 507, 293.0 / 507}, u.weights().values(), TOL);
-    // b absent from valLosses keeps its ratio 1; a = 1 -> ratios (1, 1), r = (1, 1), targets = mean(G);
-    // g = (1, 1): G = w, mean 1/2; G_a = 214/507 < 1/2 -> w_a + 0.025, G_b > 1/2 -> w_b - 0.025; sum stays 1
+    // b absent from valLosses keeps its ratio 1; a = 1 -> ratios (1, 1), r = (1, 1), targets =
+    // mean(G);
+    // g = (1, 1): G = w, mean 1/2; G_a = 214/507 < 1/2 -> w_a + 0.025, G_b > 1/2 -> w_b - 0.025;
+    // sum stays 1
     u = gn.update(report(3, Map.of("a", 1.0), Map.of("a", 1.0, "b", 1.0)));
-    assertArrayEquals(new double[] {214.0 / 507 + 0.025, 293.0 / 507 - 0.025}, u.weights().values(), TOL);
+    assertArrayEquals(
+        new double[] {214.0 / 507 + 0.025, 293.0 / 507 - 0.025}, u.weights().values(), TOL);
   }
 
   @Test
@@ -73,7 +81,8 @@ class GradNormTest {
   // ---- the naive twin ----
 
   /** Replays the whole list; each step's ratios found by scanning the reports up to it. */
-  static double[] naive(List<String> tasks, Map<String, Double> initial, List<Report> seen, double alpha, double lr) {
+  static double[] naive(
+      List<String> tasks, Map<String, Double> initial, List<Report> seen, double alpha, double lr) {
     int k = tasks.size();
     double[] w = uniform(k);
     for (int s = 0; s < seen.size(); s++) {
@@ -140,8 +149,13 @@ class GradNormTest {
       History hist = HISTORIES.history(rnd, 1 + rnd.nextInt(5), 1 + rnd.nextInt(100));
       double alpha = new double[] {0, 0.5, 1.5, 3}[rnd.nextInt(4)];
       double lr = new double[] {0.025, 0.001, 0.2}[rnd.nextInt(3)];
-      compared += assertAgreesWithNaive("gradnorm", Map.of("alpha", alpha, "lr", lr), hist,
-          seen -> naive(hist.tasks(), hist.initialLosses(), seen, alpha, lr), "history " + h);
+      compared +=
+          assertAgreesWithNaive(
+              "gradnorm",
+              Map.of("alpha", alpha, "lr", lr),
+              hist,
+              seen -> naive(hist.tasks(), hist.initialLosses(), seen, alpha, lr),
+              "history " + h);
     }
     assertTrue(compared > 7_000, "compared " + compared);
   }
@@ -155,11 +169,17 @@ class GradNormTest {
     Balancer gn = Methods.create("gradnorm", AB, Map.of(), null);
     gn.update(report(1, Map.of("a", 1.0, "b", 2.0), Map.of("a", 1.0, "b", 3.0)));
     gn.update(report(2, Map.of("a", 0.5, "b", 2.0), Map.of("a", 1.0, "b", 3.0)));
-    InvalidInputException e = assertRefusedWithoutChange("gradNorms", gn, Report.of(3, Map.of("a", 0.4, "b", 1.0)));
+    InvalidInputException e =
+        assertRefusedWithoutChange("gradNorms", gn, Report.of(3, Map.of("a", 0.4, "b", 1.0)));
     assertTrue(e.getMessage().contains("step 3"), e.getMessage());
-    e = assertRefusedWithoutChange("gradNorms.b", gn, report(3, Map.of("a", 0.4, "b", 1.0), Map.of("a", 1.0)));
+    e =
+        assertRefusedWithoutChange(
+            "gradNorms.b", gn, report(3, Map.of("a", 0.4, "b", 1.0), Map.of("a", 1.0)));
     assertTrue(e.getMessage().contains("step 3"), e.getMessage());
-    assertRefusedWithoutChange("gradNorms.b", gn, report(3, Map.of("a", 0.4, "b", 1.0), Map.of("a", 1.0, "b", Double.NaN)));
+    assertRefusedWithoutChange(
+        "gradNorms.b",
+        gn,
+        report(3, Map.of("a", 0.4, "b", 1.0), Map.of("a", 1.0, "b", Double.NaN)));
     assertEquals(2L, gn.lastStep());
     // the same step, complete, is then accepted
     gn.update(report(3, Map.of("a", 0.4, "b", 1.0), Map.of("a", 1.0, "b", 3.0)));
@@ -167,7 +187,8 @@ class GradNormTest {
 
   @Test
   void refusesBadParams() {
-    assertRefused("params.alpha", () -> Methods.create("gradnorm", AB, Map.of("alpha", -1.5), null));
+    assertRefused(
+        "params.alpha", () -> Methods.create("gradnorm", AB, Map.of("alpha", -1.5), null));
     assertRefused("params.lr", () -> Methods.create("gradnorm", AB, Map.of("lr", "fast"), null));
   }
 }

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 
 class IgbV1Test {
   private static final List<String> AB = List.of("a", "b");
+
   /** igbv1 reads no initial losses. */
   private static final RandomHistories HISTORIES = RandomHistories.METHODS.withoutInitialLosses();
 
@@ -39,7 +40,8 @@ class IgbV1Test {
       assertArrayEquals(new double[] {0.5, 0.5}, u.weights().values(), 0);
       assertEquals(Objective.LOG, u.objective());
     }
-    // base a = (2 + 4) / 2 = 3, b = (1 + 3) / 2 = 2; l / b = 4/3, 3/2: w_a = 1 / (1 + e^(3/2 - 4/3)) = 1 / (1 + e^(1/6))
+    // base a = (2 + 4) / 2 = 3, b = (1 + 3) / 2 = 2; l / b = 4/3, 3/2: w_a = 1 / (1 + e^(3/2 -
+    // 4/3)) = 1 / (1 + e^(1/6))
     Update u = igb.update(Report.of(4, Map.of("a", 4.0, "b", 3.0)));
     assertArrayEquals(new double[] {3, 2}, u.taskDiagnostics().get("base"), TOL);
     assertArrayEquals(new double[] {4.0 / 3, 1.5}, u.taskDiagnostics().get("normalised"), TOL);
@@ -48,7 +50,8 @@ class IgbV1Test {
     u = igb.update(Report.of(5, Map.of("a", 1.5)));
     assertEquals(0.2689414213699951, u.weights().get("a"), TOL);
     // a zero is the task absent: nothing changes
-    assertEquals(0.2689414213699951, igb.update(Report.of(6, Map.of("a", 0.0))).weights().get("a"), TOL);
+    assertEquals(
+        0.2689414213699951, igb.update(Report.of(6, Map.of("a", 0.0))).weights().get("a"), TOL);
   }
 
   @Test
@@ -57,10 +60,13 @@ class IgbV1Test {
     Balancer igb = Methods.create("igbv1", AB, Map.of("baseWindow", 2, "baseStart", 1), null);
     igb.update(Report.of(1, Map.of("a", 1.0, "b", 4.0)));
     // b misses this report, so b's base is not complete yet
-    assertArrayEquals(new double[] {0.5, 0.5}, igb.update(Report.of(2, Map.of("a", 3.0))).weights().values(), 0);
+    assertArrayEquals(
+        new double[] {0.5, 0.5}, igb.update(Report.of(2, Map.of("a", 3.0))).weights().values(), 0);
     // b's second loss 0 does not count either
-    assertArrayEquals(new double[] {0.5, 0.5}, igb.update(Report.of(3, Map.of("b", 0.0))).weights().values(), 0);
-    // base a = 2, b = (4 + 8) / 2 = 6; last a = 3, b = 8: logits 1.5, 4/3 -> w_a = 1 / (1 + e^(-1/6))
+    assertArrayEquals(
+        new double[] {0.5, 0.5}, igb.update(Report.of(3, Map.of("b", 0.0))).weights().values(), 0);
+    // base a = 2, b = (4 + 8) / 2 = 6; last a = 3, b = 8: logits 1.5, 4/3 -> w_a = 1 / (1 +
+    // e^(-1/6))
     Update u = igb.update(Report.of(4, Map.of("b", 8.0)));
     assertEquals(1 / (1 + Math.exp(-1.0 / 6)), u.weights().get("a"), TOL);
     assertEquals(1 - 0.45842951678320015, u.weights().get("a"), TOL);
@@ -105,8 +111,13 @@ class IgbV1Test {
       History hist = HISTORIES.history(rnd, 1 + rnd.nextInt(5), 1 + rnd.nextInt(120));
       int window = 1 + rnd.nextInt(15);
       int start = rnd.nextBoolean() ? 0 : 1 + rnd.nextInt(20);
-      compared += assertAgreesWithNaive("igbv1", Map.of("baseWindow", window, "baseStart", start), hist,
-          seen -> naive(hist.tasks(), seen, window, start), "history " + h);
+      compared +=
+          assertAgreesWithNaive(
+              "igbv1",
+              Map.of("baseWindow", window, "baseStart", start),
+              hist,
+              seen -> naive(hist.tasks(), seen, window, start),
+              "history " + h);
     }
     assertTrue(compared > 10_000, "compared " + compared);
   }
@@ -127,7 +138,9 @@ class IgbV1Test {
 
   @Test
   void refusesBadParams() {
-    assertRefused("params.baseWindow", () -> Methods.create("igbv1", AB, Map.of("baseWindow", 0), null));
-    assertRefused("params.baseStart", () -> Methods.create("igbv1", AB, Map.of("baseStart", -3), null));
+    assertRefused(
+        "params.baseWindow", () -> Methods.create("igbv1", AB, Map.of("baseWindow", 0), null));
+    assertRefused(
+        "params.baseStart", () -> Methods.create("igbv1", AB, Map.of("baseStart", -3), null));
   }
 }

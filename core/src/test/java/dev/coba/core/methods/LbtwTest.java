@@ -43,14 +43,22 @@ class LbtwTest {
   void firstPositiveLossIsTheReferenceAndUniformUntilEveryTaskHasOne() {
     Balancer lbtw = Methods.create("lbtw", AB, Map.of("b", 1.0), null);
     // only a has a reference: uniform
-    assertArrayEquals(new double[] {0.5, 0.5}, lbtw.update(Report.of(0, Map.of("a", 2.0))).weights().values(), TOL);
+    assertArrayEquals(
+        new double[] {0.5, 0.5},
+        lbtw.update(Report.of(0, Map.of("a", 2.0))).weights().values(),
+        TOL);
     // b = 0 gives no reference: still uniform
-    assertArrayEquals(new double[] {0.5, 0.5},
-        lbtw.update(Report.of(1, Map.of("a", 1.0, "b", 0.0))).weights().values(), TOL);
+    assertArrayEquals(
+        new double[] {0.5, 0.5},
+        lbtw.update(Report.of(1, Map.of("a", 1.0, "b", 0.0))).weights().values(),
+        TOL);
     // b's reference is 3 (ratio 1), a's ratio 1/2; b = 1: w = (0.5, 1) / 1.5
-    assertArrayEquals(new double[] {1.0 / 3, 2.0 / 3},
-        lbtw.update(Report.of(2, Map.of("b", 3.0))).weights().values(), TOL);
-    // a = 0 after its reference: ratio 0, clamped to 1e-12: w_a = 1e-12 / (1 + 1e-12), still positive
+    assertArrayEquals(
+        new double[] {1.0 / 3, 2.0 / 3},
+        lbtw.update(Report.of(2, Map.of("b", 3.0))).weights().values(),
+        TOL);
+    // a = 0 after its reference: ratio 0, clamped to 1e-12: w_a = 1e-12 / (1 + 1e-12), still
+    // positive
     double[] w = lbtw.update(Report.of(3, Map.of("a", 0.0))).weights().values();
     assertEquals(1e-12 / (1 + 1e-12), w[0], 1e-24);
     assertTrue(w[0] > 0);
@@ -59,13 +67,17 @@ class LbtwTest {
   @Test
   void exponentZeroIsUniform() {
     Balancer lbtw = Methods.create("lbtw", AB, Map.of("b", 0.0), Map.of("a", 1.0, "b", 1.0));
-    assertArrayEquals(new double[] {0.5, 0.5}, lbtw.update(Report.of(1, Map.of("a", 0.1, "b", 3.0))).weights().values(), 0);
+    assertArrayEquals(
+        new double[] {0.5, 0.5},
+        lbtw.update(Report.of(1, Map.of("a", 0.1, "b", 3.0))).weights().values(),
+        0);
   }
 
   // ---- the naive twin ----
 
   /** Recomputes from the whole list of reports: reference and last loss found by scanning. */
-  static double[] naive(List<String> tasks, Map<String, Double> initial, List<Report> seen, double b) {
+  static double[] naive(
+      List<String> tasks, Map<String, Double> initial, List<Report> seen, double b) {
     double[] terms = new double[tasks.size()];
     for (int i = 0; i < tasks.size(); i++) {
       String t = tasks.get(i);
@@ -110,8 +122,13 @@ class LbtwTest {
     for (int h = 0; h < 400; h++) {
       History hist = METHODS.history(rnd, 1 + rnd.nextInt(5), 1 + rnd.nextInt(120));
       double b = new double[] {0, 0.5, 1, 2.5}[rnd.nextInt(4)];
-      compared += assertAgreesWithNaive("lbtw", Map.of("b", b), hist,
-          seen -> naive(hist.tasks(), hist.initialLosses(), seen, b), "history " + h);
+      compared +=
+          assertAgreesWithNaive(
+              "lbtw",
+              Map.of("b", b),
+              hist,
+              seen -> naive(hist.tasks(), hist.initialLosses(), seen, b),
+              "history " + h);
     }
     assertTrue(compared > 10_000, "compared " + compared);
   }

@@ -155,12 +155,20 @@ class RlwTest {
       int count = 1 + rnd.nextInt(60);
       for (int n = 0; n < count; n++) {
         // what the report holds does not matter to rlw
-        reports.add(rnd.nextBoolean() ? Report.of(step, Map.of()) : Report.of(step, Map.of(tasks.get(0), rnd.nextDouble())));
+        reports.add(
+            rnd.nextBoolean()
+                ? Report.of(step, Map.of())
+                : Report.of(step, Map.of(tasks.get(0), rnd.nextDouble())));
         step += 1 + rnd.nextInt(5);
       }
       // the n-th report (0-based) draws the n-th noise
-      compared += assertAgreesWithNaive("rlw", Map.of("seed", seed), new History(tasks, Map.of(), reports),
-          seen -> naive(tasks, seed, seen.size() - 1), "history " + h);
+      compared +=
+          assertAgreesWithNaive(
+              "rlw",
+              Map.of("seed", seed),
+              new History(tasks, Map.of(), reports),
+              seen -> naive(tasks, seed, seen.size() - 1),
+              "history " + h);
     }
     assertTrue(compared > 5_000, "compared " + compared);
   }

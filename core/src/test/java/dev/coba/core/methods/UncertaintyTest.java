@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 
 class UncertaintyTest {
   private static final List<String> AB = List.of("a", "b");
+
   /** Validation losses as for the other methods, and training losses for some tasks in some reports. */
   private static final RandomHistories HISTORIES = RandomHistories.METHODS.withTrainLosses();
 
@@ -35,7 +36,8 @@ class UncertaintyTest {
   void inverseLossesPreferringTrainingLosses() {
     Balancer unc = Methods.create("uncertainty", AB, Map.of(), null);
     // only a known: uniform
-    assertArrayEquals(new double[] {0.5, 0.5}, unc.update(Report.of(1, Map.of("a", 1.0))).weights().values(), 0);
+    assertArrayEquals(
+        new double[] {0.5, 0.5}, unc.update(Report.of(1, Map.of("a", 1.0))).weights().values(), 0);
     // train a = 1, b = 3 (val ignored where train is given): w = (1, 1/3) / (4/3) = (0.75, 0.25)
     Update u = unc.update(report(2, Map.of("a", 10.0, "b", 10.0), Map.of("a", 1.0, "b", 3.0)));
     assertArrayEquals(new double[] {0.75, 0.25}, u.weights().values(), TOL);
@@ -50,7 +52,8 @@ class UncertaintyTest {
 
   @Test
   void zeroLossIsGuardedByEpsilon() {
-    Balancer unc = Methods.create("uncertainty", AB, Map.of("epsilon", 1e-4), Map.of("a", 1.0, "b", 1.0));
+    Balancer unc =
+        Methods.create("uncertainty", AB, Map.of("epsilon", 1e-4), Map.of("a", 1.0, "b", 1.0));
     // a = 0 counts as 1e-4: w = (1e4, 1/3) / (1e4 + 1/3)
     Update u = unc.update(Report.of(1, Map.of("a", 0.0, "b", 3.0)));
     assertEquals(1e4 / (1e4 + 1.0 / 3), u.weights().get("a"), TOL);
@@ -62,13 +65,17 @@ class UncertaintyTest {
   void initialLossesCountAsTheFirstLosses() {
     Balancer unc = Methods.create("uncertainty", AB, Map.of(), Map.of("a", 2.0, "b", 1.0));
     // b keeps its initial loss 1; a = 1: equal
-    assertArrayEquals(new double[] {0.5, 0.5}, unc.update(Report.of(1, Map.of("a", 1.0))).weights().values(), TOL);
+    assertArrayEquals(
+        new double[] {0.5, 0.5},
+        unc.update(Report.of(1, Map.of("a", 1.0))).weights().values(),
+        TOL);
   }
 
   // ---- the naive twin ----
 
   /** Recomputes from the whole list: each task's latest loss found by scanning backwards. */
-  static double[] naive(List<String> tasks, Map<String, Double> initial, List<Report> seen, double eps) {
+  static double[] naive(
+      List<String> tasks, Map<String, Double> initial, List<Report> seen, double eps) {
     int k = tasks.size();
     double[] inv = new double[k];
     double total = 0;
@@ -77,7 +84,8 @@ class UncertaintyTest {
       Double loss = initial == null ? null : initial.get(t);
       for (int r = seen.size() - 1; r >= 0; r--) {
         Report rep = seen.get(r);
-        Double l = rep.trainLosses().containsKey(t) ? rep.trainLosses().get(t) : rep.valLosses().get(t);
+        Double l =
+            rep.trainLosses().containsKey(t) ? rep.trainLosses().get(t) : rep.valLosses().get(t);
         if (l != null) {
           loss = l;
           break;
@@ -102,8 +110,13 @@ class UncertaintyTest {
     for (int h = 0; h < 400; h++) {
       History hist = HISTORIES.history(rnd, 1 + rnd.nextInt(5), 1 + rnd.nextInt(120));
       double eps = new double[] {1e-8, 1e-3, 1}[rnd.nextInt(3)];
-      compared += assertAgreesWithNaive("uncertainty", Map.of("epsilon", eps), hist,
-          seen -> naive(hist.tasks(), hist.initialLosses(), seen, eps), "history " + h);
+      compared +=
+          assertAgreesWithNaive(
+              "uncertainty",
+              Map.of("epsilon", eps),
+              hist,
+              seen -> naive(hist.tasks(), hist.initialLosses(), seen, eps),
+              "history " + h);
     }
     assertTrue(compared > 10_000, "compared " + compared);
   }
@@ -123,6 +136,7 @@ class UncertaintyTest {
 
   @Test
   void refusesBadParams() {
-    assertRefused("params.epsilon", () -> Methods.create("uncertainty", AB, Map.of("epsilon", 0.0), null));
+    assertRefused(
+        "params.epsilon", () -> Methods.create("uncertainty", AB, Map.of("epsilon", 0.0), null));
   }
 }

@@ -32,10 +32,13 @@ class RunTest {
     Random rnd = new Random(seed);
     List<Report> out = new ArrayList<>();
     for (int s = 1; s <= n; s++) {
-      out.add(Report.of(s, Map.of(
-          "a", 2 * Math.exp(-0.02 * s) * (1 + 0.01 * rnd.nextGaussian()),
-          "b", 3 * Math.exp(-0.005 * s) * (1 + 0.01 * rnd.nextGaussian()),
-          "c", 1 + 0.002 * s * s / 100 + 0.01 * rnd.nextGaussian())));
+      out.add(
+          Report.of(
+              s,
+              Map.of(
+                  "a", 2 * Math.exp(-0.02 * s) * (1 + 0.01 * rnd.nextGaussian()),
+                  "b", 3 * Math.exp(-0.005 * s) * (1 + 0.01 * rnd.nextGaussian()),
+                  "c", 1 + 0.002 * s * s / 100 + 0.01 * rnd.nextGaussian())));
     }
     return out;
   }
@@ -45,7 +48,8 @@ class RunTest {
     Run run = Run.create(spec(1), 1000);
     Balancer direct = Methods.create("coba", TASKS, PARAMS, Map.of());
     for (Report r : reports(80, 1)) {
-      StepOutcome.Complete c = assertInstanceOf(StepOutcome.Complete.class, run.submit(RankReport.of(r)));
+      StepOutcome.Complete c =
+          assertInstanceOf(StepOutcome.Complete.class, run.submit(RankReport.of(r)));
       assertArrayEquals(direct.update(r).weights().values(), c.weights().values(), 0.0);
     }
     assertEquals(80L, run.lastStep());
@@ -59,18 +63,37 @@ class RunTest {
     for (Report r : reports(40, 2)) {
       Map<String, Double> l = r.valLosses();
       // rank 0 sees losses 10% lower, rank 1 10% higher, and only rank 1 reports task c
-      RankReport r0 = new RankReport(r.step(), 0, Map.of("a", 0.9 * l.get("a"), "b", 0.9 * l.get("b")), null, null, null);
-      RankReport r1 = new RankReport(r.step(), 1,
-          Map.of("a", 1.1 * l.get("a"), "b", 1.1 * l.get("b"), "c", l.get("c")), null, null, null);
+      RankReport r0 =
+          new RankReport(
+              r.step(), 0, Map.of("a", 0.9 * l.get("a"), "b", 0.9 * l.get("b")), null, null, null);
+      RankReport r1 =
+          new RankReport(
+              r.step(),
+              1,
+              Map.of("a", 1.1 * l.get("a"), "b", 1.1 * l.get("b"), "c", l.get("c")),
+              null,
+              null,
+              null);
       StepOutcome p = inOrder.submit(r0);
       assertEquals(new StepOutcome.Pending(r.step(), 1, 2), p);
       StepOutcome.Complete c1 = assertInstanceOf(StepOutcome.Complete.class, inOrder.submit(r1));
       reversed.submit(r1);
       StepOutcome.Complete c2 = assertInstanceOf(StepOutcome.Complete.class, reversed.submit(r0));
       assertArrayEquals(c1.weights().values(), c2.weights().values(), 0.0);
-      double[] expected = direct.update(Report.of(r.step(), Map.of(
-          "a", (0.9 * l.get("a") + 1.1 * l.get("a")) / 2, "b", (0.9 * l.get("b") + 1.1 * l.get("b")) / 2,
-          "c", l.get("c")))).weights().values();
+      double[] expected =
+          direct
+              .update(
+                  Report.of(
+                      r.step(),
+                      Map.of(
+                          "a",
+                          (0.9 * l.get("a") + 1.1 * l.get("a")) / 2,
+                          "b",
+                          (0.9 * l.get("b") + 1.1 * l.get("b")) / 2,
+                          "c",
+                          l.get("c"))))
+              .weights()
+              .values();
       assertArrayEquals(expected, c1.weights().values(), 1e-12);
       // a retry of either rank gets the same answer
       assertEquals(c1, inOrder.submit(r0));
@@ -99,9 +122,11 @@ class RunTest {
     assertEquals(new StepOutcome.Pending(1, 1, 2), run.submit(r0));
     String before = JSON.writeValueAsString(run.exportState());
     for (int attempt = 0; attempt < 3; attempt++) {
-      InvalidInputException e = assertThrows(InvalidInputException.class, () -> run.answerIfRepeat(r1));
+      InvalidInputException e =
+          assertThrows(InvalidInputException.class, () -> run.answerIfRepeat(r1));
       assertEquals("valLosses.a", e.field(), e.getMessage());
-      assertTrue(e.getMessage().contains("step 1") && e.getMessage().contains("ranks"), e.getMessage());
+      assertTrue(
+          e.getMessage().contains("step 1") && e.getMessage().contains("ranks"), e.getMessage());
       assertEquals(before, JSON.writeValueAsString(run.exportState()));
       assertEquals(new StepOutcome.Pending(1, 1, 2), run.submit(r0), "the pending report stays");
     }
@@ -117,7 +142,8 @@ class RunTest {
     run.submit(new RankReport(1, 0, Map.of("a", 1e-10), null, null, Map.of("a", 1e308)));
     // each product is finite, the sum of the counts is not: the mean would silently be 0
     RankReport r1 = new RankReport(1, 1, Map.of("a", 1e-10), null, null, Map.of("a", 1e308));
-    assertEquals("counts.a", assertThrows(InvalidInputException.class, () -> run.submit(r1)).field());
+    assertEquals(
+        "counts.a", assertThrows(InvalidInputException.class, () -> run.submit(r1)).field());
     assertEquals(Map.of(1L, 1), run.pendingSteps());
   }
 
@@ -130,14 +156,31 @@ class RunTest {
     run.accept(r0);
     assertEquals(new StepOutcome.Pending(5, 1, 2), run.answerIfRepeat(r0));
     String before = JSON.writeValueAsString(run.exportState());
-    RankReport changed = new RankReport(5, 0, Map.of("a", 9.0, "b", 1.0, "c", 1.0), null, null, null);
-    assertEquals("step", assertThrows(RunConflictException.class, () -> run.answerIfRepeat(changed)).field());
-    assertEquals("rank", assertThrows(InvalidInputException.class,
-        () -> run.answerIfRepeat(new RankReport(5, 2, Map.of("a", 1.0), null, null, null))).field());
-    assertEquals("counts.a", assertThrows(InvalidInputException.class,
-        () -> run.answerIfRepeat(new RankReport(5, 1, Map.of("a", 1.0), null, null, Map.of("a", 0.0)))).field());
-    assertEquals("valLosses.zz", assertThrows(InvalidInputException.class,
-        () -> run.answerIfRepeat(new RankReport(5, 1, Map.of("zz", 1.0), null, null, null))).field());
+    RankReport changed =
+        new RankReport(5, 0, Map.of("a", 9.0, "b", 1.0, "c", 1.0), null, null, null);
+    assertEquals(
+        "step",
+        assertThrows(RunConflictException.class, () -> run.answerIfRepeat(changed)).field());
+    assertEquals(
+        "rank",
+        assertThrows(
+                InvalidInputException.class,
+                () -> run.answerIfRepeat(new RankReport(5, 2, Map.of("a", 1.0), null, null, null)))
+            .field());
+    assertEquals(
+        "counts.a",
+        assertThrows(
+                InvalidInputException.class,
+                () ->
+                    run.answerIfRepeat(
+                        new RankReport(5, 1, Map.of("a", 1.0), null, null, Map.of("a", 0.0))))
+            .field());
+    assertEquals(
+        "valLosses.zz",
+        assertThrows(
+                InvalidInputException.class,
+                () -> run.answerIfRepeat(new RankReport(5, 1, Map.of("zz", 1.0), null, null, null)))
+            .field());
     assertEquals(before, JSON.writeValueAsString(run.exportState()));
     StepOutcome done = run.submit(r1);
     assertInstanceOf(StepOutcome.Complete.class, done);
@@ -156,7 +199,8 @@ class RunTest {
     run.submit(new RankReport(2, 0, Map.of("a", 1.0, "b", 1.0, "c", 1.0), null, null, null));
     run.submit(new RankReport(2, 1, Map.of("a", 1.0, "b", 1.0, "c", 1.0), null, null, null));
     assertEquals(Map.of(), run.pendingSteps());
-    assertThrows(RunConflictException.class,
+    assertThrows(
+        RunConflictException.class,
         () -> run.answerIfRepeat(new RankReport(1, 1, Map.of("a", 1.0), null, null, null)));
   }
 
@@ -178,7 +222,8 @@ class RunTest {
     }
     Run shortHistory = Run.create(spec(1), 10);
     crashed.forEach(r -> shortHistory.submit(RankReport.of(r)));
-    RunConflictException e = assertThrows(RunConflictException.class, () -> shortHistory.rewind(50));
+    RunConflictException e =
+        assertThrows(RunConflictException.class, () -> shortHistory.rewind(50));
     assertTrue(e.getMessage().contains("retained"), e.getMessage());
   }
 
@@ -194,17 +239,20 @@ class RunTest {
           x.submit(new RankReport(r.step(), 1, r.valLosses(), null, null, null));
         }
       }
-      run.submit(new RankReport(61, 0, all.get(60).valLosses(), null, null, null)); // one pending rank
+      run.submit(
+          new RankReport(61, 0, all.get(60).valLosses(), null, null, null)); // one pending rank
       straight.submit(new RankReport(61, 0, all.get(60).valLosses(), null, null, null));
       String json = JSON.writeValueAsString(run.exportState());
       Run restored = Run.restore(JSON.readValue(json, RunState.class), history);
       assertEquals(json, JSON.writeValueAsString(restored.exportState()));
       for (Report r : all.subList(60, 90)) {
         if (r.step() > 61) {
-          assertEquals(straight.submit(new RankReport(r.step(), 0, r.valLosses(), null, null, null)),
+          assertEquals(
+              straight.submit(new RankReport(r.step(), 0, r.valLosses(), null, null, null)),
               restored.submit(new RankReport(r.step(), 0, r.valLosses(), null, null, null)));
         }
-        assertEquals(straight.submit(new RankReport(r.step(), 1, r.valLosses(), null, null, null)),
+        assertEquals(
+            straight.submit(new RankReport(r.step(), 1, r.valLosses(), null, null, null)),
             restored.submit(new RankReport(r.step(), 1, r.valLosses(), null, null, null)));
       }
     }
@@ -233,13 +281,21 @@ class RunTest {
       Balancer direct = Methods.create("coba", TASKS, PARAMS, Map.of());
       List<StepOutcome> answers = new ArrayList<>();
       for (Report r : spaced.subList(0, 40)) {
-        StepOutcome.Complete c = assertInstanceOf(StepOutcome.Complete.class, run.submit(RankReport.of(r)));
+        StepOutcome.Complete c =
+            assertInstanceOf(StepOutcome.Complete.class, run.submit(RankReport.of(r)));
         assertArrayEquals(direct.update(r).weights().values(), c.weights().values(), 0.0);
         answers.add(c);
       }
-      assertArrayEquals(new double[] {1.0 / 3, 1.0 / 3, 1.0 / 3}, ((StepOutcome.Complete) answers.get(0)).weights().values(), 0.0);
-      assertTrue(((StepOutcome.Complete) answers.get(1)).weights().get("a") != 1.0 / 3, "real weights from the second report");
-      Run restored = Run.restore(JSON.readValue(JSON.writeValueAsString(run.exportState()), RunState.class), history);
+      assertArrayEquals(
+          new double[] {1.0 / 3, 1.0 / 3, 1.0 / 3},
+          ((StepOutcome.Complete) answers.get(0)).weights().values(),
+          0.0);
+      assertTrue(
+          ((StepOutcome.Complete) answers.get(1)).weights().get("a") != 1.0 / 3,
+          "real weights from the second report");
+      Run restored =
+          Run.restore(
+              JSON.readValue(JSON.writeValueAsString(run.exportState()), RunState.class), history);
       Run rewound = Run.create(spec(1), history);
       spaced.subList(0, 40).forEach(r -> rewound.submit(RankReport.of(r)));
       rewound.submit(RankReport.of(spaced.get(40)));
@@ -249,7 +305,9 @@ class RunTest {
         assertEquals(expected, restored.submit(RankReport.of(r)), "restored, history " + history);
         assertEquals(expected, rewound.submit(RankReport.of(r)), "rewound, history " + history);
       }
-      assertEquals(JSON.writeValueAsString(run.exportState()), JSON.writeValueAsString(restored.exportState()));
+      assertEquals(
+          JSON.writeValueAsString(run.exportState()),
+          JSON.writeValueAsString(restored.exportState()));
     }
   }
 
@@ -268,12 +326,14 @@ class RunTest {
     Map<String, Double> third = Map.of("a", 1.0 / 3, "b", 1.0 / 3, "c", 1.0 / 3);
     Map<String, Double> older = Map.of("a", 0.5, "b", 0.25, "c", 0.25);
     // step 1: both ranks trained with the same weights; step 2: rank 1 fell back to older ones
-    // (it arrives first: the history shows rank 0's all the same); step 3: only rank 1 says; step 4: nobody
-    List<List<RankReport>> steps = List.of(
-        List.of(used(1, 0, third), used(1, 1, third)),
-        List.of(used(2, 1, older), used(2, 0, third)),
-        List.of(used(3, 0, null), used(3, 1, older)),
-        List.of(used(4, 0, Map.of()), used(4, 1, null)));
+    // (it arrives first: the history shows rank 0's all the same); step 3: only rank 1 says; step
+    // 4: nobody
+    List<List<RankReport>> steps =
+        List.of(
+            List.of(used(1, 0, third), used(1, 1, third)),
+            List.of(used(2, 1, older), used(2, 0, third)),
+            List.of(used(3, 0, null), used(3, 1, older)),
+            List.of(used(4, 0, Map.of()), used(4, 1, null)));
     for (List<RankReport> ranks : steps) {
       StepOutcome last = null;
       for (RankReport r : ranks) {
@@ -300,14 +360,29 @@ class RunTest {
     Map<String, Double> w = Map.of("a", 0.2, "b", 0.3, "c", 0.5);
     RankReport r0 = used(1, 0, w);
     run.submit(r0);
-    assertEquals(new StepOutcome.Pending(1, 1, 2), run.submit(used(1, 0, new java.util.TreeMap<>(w))), "a retry");
-    assertEquals("step", assertThrows(RunConflictException.class, () -> run.answerIfRepeat(used(1, 0, null))).field());
-    assertEquals("step", assertThrows(RunConflictException.class,
-        () -> run.answerIfRepeat(used(1, 0, Map.of("a", 0.2, "b", 0.3, "c", 0.51)))).field());
+    assertEquals(
+        new StepOutcome.Pending(1, 1, 2),
+        run.submit(used(1, 0, new java.util.TreeMap<>(w))),
+        "a retry");
+    assertEquals(
+        "step",
+        assertThrows(RunConflictException.class, () -> run.answerIfRepeat(used(1, 0, null)))
+            .field());
+    assertEquals(
+        "step",
+        assertThrows(
+                RunConflictException.class,
+                () -> run.answerIfRepeat(used(1, 0, Map.of("a", 0.2, "b", 0.3, "c", 0.51))))
+            .field());
     StepOutcome done = run.submit(used(1, 1, null));
     assertEquals(done, run.submit(r0));
-    assertEquals("step", assertThrows(RunConflictException.class, () -> run.answerIfRepeat(used(1, 0, Map.of("a", 1.0)))).field());
-    // kept by the state, so a checkpoint restores it; a state without it (an older build's) still loads
+    assertEquals(
+        "step",
+        assertThrows(
+                RunConflictException.class, () -> run.answerIfRepeat(used(1, 0, Map.of("a", 1.0))))
+            .field());
+    // kept by the state, so a checkpoint restores it; a state without it (an older build's) still
+    // loads
     String json = JSON.writeValueAsString(run.exportState());
     assertTrue(json.matches(".*\"weightsUsed\":\\{[^}]*\"c\":0\\.5.*"), json);
     Run restored = Run.restore(JSON.readValue(json, RunState.class), 1000);
@@ -327,14 +402,16 @@ class RunTest {
     String before = JSON.writeValueAsString(run.exportState());
     java.util.HashMap<String, Double> withNull = new java.util.HashMap<>();
     withNull.put("b", null);
-    List<Map.Entry<Map<String, Double>, String>> bad = List.of(
-        Map.entry(Map.of("zz", 0.5), "weightsUsed.zz"),
-        Map.entry(Map.of("a", 0.5, "b", -0.1), "weightsUsed.b"),
-        Map.entry(Map.of("c", Double.NaN), "weightsUsed.c"),
-        Map.entry(Map.of("c", Double.POSITIVE_INFINITY), "weightsUsed.c"),
-        Map.entry(withNull, "weightsUsed.b"));
+    List<Map.Entry<Map<String, Double>, String>> bad =
+        List.of(
+            Map.entry(Map.of("zz", 0.5), "weightsUsed.zz"),
+            Map.entry(Map.of("a", 0.5, "b", -0.1), "weightsUsed.b"),
+            Map.entry(Map.of("c", Double.NaN), "weightsUsed.c"),
+            Map.entry(Map.of("c", Double.POSITIVE_INFINITY), "weightsUsed.c"),
+            Map.entry(withNull, "weightsUsed.b"));
     for (var c : bad) {
-      InvalidInputException e = assertThrows(InvalidInputException.class, () -> run.submit(used(2, 0, c.getKey())));
+      InvalidInputException e =
+          assertThrows(InvalidInputException.class, () -> run.submit(used(2, 0, c.getKey())));
       assertEquals(c.getValue(), e.field(), e.getMessage());
       assertTrue(e.getMessage().contains("step 2"), e.getMessage());
     }
@@ -344,8 +421,11 @@ class RunTest {
 
   @Test
   void aStateWithBadReportsIsRefused() {
-    RunState bad = new RunState(1, spec(1), null,
-        List.of(new RankReport(1, 0, Map.of("a", -1.0), null, null, null)));
-    assertEquals("reports[0].valLosses.a", assertThrows(InvalidInputException.class, () -> Run.restore(bad, 10)).field());
+    RunState bad =
+        new RunState(
+            1, spec(1), null, List.of(new RankReport(1, 0, Map.of("a", -1.0), null, null, null)));
+    assertEquals(
+        "reports[0].valLosses.a",
+        assertThrows(InvalidInputException.class, () -> Run.restore(bad, 10)).field());
   }
 }

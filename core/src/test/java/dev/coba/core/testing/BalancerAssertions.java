@@ -74,7 +74,11 @@ public final class BalancerAssertions {
     Objective objective = Methods.get(method).objective();
     assertEquals(objective, balancer.objective(), method);
     assertNull(balancer.lastStep(), "last step before any report");
-    assertArrayEquals(uniform(history.tasks().size()), balancer.weights().values(), 0.0, "weights before any report");
+    assertArrayEquals(
+        uniform(history.tasks().size()),
+        balancer.weights().values(),
+        0.0,
+        "weights before any report");
     for (Report r : history.reports()) {
       Update u = balancer.update(r);
       String where = "step " + r.step();
@@ -105,10 +109,16 @@ public final class BalancerAssertions {
     assertEquals(expected.weights(), actual.weights(), where); // Weights.equals compares the bits
     assertEquals(expected.objective(), actual.objective(), where);
     assertEquals(expected.step(), actual.step(), where);
-    assertEquals(expected.diagnostics(), actual.diagnostics(), where); // Double.equals compares the bits
+    assertEquals(
+        expected.diagnostics(), actual.diagnostics(), where); // Double.equals compares the bits
     assertEquals(expected.taskDiagnostics().keySet(), actual.taskDiagnostics().keySet(), where);
-    expected.taskDiagnostics().forEach((name, series) ->
-        assertTrue(Arrays.equals(series, actual.taskDiagnostics().get(name)), where + " diagnostic " + name));
+    expected
+        .taskDiagnostics()
+        .forEach(
+            (name, series) ->
+                assertTrue(
+                    Arrays.equals(series, actual.taskDiagnostics().get(name)),
+                    where + " diagnostic " + name));
   }
 
   /**
@@ -118,8 +128,12 @@ public final class BalancerAssertions {
    * @param where names the history in a failure
    * @return the number of reports compared
    */
-  public static int assertAgreesWithNaive(String method, Map<String, ?> params, History history,
-      Function<List<Report>, double[]> naive, String where) {
+  public static int assertAgreesWithNaive(
+      String method,
+      Map<String, ?> params,
+      History history,
+      Function<List<Report>, double[]> naive,
+      String where) {
     Balancer balancer = create(method, params, history);
     List<Report> seen = new ArrayList<>();
     for (Report r : history.reports()) {
@@ -134,7 +148,8 @@ public final class BalancerAssertions {
    * The method created with the tasks in their order and shuffled (by {@code rnd}) gives each
    * task the same weight within {@link #TOL} after each report.
    */
-  public static void assertPermutationEquivariant(Random rnd, String method, Map<String, ?> params, History history) {
+  public static void assertPermutationEquivariant(
+      Random rnd, String method, Map<String, ?> params, History history) {
     List<String> shuffled = new ArrayList<>(history.tasks());
     Collections.shuffle(shuffled, rnd);
     Balancer x = create(method, params, history);
@@ -152,12 +167,24 @@ public final class BalancerAssertions {
    * Multiplying one task's losses (its initial loss and every reported one) by {@code c}
    * leaves the weights unchanged within {@link #TOL}.
    */
-  public static void assertScaleFree(String method, Map<String, ?> params, History history, String task, double c) {
+  public static void assertScaleFree(
+      String method, Map<String, ?> params, History history, String task, double c) {
     Balancer x = create(method, params, history);
-    Balancer y = Methods.create(method, history.tasks(), params, RandomHistories.scaled(history.initialLosses(), task, c));
+    Balancer y =
+        Methods.create(
+            method,
+            history.tasks(),
+            params,
+            RandomHistories.scaled(history.initialLosses(), task, c));
     for (Report r : history.reports()) {
-      Report s = new Report(r.step(), RandomHistories.scaled(r.valLosses(), task, c), r.trainLosses(), r.gradNorms());
-      assertArrayEquals(x.update(r).weights().values(), y.update(s).weights().values(), TOL, "step " + r.step());
+      Report s =
+          new Report(
+              r.step(),
+              RandomHistories.scaled(r.valLosses(), task, c),
+              r.trainLosses(),
+              r.gradNorms());
+      assertArrayEquals(
+          x.update(r).weights().values(), y.update(s).weights().values(), TOL, "step " + r.step());
     }
   }
 
@@ -168,8 +195,8 @@ public final class BalancerAssertions {
    * exported, and from there answers bit for bit what both answer. From the second cut on, the
    * balancer exported is the one restored at the cut before.
    */
-  public static void assertRestoreContinuesBitIdentically(String method, Map<String, ?> params, History history,
-      int... cuts) {
+  public static void assertRestoreContinuesBitIdentically(
+      String method, Map<String, ?> params, History history, int... cuts) {
     assertTrue(cuts.length > 0, "no cut");
     List<Report> reports = history.reports();
     Balancer straight = create(method, params, history);
@@ -196,7 +223,10 @@ public final class BalancerAssertions {
         assertSameAnswer(expected, restored.update(r), after);
       }
     }
-    assertEquals(cuts.length, next, "cuts " + Arrays.toString(cuts) + " not ascending within 0.." + reports.size());
+    assertEquals(
+        cuts.length,
+        next,
+        "cuts " + Arrays.toString(cuts) + " not ascending within 0.." + reports.size());
     assertEquals(json(straight.exportState()), json(restored.exportState()));
   }
 
@@ -221,13 +251,15 @@ public final class BalancerAssertions {
    * {@code field}, in {@link Balancer#verify} as in {@link Balancer#update}, and its state,
    * weights and last step are what they were before.
    */
-  public static InvalidInputException assertRefusedWithoutChange(String field, Balancer balancer, Report report) {
+  public static InvalidInputException assertRefusedWithoutChange(
+      String field, Balancer balancer, Report report) {
     BalancerState before = balancer.exportState();
     Weights weights = balancer.weights();
     Long lastStep = balancer.lastStep();
     assertRefused(field, () -> balancer.verify(report));
     InvalidInputException e = assertRefused(field, () -> balancer.update(report));
-    assertEquals(before, balancer.exportState(), "state changed by a refused report: " + e.getMessage());
+    assertEquals(
+        before, balancer.exportState(), "state changed by a refused report: " + e.getMessage());
     assertEquals(weights, balancer.weights(), e.getMessage());
     assertEquals(lastStep, balancer.lastStep(), e.getMessage());
     return e;

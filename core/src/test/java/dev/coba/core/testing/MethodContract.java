@@ -102,14 +102,20 @@ public abstract class MethodContract {
   @ParameterizedTest(name = "{0}")
   @MethodSource("profiles")
   void weightsAreValid(Profile p) {
-    p.forEachHistory("weights", 2 * p.runs(), p.extremeParams(),
+    p.forEachHistory(
+        "weights",
+        2 * p.runs(),
+        p.extremeParams(),
         (hist, params, rnd) -> assertValidWeights(p.method(), params, hist));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("profiles")
   void sameReportsSameAnswersBitForBit(Profile p) {
-    p.forEachHistory("determinism", p.runs() / 4, p.params(),
+    p.forEachHistory(
+        "determinism",
+        p.runs() / 4,
+        p.params(),
         (hist, params, rnd) -> assertDeterministic(p.method(), params, hist));
   }
 
@@ -117,42 +123,60 @@ public abstract class MethodContract {
   @ParameterizedTest(name = "{0}")
   @MethodSource("profiles")
   void exportThroughJsonAndRestoreContinuesBitIdentically(Profile p) {
-    p.forEachHistory("restore", p.runs() / 2, p.params(), (hist, params, rnd) -> {
-      int n = hist.reports().size();
-      int[] cuts = IntStream.range(0, 3).map(i -> i * n / 3 + rnd.nextInt((i + 1) * n / 3 - i * n / 3 + 1))
-          .distinct().toArray();
-      assertRestoreContinuesBitIdentically(p.method(), params, hist, cuts);
-    });
+    p.forEachHistory(
+        "restore",
+        p.runs() / 2,
+        p.params(),
+        (hist, params, rnd) -> {
+          int n = hist.reports().size();
+          int[] cuts =
+              IntStream.range(0, 3)
+                  .map(i -> i * n / 3 + rnd.nextInt((i + 1) * n / 3 - i * n / 3 + 1))
+                  .distinct()
+                  .toArray();
+          assertRestoreContinuesBitIdentically(p.method(), params, hist, cuts);
+        });
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("profiles")
   void refusedReportsChangeNothing(Profile p) {
-    p.forEachHistory("refusals", p.runs() / 4, p.params(),
+    p.forEachHistory(
+        "refusals",
+        p.runs() / 4,
+        p.params(),
         (hist, params, rnd) -> assertRefusalsChangeNothing(p, params, hist, rnd));
   }
 
   @ParameterizedTest(name = "{0}", allowZeroInvocations = true)
   @MethodSource("permuting")
   void permutingTasksPermutesWeights(Profile p) {
-    p.forEachHistory("permutation", p.runs(), p.params(),
+    p.forEachHistory(
+        "permutation",
+        p.runs(),
+        p.params(),
         (hist, params, rnd) -> assertPermutationEquivariant(rnd, p.method(), params, hist));
   }
 
   @ParameterizedTest(name = "{0}", allowZeroInvocations = true)
   @MethodSource("scaleFree")
   void scalingOneTasksLossesChangesNoWeight(Profile p) {
-    p.forEachHistory("scale", p.runs(), p.params(), (hist, params, rnd) -> {
-      String task = hist.tasks().get(rnd.nextInt(hist.tasks().size()));
-      assertScaleFree(p.method(), params, hist, task, Math.exp(4 * rnd.nextGaussian()));
-    });
+    p.forEachHistory(
+        "scale",
+        p.runs(),
+        p.params(),
+        (hist, params, rnd) -> {
+          String task = hist.tasks().get(rnd.nextInt(hist.tasks().size()));
+          assertScaleFree(p.method(), params, hist, task, Math.exp(4 * rnd.nextGaussian()));
+        });
   }
 
   /**
    * Runs a random part of the history, then offers every kind of bad report built from the next
    * one; then runs the rest beside a twin that saw none of them.
    */
-  private static void assertRefusalsChangeNothing(Profile p, Map<String, Object> params, History hist, Random rnd) {
+  private static void assertRefusalsChangeNothing(
+      Profile p, Map<String, Object> params, History hist, Random rnd) {
     List<Report> reports = hist.reports();
     int cut = rnd.nextInt(reports.size());
     Balancer b = Methods.create(p.method(), hist.tasks(), params, hist.initialLosses());
@@ -169,17 +193,24 @@ public abstract class MethodContract {
       if (bad.task() == null) {
         assertTrue(e.getMessage().contains(step), e.getMessage());
       } else {
-        assertTrue(e.getMessage().contains("step " + step) && e.getMessage().contains("'" + bad.task() + "'"),
+        assertTrue(
+            e.getMessage().contains("step " + step)
+                && e.getMessage().contains("'" + bad.task() + "'"),
             e.getMessage());
       }
     }
     Report empty = Report.of(next.step(), Map.of());
     List<String> inputs = p.descriptor().inputs();
     if (p.refusesEmptyReports()) {
-      // a report carrying none of the method's inputs: refused, naming valLosses if it reads them, else one of them
-      InvalidInputException e = assertThrows(InvalidInputException.class, () -> b.verify(empty),
-          p.method() + " reads " + inputs + " but accepts a report that carries none of them");
-      assertTrue(inputs.contains("valLosses") ? e.field().equals("valLosses") : inputs.contains(e.field()),
+      // a report carrying none of the method's inputs: refused, naming valLosses if it reads them,
+      // else one of them
+      InvalidInputException e =
+          assertThrows(
+              InvalidInputException.class,
+              () -> b.verify(empty),
+              p.method() + " reads " + inputs + " but accepts a report that carries none of them");
+      assertTrue(
+          inputs.contains("valLosses") ? e.field().equals("valLosses") : inputs.contains(e.field()),
           e.field() + " is not what a report missing " + inputs + " is refused for");
       assertRefusedWithoutChange(e.field(), b, empty);
     } else {
@@ -210,7 +241,8 @@ public abstract class MethodContract {
    * The ways {@code next} can be spoilt whatever the method: steps that do not increase, a
    * negative step, step 0 after initial losses, and in each field a bad value or an unknown task.
    */
-  private static List<Refusal> refusals(@Nullable Long lastStep, boolean initialLosses, Report next, String task) {
+  private static List<Refusal> refusals(
+      @Nullable Long lastStep, boolean initialLosses, Report next, String task) {
     List<Refusal> out = new ArrayList<>();
     out.add(new Refusal("step", null, withStep(next, -1)));
     if (lastStep != null) {
@@ -225,7 +257,9 @@ public abstract class MethodContract {
       for (@Nullable Double bad : BAD_VALUES) {
         out.add(new Refusal(field + "." + task, task, with(next, field, task, bad)));
       }
-      out.add(new Refusal(field + ".no such task", "no such task", with(next, field, "no such task", 1.0)));
+      out.add(
+          new Refusal(
+              field + ".no such task", "no such task", with(next, field, "no such task", 1.0)));
     }
     return out;
   }
@@ -241,7 +275,8 @@ public abstract class MethodContract {
     maps.put("trainLosses", new LinkedHashMap<>(r.trainLosses()));
     maps.put("gradNorms", new LinkedHashMap<>(r.gradNorms()));
     maps.get(field).put(task, value);
-    return new Report(r.step(), maps.get("valLosses"), maps.get("trainLosses"), maps.get("gradNorms"));
+    return new Report(
+        r.step(), maps.get("valLosses"), maps.get("trainLosses"), maps.get("gradNorms"));
   }
 
   /**
@@ -259,9 +294,16 @@ public abstract class MethodContract {
    * @param scaleFree whether multiplying a task's losses (initial and reported) by a constant changes no weight
    * @param refusesEmptyReports whether a report naming no task is refused (else it is accepted)
    */
-  public record Profile(String name, MethodDescriptor descriptor, Function<Random, History> histories,
-      Function<Random, Map<String, Object>> params, Function<Random, Map<String, Object>> extremeParams, int runs,
-      boolean permutes, boolean scaleFree, boolean refusesEmptyReports) {
+  public record Profile(
+      String name,
+      MethodDescriptor descriptor,
+      Function<Random, History> histories,
+      Function<Random, Map<String, Object>> params,
+      Function<Random, Map<String, Object>> extremeParams,
+      int runs,
+      boolean permutes,
+      boolean scaleFree,
+      boolean refusesEmptyReports) {
 
     /**
      * The defaults: the histories of {@link RandomHistories#METHODS} with the inputs the method
@@ -279,12 +321,23 @@ public abstract class MethodContract {
         shape = shape.withTrainLosses();
       }
       RandomHistories s = shape;
-      Function<Random, History> histories = d.inputs().isEmpty()
-          ? rnd -> rnd.nextBoolean()
-              ? RandomHistories.emptyReports(RandomHistories.names(1 + rnd.nextInt(8)), 1 + rnd.nextInt(120))
-              : s.history(rnd, 1 + rnd.nextInt(8), 1 + rnd.nextInt(120))
-          : rnd -> s.history(rnd, 1 + rnd.nextInt(8), 1 + rnd.nextInt(120));
-      return new Profile(d.name(), d, histories, rnd -> Map.of(), rnd -> Map.of(), 100, true, false,
+      Function<Random, History> histories =
+          d.inputs().isEmpty()
+              ? rnd ->
+                  rnd.nextBoolean()
+                      ? RandomHistories.emptyReports(
+                          RandomHistories.names(1 + rnd.nextInt(8)), 1 + rnd.nextInt(120))
+                      : s.history(rnd, 1 + rnd.nextInt(8), 1 + rnd.nextInt(120))
+              : rnd -> s.history(rnd, 1 + rnd.nextInt(8), 1 + rnd.nextInt(120));
+      return new Profile(
+          d.name(),
+          d,
+          histories,
+          rnd -> Map.of(),
+          rnd -> Map.of(),
+          100,
+          true,
+          false,
           !d.inputs().isEmpty());
     }
 
@@ -298,13 +351,29 @@ public abstract class MethodContract {
     }
 
     public Profile named(String name) {
-      return new Profile(name, descriptor, histories, params, extremeParams, runs,
-          permutes, scaleFree, refusesEmptyReports);
+      return new Profile(
+          name,
+          descriptor,
+          histories,
+          params,
+          extremeParams,
+          runs,
+          permutes,
+          scaleFree,
+          refusesEmptyReports);
     }
 
     public Profile withHistories(Function<Random, History> histories) {
-      return new Profile(name, descriptor, histories, params, extremeParams, runs,
-          permutes, scaleFree, refusesEmptyReports);
+      return new Profile(
+          name,
+          descriptor,
+          histories,
+          params,
+          extremeParams,
+          runs,
+          permutes,
+          scaleFree,
+          refusesEmptyReports);
     }
 
     /**
@@ -312,34 +381,77 @@ public abstract class MethodContract {
      * {@link #withExtremeParams} follows.
      */
     public Profile withParams(Function<Random, Map<String, Object>> params) {
-      return new Profile(name, descriptor, histories, params, params, runs, permutes, scaleFree, refusesEmptyReports);
+      return new Profile(
+          name,
+          descriptor,
+          histories,
+          params,
+          params,
+          runs,
+          permutes,
+          scaleFree,
+          refusesEmptyReports);
     }
 
     /** Parameters drawn per history for the valid-weights property only. */
     public Profile withExtremeParams(Function<Random, Map<String, Object>> extremeParams) {
-      return new Profile(name, descriptor, histories, params, extremeParams, runs,
-          permutes, scaleFree, refusesEmptyReports);
+      return new Profile(
+          name,
+          descriptor,
+          histories,
+          params,
+          extremeParams,
+          runs,
+          permutes,
+          scaleFree,
+          refusesEmptyReports);
     }
 
     public Profile withRuns(int runs) {
-      return new Profile(name, descriptor, histories, params, extremeParams, runs,
-          permutes, scaleFree, refusesEmptyReports);
+      return new Profile(
+          name,
+          descriptor,
+          histories,
+          params,
+          extremeParams,
+          runs,
+          permutes,
+          scaleFree,
+          refusesEmptyReports);
     }
 
     /** For a method that does not promise permutation equivariance (say why in its Javadoc). */
     public Profile withoutPermutation() {
-      return new Profile(name, descriptor, histories, params, extremeParams, runs,
-          false, scaleFree, refusesEmptyReports);
+      return new Profile(
+          name,
+          descriptor,
+          histories,
+          params,
+          extremeParams,
+          runs,
+          false,
+          scaleFree,
+          refusesEmptyReports);
     }
 
     /** For a method that promises scale freedom. */
     public Profile withScaleFreedom() {
-      return new Profile(name, descriptor, histories, params, extremeParams, runs, permutes, true, refusesEmptyReports);
+      return new Profile(
+          name,
+          descriptor,
+          histories,
+          params,
+          extremeParams,
+          runs,
+          permutes,
+          true,
+          refusesEmptyReports);
     }
 
     /** For a method that reads an input but takes a report naming no task (every task absent). */
     public Profile acceptingEmptyReports() {
-      return new Profile(name, descriptor, histories, params, extremeParams, runs, permutes, scaleFree, false);
+      return new Profile(
+          name, descriptor, histories, params, extremeParams, runs, permutes, scaleFree, false);
     }
 
     /**
@@ -347,7 +459,8 @@ public abstract class MethodContract {
      * property's generator, and checks each; a failure names the profile, the history and the
      * parameters.
      */
-    void forEachHistory(String property, int count, Function<Random, Map<String, Object>> params, Check check) {
+    void forEachHistory(
+        String property, int count, Function<Random, Map<String, Object>> params, Check check) {
       Random rnd = new Random((name + "/" + property).hashCode());
       for (int h = 0; h < Math.max(1, count); h++) {
         History hist = histories.apply(rnd);
@@ -355,7 +468,8 @@ public abstract class MethodContract {
         try {
           check.run(hist, drawn, rnd);
         } catch (AssertionError | RuntimeException e) {
-          throw new AssertionError(name + ", history " + h + ", params " + drawn + ": " + e.getMessage(), e);
+          throw new AssertionError(
+              name + ", history " + h + ", params " + drawn + ": " + e.getMessage(), e);
         }
       }
     }

@@ -32,14 +32,21 @@ import java.util.stream.IntStream;
  * @param trainLosses whether reports carry training losses, for a share of the tasks drawn
  *     per history (so: some tasks with a training loss only, some with both, some with neither)
  */
-public record RandomHistories(int overfitWithin, double maxMissing, double spikeChance, Initial initial,
-    boolean gradNorms, boolean trainLosses) {
+public record RandomHistories(
+    int overfitWithin,
+    double maxMissing,
+    double spikeChance,
+    Initial initial,
+    boolean gradNorms,
+    boolean trainLosses) {
 
   /** The peer methods' histories: validation losses only. */
-  public static final RandomHistories METHODS = new RandomHistories(200, 0.4, 0, Initial.UNRELATED, false, false);
+  public static final RandomHistories METHODS =
+      new RandomHistories(200, 0.4, 0, Initial.UNRELATED, false, false);
 
   /** CoBa's histories: fewer missing tasks, longer before a task overfits, and loss spikes. */
-  public static final RandomHistories COBA = new RandomHistories(300, 0.3, 0.002, Initial.NEAR_START, false, false);
+  public static final RandomHistories COBA =
+      new RandomHistories(300, 0.3, 0.002, Initial.NEAR_START, false, false);
 
   /** Where a history's initial losses come from. */
   public enum Initial {
@@ -56,7 +63,8 @@ public record RandomHistories(int overfitWithin, double maxMissing, double spike
   }
 
   /** Tasks, initial losses and reports drawn together. */
-  public record History(List<String> tasks, Map<String, Double> initialLosses, List<Report> reports) {}
+  public record History(
+      List<String> tasks, Map<String, Double> initialLosses, List<Report> reports) {}
 
   /** One task's loss curve. */
   private record Curve(double scale, double rate, double turn, double gradScale) {
@@ -80,7 +88,8 @@ public record RandomHistories(int overfitWithin, double maxMissing, double spike
   }
 
   public RandomHistories withoutInitialLosses() {
-    return new RandomHistories(overfitWithin, maxMissing, spikeChance, Initial.NONE, gradNorms, trainLosses);
+    return new RandomHistories(
+        overfitWithin, maxMissing, spikeChance, Initial.NONE, gradNorms, trainLosses);
   }
 
   public RandomHistories withGradNorms() {
@@ -102,7 +111,9 @@ public record RandomHistories(int overfitWithin, double maxMissing, double spike
 
   /** Reports naming no task at steps 0 .. count - 1: for a method that reads nothing (rlw, uniform). */
   public static History emptyReports(List<String> tasks, int count) {
-    return new History(List.copyOf(tasks), Map.of(),
+    return new History(
+        List.copyOf(tasks),
+        Map.of(),
         IntStream.range(0, count).mapToObj(s -> Report.of(s, Map.of())).toList());
   }
 
@@ -130,11 +141,12 @@ public record RandomHistories(int overfitWithin, double maxMissing, double spike
         }
       }
     }
-    return new History(List.copyOf(tasks), init, reports(rnd, tasks, curves, count, !init.isEmpty()));
+    return new History(
+        List.copyOf(tasks), init, reports(rnd, tasks, curves, count, !init.isEmpty()));
   }
 
-
-  private List<Report> reports(Random rnd, List<String> tasks, Curve[] curves, int count, boolean afterStepZero) {
+  private List<Report> reports(
+      Random rnd, List<String> tasks, Curve[] curves, int count, boolean afterStepZero) {
     int k = tasks.size();
     double missing = rnd.nextBoolean() ? 0 : rnd.nextDouble() * maxMissing;
     double withTrain = trainLosses ? rnd.nextDouble() : 0;

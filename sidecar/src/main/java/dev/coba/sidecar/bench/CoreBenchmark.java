@@ -22,12 +22,14 @@ public final class CoreBenchmark {
   private final List<String> tasks;
   private final Map<String, ?> params;
   private final List<Report> reports;
+
   /** Keeps results observable so that the JIT cannot drop the work. */
   private double sink;
 
   public record Result(Params params, LatencySummary latency, long retainedBytesPerRun) {}
 
-  public CoreBenchmark(String method, List<String> tasks, Map<String, ?> params, List<Report> reports) {
+  public CoreBenchmark(
+      String method, List<String> tasks, Map<String, ?> params, List<Report> reports) {
     this.method = method;
     this.tasks = List.copyOf(tasks);
     this.params = Map.copyOf(params);

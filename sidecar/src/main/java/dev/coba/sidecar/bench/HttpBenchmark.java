@@ -54,23 +54,35 @@ public final class HttpBenchmark {
       @Override
       public byte[] body(long n) {
         Map<String, Double> losses = cycle.get((int) (n % cycle.size())).valLosses();
-        StringBuilder sb = new StringBuilder(64 + 32 * tasks.size()).append("{\"step\":").append(n + 1)
-            .append(",\"rank\":0,\"valLosses\":{");
+        StringBuilder sb =
+            new StringBuilder(64 + 32 * tasks.size())
+                .append("{\"step\":")
+                .append(n + 1)
+                .append(",\"rank\":0,\"valLosses\":{");
         int i = 0;
         for (Map.Entry<String, Double> e : losses.entrySet()) {
-          sb.append(i++ == 0 ? "" : ",").append('"').append(e.getKey()).append("\":").append(e.getValue());
+          sb.append(i++ == 0 ? "" : ",")
+              .append('"')
+              .append(e.getKey())
+              .append("\":")
+              .append(e.getValue());
         }
         return sb.append("}}").toString().getBytes(StandardCharsets.UTF_8);
       }
 
       @Override
       public void prepare(LoopbackClient client) throws IOException {
-        StringBuilder sb = new StringBuilder("{\"runId\":\"").append(runId)
-            .append("\",\"method\":\"coba\",\"params\":{\"warmupSteps\":20,\"historyLength\":200},\"tasks\":[");
+        StringBuilder sb =
+            new StringBuilder("{\"runId\":\"")
+                .append(runId)
+                .append(
+                    "\",\"method\":\"coba\",\"params\":{\"warmupSteps\":20,\"historyLength\":200},\"tasks\":[");
         for (int i = 0; i < tasks.size(); i++) {
           sb.append(i == 0 ? "" : ",").append('"').append(tasks.get(i)).append('"');
         }
-        int status = client.send("POST", "/v1/runs", sb.append("]}").toString().getBytes(StandardCharsets.UTF_8));
+        int status =
+            client.send(
+                "POST", "/v1/runs", sb.append("]}").toString().getBytes(StandardCharsets.UTF_8));
         if (status != 201 && status != 200) {
           throw new IOException("creating run " + runId + " answered " + status);
         }
@@ -144,20 +156,22 @@ public final class HttpBenchmark {
     List<Thread> threads = new ArrayList<>();
     List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
     for (Target target : targets) {
-      Thread t = new Thread(() -> {
-        try (LoopbackClient client = new LoopbackClient(base, token)) {
-          target.prepare(client);
-          ready.countDown();
-          ready.await();
-          for (long n = 0; System.nanoTime() < deadline.get(); n++) {
-            check(client.send(target.method(), target.path(), target.body(n)), target);
-            done.incrementAndGet();
-          }
-        } catch (Throwable e) {
-          failures.add(e);
-          ready.countDown();
-        }
-      });
+      Thread t =
+          new Thread(
+              () -> {
+                try (LoopbackClient client = new LoopbackClient(base, token)) {
+                  target.prepare(client);
+                  ready.countDown();
+                  ready.await();
+                  for (long n = 0; System.nanoTime() < deadline.get(); n++) {
+                    check(client.send(target.method(), target.path(), target.body(n)), target);
+                    done.incrementAndGet();
+                  }
+                } catch (Throwable e) {
+                  failures.add(e);
+                  ready.countDown();
+                }
+              });
       threads.add(t);
     }
     threads.forEach(Thread::start);

@@ -31,8 +31,18 @@ public final class LoopbackClient implements AutoCloseable {
 
   /** Sends one request and reads the whole answer; returns the status code. */
   public int send(String method, String path, byte[] body) throws IOException {
-    String head = method + " " + path + " HTTP/1.1\r\nHost: " + hostHeader + "\r\n" + authorization
-        + (body == null ? "" : "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n") + "\r\n";
+    String head =
+        method
+            + " "
+            + path
+            + " HTTP/1.1\r\nHost: "
+            + hostHeader
+            + "\r\n"
+            + authorization
+            + (body == null
+                ? ""
+                : "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n")
+            + "\r\n";
     out.write(head.getBytes(StandardCharsets.US_ASCII));
     if (body != null) {
       out.write(body);
@@ -55,7 +65,9 @@ public final class LoopbackClient implements AutoCloseable {
       }
     }
     if (chunked) {
-      for (long size = Long.parseLong(line().trim(), 16); size > 0; size = Long.parseLong(line().trim(), 16)) {
+      for (long size = Long.parseLong(line().trim(), 16);
+          size > 0;
+          size = Long.parseLong(line().trim(), 16)) {
         skip(size);
         line();
       }

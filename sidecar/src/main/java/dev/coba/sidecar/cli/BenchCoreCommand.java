@@ -30,13 +30,14 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     header = "Measures the cost of one update of a method, and its retained heap.",
     description = {
-        "Replays synthetic reports (every task at every step, decaying noisy losses)",
-        "through fresh balancers: warm-up runs, one measured run timing each update,",
-        "then the heap that finished runs retain (an estimate: used heap after full",
-        "GCs, averaged over --retained-runs runs). Prints one JSON line with method,",
-        "tasks, history, steps, median_us, p99_us, max_us, mean_us,",
-        "retained_bytes_per_run, jvm, cores, and the resolved params.",
-        ""},
+      "Replays synthetic reports (every task at every step, decaying noisy losses)",
+      "through fresh balancers: warm-up runs, one measured run timing each update,",
+      "then the heap that finished runs retain (an estimate: used heap after full",
+      "GCs, averaged over --retained-runs runs). Prints one JSON line with method,",
+      "tasks, history, steps, median_us, p99_us, max_us, mean_us,",
+      "retained_bytes_per_run, jvm, cores, and the resolved params.",
+      ""
+    },
     footerHeading = "%nExit codes:%n",
     footer = {HelpText.EXIT_CODES})
 public final class BenchCoreCommand implements Callable<Integer> {
@@ -45,36 +46,66 @@ public final class BenchCoreCommand implements Callable<Integer> {
 
   private final Console console;
 
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
-  @Option(names = "--method", paramLabel = "NAME", defaultValue = "coba", completionCandidates = MethodNames.class,
+  @Option(
+      names = "--method",
+      paramLabel = "NAME",
+      defaultValue = "coba",
+      completionCandidates = MethodNames.class,
       description = "the balancing method (default: ${DEFAULT-VALUE}): ${COMPLETION-CANDIDATES}")
   String method;
 
-  @Option(names = "--tasks", paramLabel = "K", defaultValue = "9", description = "number of tasks (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--tasks",
+      paramLabel = "K",
+      defaultValue = "9",
+      description = "number of tasks (default: ${DEFAULT-VALUE})")
   int tasks;
 
-  @Option(names = "--history", paramLabel = "N",
-      description = "historyLength (default: " + DEFAULT_HISTORY + " for a method that has it; an error for one that has not)")
+  @Option(
+      names = "--history",
+      paramLabel = "N",
+      description =
+          "historyLength (default: "
+              + DEFAULT_HISTORY
+              + " for a method that has it; an error for one that has not)")
   String history;
 
-  @Option(names = "--steps", paramLabel = "T", defaultValue = "10000",
+  @Option(
+      names = "--steps",
+      paramLabel = "T",
+      defaultValue = "10000",
       description = "reports per run (default: ${DEFAULT-VALUE})")
   int steps;
 
-  @Option(names = "--warmup-runs", paramLabel = "R", defaultValue = "3",
-      description = "whole runs before the measured one, to warm the JIT up (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--warmup-runs",
+      paramLabel = "R",
+      defaultValue = "3",
+      description =
+          "whole runs before the measured one, to warm the JIT up (default: ${DEFAULT-VALUE})")
   int warmupRuns;
 
-  @Option(names = "--retained-runs", paramLabel = "R", defaultValue = "50",
-      description = "finished runs kept alive to estimate the retained heap per run (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--retained-runs",
+      paramLabel = "R",
+      defaultValue = "50",
+      description =
+          "finished runs kept alive to estimate the retained heap per run (default: ${DEFAULT-VALUE})")
   int retainedRuns;
 
-  @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "seed of the synthetic losses (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--seed",
+      paramLabel = "S",
+      defaultValue = "42",
+      description = "seed of the synthetic losses (default: ${DEFAULT-VALUE})")
   long seed;
 
-  @Option(names = "--param", paramLabel = "KEY=VALUE", description = "any parameter of the method, repeatable")
+  @Option(
+      names = "--param",
+      paramLabel = "KEY=VALUE",
+      description = "any parameter of the method, repeatable")
   List<String> params = new ArrayList<>();
 
   public BenchCoreCommand(Console console) {
@@ -87,7 +118,8 @@ public final class BenchCoreCommand implements Callable<Integer> {
     CoreBenchmark bench;
     try {
       MethodDescriptor descriptor = Methods.get(method);
-      Map<String, Object> resolved = MethodParameters.resolve(descriptor, shortcuts(descriptor), params);
+      Map<String, Object> resolved =
+          MethodParameters.resolve(descriptor, shortcuts(descriptor), params);
       List<String> names = SyntheticReports.tasks(tasks);
       List<Report> reports = SyntheticReports.generate(names, steps, seed);
       bench = new CoreBenchmark(descriptor.name(), names, resolved, reports);
@@ -113,7 +145,8 @@ public final class BenchCoreCommand implements Callable<Integer> {
   private void checkRanges() {
     requireAtLeast("--tasks", tasks, 1);
     if (tasks > Methods.MAX_TASKS) {
-      throw new ParameterException(spec.commandLine(), "--tasks must be at most " + Methods.MAX_TASKS + ", got " + tasks);
+      throw new ParameterException(
+          spec.commandLine(), "--tasks must be at most " + Methods.MAX_TASKS + ", got " + tasks);
     }
     requireAtLeast("--steps", steps, 1);
     requireAtLeast("--warmup-runs", warmupRuns, 0);
@@ -122,7 +155,8 @@ public final class BenchCoreCommand implements Callable<Integer> {
 
   private void requireAtLeast(String option, long value, long min) {
     if (value < min) {
-      throw new ParameterException(spec.commandLine(), option + " must be at least " + min + ", got " + value);
+      throw new ParameterException(
+          spec.commandLine(), option + " must be at least " + min + ", got " + value);
     }
   }
 
@@ -137,7 +171,9 @@ public final class BenchCoreCommand implements Callable<Integer> {
     line.put("max_us", r.latency().maxUs());
     line.put("mean_us", r.latency().meanUs());
     line.put("retained_bytes_per_run", r.retainedBytesPerRun());
-    line.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+    line.put(
+        "jvm",
+        System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
     line.put("cores", Runtime.getRuntime().availableProcessors());
     line.put("warmup_runs", warmupRuns);
     line.put("retained_runs", retainedRuns);

@@ -42,42 +42,68 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     header = "Measures report latency and throughput over HTTP, against a trivial route.",
     description = {
-        "Starts a sidecar (journal in a temporary directory, fsync per group commit) and a",
-        "bare Javalin app with one trivial POST route, in this process. Then: one client",
-        "posting reports to one run (latency per report), and --clients clients each posting",
-        "to its own run in a closed loop (reports per second); the same for the trivial",
-        "route. Prints one JSON line. With --url, measures that sidecar instead, from this",
-        "process (an external client), and as its trivial route GET /healthz of that sidecar.",
-        ""},
+      "Starts a sidecar (journal in a temporary directory, fsync per group commit) and a",
+      "bare Javalin app with one trivial POST route, in this process. Then: one client",
+      "posting reports to one run (latency per report), and --clients clients each posting",
+      "to its own run in a closed loop (reports per second); the same for the trivial",
+      "route. Prints one JSON line. With --url, measures that sidecar instead, from this",
+      "process (an external client), and as its trivial route GET /healthz of that sidecar.",
+      ""
+    },
     footerHeading = "%nExit codes:%n",
     footer = {HelpText.EXIT_CODES})
 public final class BenchHttpCommand implements Callable<Integer> {
   private final Console console;
 
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
-  @Option(names = "--clients", paramLabel = "C", defaultValue = "64", description = "concurrent clients, one run each (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--clients",
+      paramLabel = "C",
+      defaultValue = "64",
+      description = "concurrent clients, one run each (default: ${DEFAULT-VALUE})")
   int clients;
 
-  @Option(names = "--tasks", paramLabel = "K", defaultValue = "9", description = "tasks per run (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--tasks",
+      paramLabel = "K",
+      defaultValue = "9",
+      description = "tasks per run (default: ${DEFAULT-VALUE})")
   int tasks;
 
-  @Option(names = "--requests", paramLabel = "N", defaultValue = "5000", description = "measured sequential requests (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--requests",
+      paramLabel = "N",
+      defaultValue = "5000",
+      description = "measured sequential requests (default: ${DEFAULT-VALUE})")
   int requests;
 
-  @Option(names = "--seconds", paramLabel = "S", defaultValue = "10", description = "measured seconds of the concurrent load (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--seconds",
+      paramLabel = "S",
+      defaultValue = "10",
+      description = "measured seconds of the concurrent load (default: ${DEFAULT-VALUE})")
   int seconds;
 
-  @Option(names = "--warmup-requests", paramLabel = "N", defaultValue = "20000",
-      description = "unmeasured sequential requests first, so that the JIT has compiled the path (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--warmup-requests",
+      paramLabel = "N",
+      defaultValue = "20000",
+      description =
+          "unmeasured sequential requests first, so that the JIT has compiled the path (default: ${DEFAULT-VALUE})")
   int warmupRequests;
 
-  @Option(names = "--warmup-seconds", paramLabel = "S", defaultValue = "5",
+  @Option(
+      names = "--warmup-seconds",
+      paramLabel = "S",
+      defaultValue = "5",
       description = "unmeasured seconds of the concurrent load (default: ${DEFAULT-VALUE})")
   int warmupSeconds;
 
-  @Option(names = "--url", paramLabel = "URL", description = "a running sidecar to measure instead of an in-process one")
+  @Option(
+      names = "--url",
+      paramLabel = "URL",
+      description = "a running sidecar to measure instead of an in-process one")
   URI url;
 
   @Option(names = "--token", paramLabel = "T", description = "bearer token for --url")
@@ -89,8 +115,14 @@ public final class BenchHttpCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    if (clients < 1 || tasks < 1 || requests < 1 || seconds < 1 || warmupRequests < 0 || warmupSeconds < 0) {
-      throw new ParameterException(spec.commandLine(),
+    if (clients < 1
+        || tasks < 1
+        || requests < 1
+        || seconds < 1
+        || warmupRequests < 0
+        || warmupSeconds < 0) {
+      throw new ParameterException(
+          spec.commandLine(),
           "--clients, --tasks, --requests and --seconds must be at least 1, the warm-ups at least 0");
     }
     List<String> names = SyntheticReports.tasks(tasks);
@@ -107,14 +139,24 @@ public final class BenchHttpCommand implements Callable<Integer> {
     }
     Path dir = Files.createTempDirectory("coba-bench-http");
     RunRegistry registry = RunRegistry.open(JournalStore.open(dir), RegistryLimits.defaults());
-    SidecarServer sidecar = Assembly.server(registry, new ServerConfig("127.0.0.1", 0, null)).start();
-    Javalin trivial = Javalin.create(c -> c.showJavalinBanner = false)
-        .post("/noop", ctx -> ctx.contentType("application/json").result("{\"ok\":true}"))
-        .start("127.0.0.1", 0);
+    SidecarServer sidecar =
+        Assembly.server(registry, new ServerConfig("127.0.0.1", 0, null)).start();
+    Javalin trivial =
+        Javalin.create(c -> c.showJavalinBanner = false)
+            .post("/noop", ctx -> ctx.contentType("application/json").result("{\"ok\":true}"))
+            .start("127.0.0.1", 0);
     try {
       line.put("store", "journal (fsync per group commit)");
-      measure(new HttpBenchmark(URI.create("http://127.0.0.1:" + sidecar.port()), null, names), line, "sidecar", true);
-      measure(new HttpBenchmark(URI.create("http://127.0.0.1:" + trivial.port()), null, names), line, "trivial", false);
+      measure(
+          new HttpBenchmark(URI.create("http://127.0.0.1:" + sidecar.port()), null, names),
+          line,
+          "sidecar",
+          true);
+      measure(
+          new HttpBenchmark(URI.create("http://127.0.0.1:" + trivial.port()), null, names),
+          line,
+          "trivial",
+          false);
       ratios(line, "trivial");
     } finally {
       trivial.stop();
@@ -122,15 +164,20 @@ public final class BenchHttpCommand implements Callable<Integer> {
       registry.close();
       deleteTree(dir);
     }
-    line.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+    line.put(
+        "jvm",
+        System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
     line.put("cores", Runtime.getRuntime().availableProcessors());
     console.out().println(json(line));
     return ExitCodes.OK;
   }
 
-  private void measure(HttpBenchmark bench, Map<String, Object> line, String name, boolean reports) {
-    HttpBenchmark.Target one = reports ? bench.steps("bench-seq-" + System.nanoTime())
-        : HttpBenchmark.fixed("/noop", "{\"step\":1,\"valLosses\":{\"a\":1.0}}");
+  private void measure(
+      HttpBenchmark bench, Map<String, Object> line, String name, boolean reports) {
+    HttpBenchmark.Target one =
+        reports
+            ? bench.steps("bench-seq-" + System.nanoTime())
+            : HttpBenchmark.fixed("/noop", "{\"step\":1,\"valLosses\":{\"a\":1.0}}");
     LatencySummary latency = bench.sequential(one, warmupRequests, requests);
     line.put(name + "_median_us", latency.medianUs());
     line.put(name + "_p99_us", latency.p99Us());
@@ -143,17 +190,28 @@ public final class BenchHttpCommand implements Callable<Integer> {
   }
 
   /** The same clients on a route that does nothing: what the framework and the loopback cost. */
-  private void measure(HttpBenchmark bench, HttpBenchmark.Target trivial, Map<String, Object> line, String name) {
+  private void measure(
+      HttpBenchmark bench, HttpBenchmark.Target trivial, Map<String, Object> line, String name) {
     LatencySummary latency = bench.sequential(trivial, warmupRequests, requests);
     line.put(name + "_median_us", latency.medianUs());
     line.put(name + "_p99_us", latency.p99Us());
-    double rate = bench.throughput(java.util.Collections.nCopies(clients, trivial), warmupSeconds * 1000L, seconds * 1000L);
+    double rate =
+        bench.throughput(
+            java.util.Collections.nCopies(clients, trivial),
+            warmupSeconds * 1000L,
+            seconds * 1000L);
     line.put(name + "_requests_per_s", Math.round(rate) * 1.0);
   }
 
   private static void ratios(Map<String, Object> line, String trivial) {
-    line.put("median_ratio", round((Double) line.get("sidecar_median_us") / (Double) line.get(trivial + "_median_us")));
-    line.put("throughput_ratio", round((Double) line.get("sidecar_reports_per_s") / (Double) line.get(trivial + "_requests_per_s")));
+    line.put(
+        "median_ratio",
+        round((Double) line.get("sidecar_median_us") / (Double) line.get(trivial + "_median_us")));
+    line.put(
+        "throughput_ratio",
+        round(
+            (Double) line.get("sidecar_reports_per_s")
+                / (Double) line.get(trivial + "_requests_per_s")));
   }
 
   private static double round(double v) {

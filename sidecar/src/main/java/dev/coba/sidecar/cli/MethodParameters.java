@@ -25,15 +25,26 @@ public final class MethodParameters {
    *     method has no parameter for, a malformed or unknown {@code key=value}, a parameter
    *     given twice, a value out of range
    */
-  public static Map<String, Object> resolve(MethodDescriptor method, List<Shortcut> shortcuts, List<String> keyValues) {
+  public static Map<String, Object> resolve(
+      MethodDescriptor method, List<Shortcut> shortcuts, List<String> keyValues) {
     Map<String, Object> out = new LinkedHashMap<>();
     for (Shortcut s : shortcuts) {
       if (s.text() == null) {
         continue;
       }
-      ParamSpec spec = find(method, s.param()).orElseThrow(() -> new InvalidInputException(s.option(),
-          s.option() + " sets the parameter " + s.param() + ", which method " + method.name()
-              + " does not have; its parameters: " + names(method)));
+      ParamSpec spec =
+          find(method, s.param())
+              .orElseThrow(
+                  () ->
+                      new InvalidInputException(
+                          s.option(),
+                          s.option()
+                              + " sets the parameter "
+                              + s.param()
+                              + ", which method "
+                              + method.name()
+                              + " does not have; its parameters: "
+                              + names(method)));
       put(out, spec, s.text(), s.option());
     }
     for (String kv : keyValues) {
@@ -42,8 +53,18 @@ public final class MethodParameters {
         throw new InvalidInputException("--param", "--param expects key=value, got '" + kv + "'");
       }
       String key = kv.substring(0, eq).trim();
-      ParamSpec spec = find(method, key).orElseThrow(() -> new InvalidInputException("params." + key,
-          "unknown parameter '" + key + "' for method " + method.name() + "; its parameters: " + names(method)));
+      ParamSpec spec =
+          find(method, key)
+              .orElseThrow(
+                  () ->
+                      new InvalidInputException(
+                          "params." + key,
+                          "unknown parameter '"
+                              + key
+                              + "' for method "
+                              + method.name()
+                              + "; its parameters: "
+                              + names(method)));
       put(out, spec, kv.substring(eq + 1), "--param " + key);
     }
     return out;
@@ -56,7 +77,8 @@ public final class MethodParameters {
 
   private static void put(Map<String, Object> out, ParamSpec spec, String text, String source) {
     if (out.containsKey(spec.name())) {
-      throw new InvalidInputException("params." + spec.name(),
+      throw new InvalidInputException(
+          "params." + spec.name(),
           "parameter " + spec.name() + " is given twice (again by " + source + ")");
     }
     out.put(spec.name(), spec.parse(text));

@@ -38,43 +38,62 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     header = "Runs a balancing method offline over the losses of a logged run.",
     description = {
-        "Reads one JSON report a line; writes one JSON line a report with the weights",
-        "for the next step and the method's diagnostics.",
-        "",
-        "Input: JSON Lines in UTF-8, blank lines skipped. An optional first line",
-        "  {\"tasks\": [\"python\", \"java\"], \"initialLosses\": {\"python\": 2.1}}",
-        "fixes the task order and the step-0 losses; then one report a line:",
-        "  {\"step\": 12, \"valLosses\": {\"python\": 1.93, \"java\": 2.41}}",
-        "(\"trainLosses\" and \"gradNorms\" optional). Steps strictly increase; values",
-        "are finite numbers >= 0. Format errors stop replay before any output.",
-        "Output: {\"step\":12,\"weights\":{...},\"objective\":\"linear\",\"df\":0.93,...};",
-        "per-task diagnostics are objects keyed by task; null = not available.",
-        ""},
+      "Reads one JSON report a line; writes one JSON line a report with the weights",
+      "for the next step and the method's diagnostics.",
+      "",
+      "Input: JSON Lines in UTF-8, blank lines skipped. An optional first line",
+      "  {\"tasks\": [\"python\", \"java\"], \"initialLosses\": {\"python\": 2.1}}",
+      "fixes the task order and the step-0 losses; then one report a line:",
+      "  {\"step\": 12, \"valLosses\": {\"python\": 1.93, \"java\": 2.41}}",
+      "(\"trainLosses\" and \"gradNorms\" optional). Steps strictly increase; values",
+      "are finite numbers >= 0. Format errors stop replay before any output.",
+      "Output: {\"step\":12,\"weights\":{...},\"objective\":\"linear\",\"df\":0.93,...};",
+      "per-task diagnostics are objects keyed by task; null = not available.",
+      ""
+    },
     footerHeading = "%nExit codes:%n",
     footer = {HelpText.EXIT_CODES})
 public final class ReplayCommand implements Callable<Integer> {
   private final Console console;
 
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
-  @Option(names = "--method", required = true, paramLabel = "NAME", completionCandidates = MethodNames.class,
+  @Option(
+      names = "--method",
+      required = true,
+      paramLabel = "NAME",
+      completionCandidates = MethodNames.class,
       description = "the balancing method: ${COMPLETION-CANDIDATES}")
   String method;
 
-  @Option(names = "--variant", paramLabel = "NAME", description = "coba: paper (default) or mftcoder; sets the parameter variant")
+  @Option(
+      names = "--variant",
+      paramLabel = "NAME",
+      description = "coba: paper (default) or mftcoder; sets the parameter variant")
   String variant;
 
-  @Option(names = "--warmup", paramLabel = "W", description = "coba: sets warmupSteps (uniform weights while n + 1 < W, n = the reports so far, this one included)")
+  @Option(
+      names = "--warmup",
+      paramLabel = "W",
+      description =
+          "coba: sets warmupSteps (uniform weights while n + 1 < W, n = the reports so far, this one included)")
   String warmup;
 
-  @Option(names = "--history", paramLabel = "N", description = "coba: sets historyLength (points per task in the slope fit, >= 2)")
+  @Option(
+      names = "--history",
+      paramLabel = "N",
+      description = "coba: sets historyLength (points per task in the slope fit, >= 2)")
   String history;
 
-  @Option(names = "--tau", paramLabel = "T", description = "coba: sets tau (divergence factor temperature, >= 0)")
+  @Option(
+      names = "--tau",
+      paramLabel = "T",
+      description = "coba: sets tau (divergence factor temperature, >= 0)")
   String tau;
 
-  @Option(names = "--param", paramLabel = "KEY=VALUE",
+  @Option(
+      names = "--param",
+      paramLabel = "KEY=VALUE",
       description = "any parameter of the method, repeatable, e.g. --param useDf=false")
   List<String> params = new ArrayList<>();
 
@@ -83,7 +102,10 @@ public final class ReplayCommand implements Callable<Integer> {
 
   /** Where the reports come from; standard input when neither is given. */
   static final class Source {
-    @Option(names = "--input", paramLabel = "FILE", description = "read the reports from FILE ('-': standard input)")
+    @Option(
+        names = "--input",
+        paramLabel = "FILE",
+        description = "read the reports from FILE ('-': standard input)")
     Path input;
 
     @Option(names = "--example", description = "read the bundled example run (5 tasks, 400 steps)")
@@ -112,7 +134,8 @@ public final class ReplayCommand implements Callable<Integer> {
     } catch (NoSuchFileException e) {
       return UsageErrors.badInput(console, spec, "--input: no such file: " + e.getFile());
     } catch (IOException e) {
-      return UsageErrors.badInput(console, spec, "--input: cannot read " + describeSource() + ": " + e);
+      return UsageErrors.badInput(
+          console, spec, "--input: cannot read " + describeSource() + ": " + e);
     }
   }
 
@@ -126,7 +149,8 @@ public final class ReplayCommand implements Callable<Integer> {
 
   private ReplayLog read() throws IOException {
     try (InputStream in = open();
-        BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+        BufferedReader lines =
+            new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
       return ReplayReader.read(lines);
     }
   }

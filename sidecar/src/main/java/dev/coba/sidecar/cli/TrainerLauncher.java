@@ -33,8 +33,12 @@ final class TrainerLauncher {
   static int run(String entry, List<String> args, Console console) throws Exception {
     Path dir = trainerDir();
     if (dir == null || !Files.isDirectory(dir)) {
-      console.err().println("the trainer is not installed next to this jar (" + TRAINER_DIR
-          + "/); build it with `mvn -B -ntp -DskipTests package` from the repository root");
+      console
+          .err()
+          .println(
+              "the trainer is not installed next to this jar ("
+                  + TRAINER_DIR
+                  + "/); build it with `mvn -B -ntp -DskipTests package` from the repository root");
       return ExitCodes.INTERNAL;
     }
     // libtorch comes from the jars in lib/trainer: never try to download it
@@ -43,10 +47,14 @@ final class TrainerLauncher {
     }
     console.err().flush();
     ClassLoader previous = Thread.currentThread().getContextClassLoader();
-    try (URLClassLoader loader = new URLClassLoader(jars(dir), TrainerLauncher.class.getClassLoader())) {
+    try (URLClassLoader loader =
+        new URLClassLoader(jars(dir), TrainerLauncher.class.getClassLoader())) {
       // the core's method registry finds igbv2 through the context class loader
       Thread.currentThread().setContextClassLoader(loader);
-      Method run = loader.loadClass(entry).getMethod("run", String[].class, PrintStream.class, PrintStream.class);
+      Method run =
+          loader
+              .loadClass(entry)
+              .getMethod("run", String[].class, PrintStream.class, PrintStream.class);
       return (Integer) run.invoke(null, args.toArray(String[]::new), console.out(), System.err);
     } catch (InvocationTargetException e) {
       throw e.getCause() instanceof Exception ex ? ex : e;

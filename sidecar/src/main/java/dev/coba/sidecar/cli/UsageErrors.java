@@ -36,8 +36,8 @@ public final class UsageErrors {
 
   /** For a command that only groups subcommands and was called without one. */
   public static ParameterException missingSubcommand(CommandSpec spec) {
-    return new ParameterException(spec.commandLine(),
-        "missing subcommand: choose one of " + spec.subcommands().keySet());
+    return new ParameterException(
+        spec.commandLine(), "missing subcommand: choose one of " + spec.subcommands().keySet());
   }
 
   /** Reports bad input found by a command itself, as {@code <command>: <message>}; answers 2. */

@@ -12,9 +12,10 @@ public final class Version implements CommandLine.IVersionProvider {
   @Override
   public String[] getVersion() {
     return new String[] {
-        "coba-sidecar " + projectVersion(),
-        "JVM: ${java.version} (${java.vendor} ${java.vm.name} ${java.vm.version})",
-        "OS: ${os.name} ${os.version} ${os.arch}"};
+      "coba-sidecar " + projectVersion(),
+      "JVM: ${java.version} (${java.vendor} ${java.vm.name} ${java.vm.version})",
+      "OS: ${os.name} ${os.version} ${os.arch}"
+    };
   }
 
   /** The Maven project version, or "unknown" when the resource was not filtered (an IDE run). */

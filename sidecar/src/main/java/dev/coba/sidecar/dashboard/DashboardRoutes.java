@@ -1,15 +1,15 @@
 package dev.coba.sidecar.dashboard;
 
-import dev.coba.sidecar.runs.Downsampled;
-import dev.coba.sidecar.runs.StepSeries;
 import static io.javalin.http.HandlerType.GET;
 
 import dev.coba.core.InvalidInputException;
 import dev.coba.core.run.RunSpec;
 import dev.coba.sidecar.http.RouteGroup;
 import dev.coba.sidecar.http.Routes;
+import dev.coba.sidecar.runs.Downsampled;
 import dev.coba.sidecar.runs.RunRegistry;
 import dev.coba.sidecar.runs.RunView;
+import dev.coba.sidecar.runs.StepSeries;
 import io.javalin.http.Context;
 
 /**
@@ -51,7 +51,8 @@ public final class DashboardRoutes implements RouteGroup {
   private void series(Context ctx) {
     String runId = runId(ctx);
     int points = points(ctx);
-    Snapshot s = registry.series(runId, (run, series) -> new Snapshot(run, series.downsample(points)));
+    Snapshot s =
+        registry.series(runId, (run, series) -> new Snapshot(run, series.downsample(points)));
     Routes.json(ctx, 200, SeriesBodies.of(s.run(), s.points()));
   }
 
@@ -78,7 +79,12 @@ public final class DashboardRoutes implements RouteGroup {
     } catch (NumberFormatException e) {
       // answered below, like a number out of range
     }
-    throw new InvalidInputException("points", "points must be an integer in [2, " + MAX_POINTS + "], got '"
-        + (text.length() > 40 ? text.substring(0, 40) + "..." : text) + "'");
+    throw new InvalidInputException(
+        "points",
+        "points must be an integer in [2, "
+            + MAX_POINTS
+            + "], got '"
+            + (text.length() > 40 ? text.substring(0, 40) + "..." : text)
+            + "'");
   }
 }

@@ -17,10 +17,25 @@ final class SeriesBodies {
     for (long s : d.steps()) {
       steps.add(s);
     }
-    List<SeriesChartBody> charts = d.charts().stream().map(c -> new SeriesChartBody(c.name(), c.perTask(),
-        c.lines().stream().map(l -> new SeriesLineBody(l.label(), nullForNaN(l.values()))).toList())).toList();
-    return new SeriesBody(run.spec().runId(), run.spec().method(), run.spec().tasks(), run.step(),
-        d.stepsPerPoint(), steps, charts);
+    List<SeriesChartBody> charts =
+        d.charts().stream()
+            .map(
+                c ->
+                    new SeriesChartBody(
+                        c.name(),
+                        c.perTask(),
+                        c.lines().stream()
+                            .map(l -> new SeriesLineBody(l.label(), nullForNaN(l.values())))
+                            .toList()))
+            .toList();
+    return new SeriesBody(
+        run.spec().runId(),
+        run.spec().method(),
+        run.spec().tasks(),
+        run.step(),
+        d.stepsPerPoint(),
+        steps,
+        charts);
   }
 
   private static List<Float> nullForNaN(float[] values) {

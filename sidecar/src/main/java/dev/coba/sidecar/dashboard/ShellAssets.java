@@ -15,8 +15,10 @@ import java.util.Properties;
  */
 final class ShellAssets {
   private static final String WEBJAR = "META-INF/resources/webjars/uplot/";
+
   /** Scripts and styles only from this origin; uPlot sets element styles, hence inline styles. */
-  private static final String CSP = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:";
+  private static final String CSP =
+      "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:";
 
   private record Asset(byte[] bytes, String contentType) {}
 
@@ -28,19 +30,24 @@ final class ShellAssets {
 
   static ShellAssets load() {
     String uplot = WEBJAR + uplotVersion() + "/dist/";
-    return new ShellAssets(Map.of(
-        "index.html", asset("dashboard/index.html", "text/html; charset=utf-8"),
-        "run.html", asset("dashboard/run.html", "text/html; charset=utf-8"),
-        "dashboard.js", asset("dashboard/dashboard.js", "text/javascript; charset=utf-8"),
-        "dashboard.css", asset("dashboard/dashboard.css", "text/css; charset=utf-8"),
-        "uPlot.iife.min.js", asset(uplot + "uPlot.iife.min.js", "text/javascript; charset=utf-8"),
-        "uPlot.min.css", asset(uplot + "uPlot.min.css", "text/css; charset=utf-8")));
+    return new ShellAssets(
+        Map.of(
+            "index.html", asset("dashboard/index.html", "text/html; charset=utf-8"),
+            "run.html", asset("dashboard/run.html", "text/html; charset=utf-8"),
+            "dashboard.js", asset("dashboard/dashboard.js", "text/javascript; charset=utf-8"),
+            "dashboard.css", asset("dashboard/dashboard.css", "text/css; charset=utf-8"),
+            "uPlot.iife.min.js",
+                asset(uplot + "uPlot.iife.min.js", "text/javascript; charset=utf-8"),
+            "uPlot.min.css", asset(uplot + "uPlot.min.css", "text/css; charset=utf-8")));
   }
 
   void serve(Context ctx, String name) {
     Asset a = byName.get(name);
     if (a == null) {
-      throw new ApiException(404, null, "no such dashboard file: " + (name.length() > 40 ? name.substring(0, 40) : name));
+      throw new ApiException(
+          404,
+          null,
+          "no such dashboard file: " + (name.length() > 40 ? name.substring(0, 40) : name));
     }
     ctx.header("Cache-Control", "no-cache")
         .header("X-Content-Type-Options", "nosniff")
@@ -71,7 +78,8 @@ final class ShellAssets {
   private static InputStream open(String resource) {
     InputStream in = ShellAssets.class.getClassLoader().getResourceAsStream(resource);
     if (in == null) {
-      throw new IllegalStateException("the jar lacks " + resource + " (the dashboard's files, or the uPlot WebJar)");
+      throw new IllegalStateException(
+          "the jar lacks " + resource + " (the dashboard's files, or the uPlot WebJar)");
     }
     return in;
   }

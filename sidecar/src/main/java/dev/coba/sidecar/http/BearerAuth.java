@@ -19,6 +19,7 @@ final class BearerAuth {
   private static final Set<String> OPEN = Set.of("/healthz", "/readyz");
   private static final Set<String> READING = Set.of("GET", "HEAD");
   private final byte[] expected;
+
   /** Null when no read token is set. */
   private final byte[] reading;
 
@@ -39,7 +40,8 @@ final class BearerAuth {
     if (header == null) {
       throw new ApiException(401, null, "missing Authorization: Bearer <token>");
     }
-    String given = header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : null;
+    String given =
+        header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : null;
     byte[] hash = given == null ? null : sha256(given);
     if (hash != null && MessageDigest.isEqual(expected, hash)) {
       return;
@@ -48,7 +50,8 @@ final class BearerAuth {
       if (READING.contains(ctx.req().getMethod())) {
         return;
       }
-      throw new ApiException(403, null, "the read-only token opens GET requests only; this needs the token");
+      throw new ApiException(
+          403, null, "the read-only token opens GET requests only; this needs the token");
     }
     throw new ApiException(401, null, "wrong bearer token");
   }

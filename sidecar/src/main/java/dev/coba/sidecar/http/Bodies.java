@@ -4,13 +4,13 @@ import dev.coba.core.InvalidInputException;
 import dev.coba.protocol.WireJson;
 import io.javalin.config.Key;
 import io.javalin.http.Context;
-import java.time.Duration;
-import org.eclipse.jetty.io.EofException;
-import org.eclipse.jetty.server.Request;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.Locale;
+import org.eclipse.jetty.io.EofException;
+import org.eclipse.jetty.server.Request;
 
 /**
  * Request bodies: JSON only, at most {@link #MAX_BYTES}, counted while reading (a chunked
@@ -19,6 +19,7 @@ import java.util.Locale;
 public final class Bodies {
   /** 1 MiB: far above a report of 1,024 tasks, far below what could hurt the heap. */
   public static final int MAX_BYTES = 1 << 20;
+
   static final String TOO_LARGE = "the body exceeds " + MAX_BYTES + " bytes (1 MiB)";
 
   /** How long reading a body may take in all (set per server, see {@link ConnectionLimits#bodyTimeout}). */
@@ -35,8 +36,11 @@ public final class Bodies {
     String type = ctx.header("Content-Type");
     String mediaType = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
     if (!mediaType.equals("application/json")) {
-      throw new ApiException(415, null, "the body must be JSON with Content-Type: application/json, got "
-          + (type == null ? "no Content-Type" : "'" + type + "'"));
+      throw new ApiException(
+          415,
+          null,
+          "the body must be JSON with Content-Type: application/json, got "
+              + (type == null ? "no Content-Type" : "'" + type + "'"));
     }
   }
 
@@ -58,7 +62,8 @@ public final class Bodies {
     TimedRead read = new TimedRead(Request.getBaseRequest(ctx.req()).getHttpChannel(), timeout);
     try {
       InputStream in = ctx.req().getInputStream();
-      // with a Content-Length, read exactly that (one right-sized buffer); chunked: read up to the limit
+      // with a Content-Length, read exactly that (one right-sized buffer); chunked: read up to the
+      // limit
       byte[] body = read.bytes(in, declared >= 0 ? (int) declared : MAX_BYTES + 1);
       if (declared >= 0 && read.bytes(in, 1).length > 0) {
         throw new ApiException(400, null, "the body is longer than its Content-Length");
@@ -69,10 +74,15 @@ public final class Bodies {
       return body;
     } catch (IOException e) {
       if (read.timedOut(e)) {
-        ctx.header("Connection", "close"); // the rest of the body may still come: never read it as a request
-        throw new ApiException(408, null, "the body did not arrive within " + timeout.toMillis() + " ms");
+        ctx.header(
+            "Connection",
+            "close"); // the rest of the body may still come: never read it as a request
+        throw new ApiException(
+            408, null, "the body did not arrive within " + timeout.toMillis() + " ms");
       }
-      if (e instanceof EofException) { // the client closed before its Content-Length: its fault, not a bug
+      if (e
+          instanceof
+          EofException) { // the client closed before its Content-Length: its fault, not a bug
         throw new ApiException(400, null, "the body ended before its Content-Length");
       }
       throw new UncheckedIOException("cannot read the request body", e);

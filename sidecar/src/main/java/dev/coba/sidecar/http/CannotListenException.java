@@ -12,7 +12,9 @@ public final class CannotListenException extends RuntimeException {
   /** Jetty wraps the JDK's exception ("Failed to bind to ...") around the one that says why. */
   private static String reason(IOException e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof BindException && t.getMessage() != null && t.getMessage().contains("in use")) {
+      if (t instanceof BindException
+          && t.getMessage() != null
+          && t.getMessage().contains("in use")) {
         return "the port is in use (another sidecar or program listens there; pick another with --port)";
       }
     }

@@ -61,7 +61,8 @@ final class CheckpointRoutes {
       try {
         Methods.restore(state.base());
       } catch (InvalidInputException e) {
-        String field = e.field().startsWith("state.") ? e.field().substring("state.".length()) : e.field();
+        String field =
+            e.field().startsWith("state.") ? e.field().substring("state.".length()) : e.field();
         throw new InvalidInputException("base." + field, e.getMessage());
       }
     }

@@ -20,7 +20,8 @@ public record ConnectionLimits(int maxConnections, Duration headerTimeout, Durat
    * limit of a JVM on Linux. 10 s for a head, 20 s for a body of at most 1 MiB: generous on
    * any network a trainer reports from, short against a client that holds a worker.
    */
-  public static final ConnectionLimits DEFAULTS = new ConnectionLimits(4096, Duration.ofSeconds(10), Duration.ofSeconds(20));
+  public static final ConnectionLimits DEFAULTS =
+      new ConnectionLimits(4096, Duration.ofSeconds(10), Duration.ofSeconds(20));
 
   public ConnectionLimits {
     if (maxConnections < 1) {

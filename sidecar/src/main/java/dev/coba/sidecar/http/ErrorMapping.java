@@ -25,8 +25,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class ErrorMapping {
   private static final Logger LOG = LoggerFactory.getLogger(ErrorMapping.class);
+
   /** Longest error message answered: messages echo input, which may be up to 1 MiB. */
   static final int MAX_MESSAGE = 1000;
+
   /** Longest field path answered (a valid one is far shorter: task names have at most 128 characters). */
   static final int MAX_FIELD = 200;
 
@@ -73,7 +75,9 @@ public final class ErrorMapping {
     if (e instanceof InvalidInputException x) {
       return new Mapped(400, x.field(), x.getMessage());
     }
-    if (e instanceof JsonProcessingException x) { // WireJson.read translates these; this is the safety net
+    if (e
+        instanceof
+        JsonProcessingException x) { // WireJson.read translates these; this is the safety net
       return new Mapped(400, JsonErrors.fieldOf(x), JsonErrors.explain(x, null));
     }
     if (e instanceof ApiException x) {
@@ -85,7 +89,9 @@ public final class ErrorMapping {
     if (e instanceof RunConflictException x) {
       return new Mapped(409, x.field(), x.getMessage());
     }
-    if (e instanceof MemoryBudgetException x) { // nothing stored: the client may retry once runs were deleted
+    if (e
+        instanceof
+        MemoryBudgetException x) { // nothing stored: the client may retry once runs were deleted
       return new Mapped(507, x.field(), x.getMessage());
     }
     if (e instanceof StoreException) {
@@ -95,7 +101,8 @@ public final class ErrorMapping {
       return new Mapped(405, null, "this path does not take that method; it takes " + allowed(x));
     }
     if (e instanceof NotFoundResponse x) {
-      return new Mapped(404, null, x.getMessage() == null ? "no such route" : "no route: " + x.getMessage());
+      return new Mapped(
+          404, null, x.getMessage() == null ? "no such route" : "no route: " + x.getMessage());
     }
     if (e instanceof HttpResponseException x && x.getStatus() == 413) {
       return new Mapped(413, null, Bodies.TOO_LARGE);

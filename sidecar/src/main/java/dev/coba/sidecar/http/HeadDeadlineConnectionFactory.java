@@ -38,8 +38,13 @@ final class HeadDeadlineConnectionFactory extends HttpConnectionFactory {
 
   @Override
   public Connection newConnection(Connector connector, EndPoint endPoint) {
-    HttpConnection c = new DeadlineConnection(getHttpConfiguration(), connector, endPoint, isRecordHttpComplianceViolations(),
-        timeoutMs);
+    HttpConnection c =
+        new DeadlineConnection(
+            getHttpConfiguration(),
+            connector,
+            endPoint,
+            isRecordHttpComplianceViolations(),
+            timeoutMs);
     c.setUseInputDirectByteBuffers(isUseInputDirectByteBuffers());
     c.setUseOutputDirectByteBuffers(isUseOutputDirectByteBuffers());
     return configure(c, connector, endPoint);
@@ -47,9 +52,15 @@ final class HeadDeadlineConnectionFactory extends HttpConnectionFactory {
 
   /** What a connection whose request came too slowly is answered before it is closed. */
   static byte[] timeoutAnswer(long timeoutMs) {
-    byte[] body = WireJson.write(new ErrorBody("the request did not arrive within " + timeoutMs + " ms", null, 408));
-    String head = "HTTP/1.1 408 Request Timeout\r\nContent-Type: " + Routes.JSON + "\r\nContent-Length: " + body.length
-        + "\r\nConnection: close\r\n\r\n";
+    byte[] body =
+        WireJson.write(
+            new ErrorBody("the request did not arrive within " + timeoutMs + " ms", null, 408));
+    String head =
+        "HTTP/1.1 408 Request Timeout\r\nContent-Type: "
+            + Routes.JSON
+            + "\r\nContent-Length: "
+            + body.length
+            + "\r\nConnection: close\r\n\r\n";
     byte[] head8 = head.getBytes(StandardCharsets.US_ASCII);
     byte[] all = new byte[head8.length + body.length];
     System.arraycopy(head8, 0, all, 0, head8.length);
@@ -59,18 +70,25 @@ final class HeadDeadlineConnectionFactory extends HttpConnectionFactory {
 
   private static final class DeadlineConnection extends HttpConnection {
     private final long timeoutMs;
+
     /** The pending deadline of the request arriving now; null while none arrives or one is being handled. */
     private final AtomicReference<Scheduler.Task> deadline = new AtomicReference<>();
 
-    DeadlineConnection(HttpConfiguration config, Connector connector, EndPoint endPoint, boolean recordViolations,
+    DeadlineConnection(
+        HttpConfiguration config,
+        Connector connector,
+        EndPoint endPoint,
+        boolean recordViolations,
         long timeoutMs) {
       super(config, connector, endPoint, recordViolations);
       this.timeoutMs = timeoutMs;
     }
 
     @Override
-    protected HttpChannelOverHttp newHttpChannel() { // called by the super constructor: uses no field yet
-      return new HttpChannelOverHttp(this, getConnector(), getHttpConfiguration(), getEndPoint(), this) {
+    protected HttpChannelOverHttp
+        newHttpChannel() { // called by the super constructor: uses no field yet
+      return new HttpChannelOverHttp(
+          this, getConnector(), getHttpConfiguration(), getEndPoint(), this) {
         @Override
         public boolean handle() {
           disarm(); // the request reached a worker: it arrived in time
@@ -104,7 +122,8 @@ final class HeadDeadlineConnectionFactory extends HttpConnectionFactory {
       if (deadline.get() != null || !getEndPoint().isOpen()) {
         return; // the deadline runs from the request's first byte: later bytes do not extend it
       }
-      Scheduler.Task task = getConnector().getScheduler().schedule(this::expire, timeoutMs, TimeUnit.MILLISECONDS);
+      Scheduler.Task task =
+          getConnector().getScheduler().schedule(this::expire, timeoutMs, TimeUnit.MILLISECONDS);
       if (!deadline.compareAndSet(null, task)) {
         task.cancel();
       }
@@ -123,7 +142,9 @@ final class HeadDeadlineConnectionFactory extends HttpConnectionFactory {
       }
       EndPoint endPoint = getEndPoint();
       try {
-        endPoint.write(Callback.from(endPoint::close, x -> endPoint.close()), ByteBuffer.wrap(timeoutAnswer(timeoutMs)));
+        endPoint.write(
+            Callback.from(endPoint::close, x -> endPoint.close()),
+            ByteBuffer.wrap(timeoutAnswer(timeoutMs)));
       } catch (RuntimeException e) { // a write pending or the endpoint closing: just close
         endPoint.close();
       }

@@ -21,6 +21,7 @@ final class HostCheck {
 
   private final Set<String> boundNames = new HashSet<>();
   private final boolean wildcard;
+
   /** The last Host allowed: clients send the same one on every request, so most checks end here. */
   private volatile String lastAllowed;
 
@@ -61,7 +62,9 @@ final class HostCheck {
     if (address == null) {
       return false;
     }
-    return address.isLoopbackAddress() || wildcard || boundNames.contains(address.getHostAddress().toLowerCase(Locale.ROOT));
+    return address.isLoopbackAddress()
+        || wildcard
+        || boundNames.contains(address.getHostAddress().toLowerCase(Locale.ROOT));
   }
 
   /** The name of {@code host[:port]} or {@code [v6]:port}, without the port (and the brackets). */
@@ -81,7 +84,8 @@ final class HostCheck {
       return null;
     }
     try {
-      return InetAddress.getByName(v6 && !host.startsWith("[") ? "[" + host + "]" : host); // a literal: no lookup
+      return InetAddress.getByName(
+          v6 && !host.startsWith("[") ? "[" + host + "]" : host); // a literal: no lookup
     } catch (UnknownHostException e) {
       return null;
     }

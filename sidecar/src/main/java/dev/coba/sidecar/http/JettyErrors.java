@@ -27,18 +27,27 @@ final class JettyErrors extends ErrorHandler {
   @Override
   public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
     fields.put(new HttpField(HttpHeader.CONTENT_TYPE, Routes.JSON));
-    String error = "malformed HTTP request: " + (reason == null ? HttpStatus.getMessage(status) : reason);
+    String error =
+        "malformed HTTP request: " + (reason == null ? HttpStatus.getMessage(status) : reason);
     return ByteBuffer.wrap(WireJson.write(new ErrorBody(error, null, status)));
   }
 
   /** An error sent with {@code sendError} (Javalin answers an unrouted WebSocket upgrade so). */
   @Override
-  protected void generateAcceptableResponse(Request baseRequest, HttpServletRequest request, HttpServletResponse response,
-      int code, String message) throws IOException {
+  protected void generateAcceptableResponse(
+      Request baseRequest,
+      HttpServletRequest request,
+      HttpServletResponse response,
+      int code,
+      String message)
+      throws IOException {
     baseRequest.setHandled(true);
     String error = message == null || message.isBlank() ? HttpStatus.getMessage(code) : message;
     if (request.getHeader("Upgrade") != null) {
-      error = "this server has no " + ErrorMapping.cut(request.getHeader("Upgrade"), 40) + " endpoint; protocol v1 is plain HTTP";
+      error =
+          "this server has no "
+              + ErrorMapping.cut(request.getHeader("Upgrade"), 40)
+              + " endpoint; protocol v1 is plain HTTP";
     }
     byte[] body = WireJson.write(new ErrorBody(error, null, code));
     response.setContentType(Routes.JSON);

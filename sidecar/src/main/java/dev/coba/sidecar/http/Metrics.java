@@ -43,18 +43,24 @@ import java.util.concurrent.atomic.AtomicLong;
 final class Metrics {
   /** The most (run, task) series of {@code coba_run_weight}: Prometheus stays comfortable far beyond. */
   static final int MAX_WEIGHT_SERIES = 1_000;
+
   static final String UNMATCHED = "unmatched";
   private static final Duration[] BUCKETS = {
-      Duration.ofNanos(250_000), Duration.ofNanos(500_000), Duration.ofMillis(1), Duration.ofMillis(2),
-      Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(50), Duration.ofMillis(250),
-      Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(30)};
+    Duration.ofNanos(250_000), Duration.ofNanos(500_000), Duration.ofMillis(1),
+        Duration.ofMillis(2),
+    Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(50), Duration.ofMillis(250),
+    Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(30)
+  };
 
-  private final PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry prometheus =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final RunRegistry runs;
   private volatile Set<String> routes = Set.of();
   private final AtomicLong dropped = new AtomicLong();
+
   /** By method, route and status: a bounded set, since routes are templates. */
   private final Map<String, RequestMeters> requestMeters = new ConcurrentHashMap<>();
+
   private final Counter complete;
   private final Counter pending;
 
@@ -62,15 +68,25 @@ final class Metrics {
 
   Metrics(RunRegistry runs) {
     this.runs = runs;
-    Gauge.builder("coba.runs", runs, RunRegistry::size).description("runs held").register(prometheus);
-    Gauge.builder("coba.memory.budget", runs, r -> r.budget().limit()).baseUnit("bytes")
-        .description("the memory budget of the runs (--memory-budget)").register(prometheus);
-    Gauge.builder("coba.memory.used", runs, r -> r.budget().used()).baseUnit("bytes")
-        .description("what the runs are estimated to hold, charged to the budget").register(prometheus);
+    Gauge.builder("coba.runs", runs, RunRegistry::size)
+        .description("runs held")
+        .register(prometheus);
+    Gauge.builder("coba.memory.budget", runs, r -> r.budget().limit())
+        .baseUnit("bytes")
+        .description("the memory budget of the runs (--memory-budget)")
+        .register(prometheus);
+    Gauge.builder("coba.memory.used", runs, r -> r.budget().used())
+        .baseUnit("bytes")
+        .description("what the runs are estimated to hold, charged to the budget")
+        .register(prometheus);
     Gauge.builder("coba.long.polls", runs, RunRegistry::waitingPolls)
-        .description("long-polls waiting for a step now").register(prometheus);
+        .description("long-polls waiting for a step now")
+        .register(prometheus);
     Gauge.builder("coba.run.weight.series.dropped", dropped, AtomicLong::get)
-        .description("(run, task) pairs left out of coba_run_weight at the last scrape (cap " + MAX_WEIGHT_SERIES + ")")
+        .description(
+            "(run, task) pairs left out of coba_run_weight at the last scrape (cap "
+                + MAX_WEIGHT_SERIES
+                + ")")
         .register(prometheus);
     complete = reports("complete");
     pending = reports("pending");
@@ -85,8 +101,10 @@ final class Metrics {
   }
 
   private Counter reports(String outcome) {
-    return Counter.builder("coba.reports").tag("outcome", outcome)
-        .description("step reports answered, retries included").register(prometheus);
+    return Counter.builder("coba.reports")
+        .tag("outcome", outcome)
+        .description("step reports answered, retries included")
+        .register(prometheus);
   }
 
   /** Javalin's request logger: called once per request after the response is written. */
@@ -94,13 +112,23 @@ final class Metrics {
     String method = ctx.method().name();
     String route = route(ctx);
     int status = ctx.statusCode();
-    RequestMeters m = requestMeters.computeIfAbsent(method + ' ' + route + ' ' + status, k -> {
-      Tags tags = Tags.of("method", method, "route", route, "status", Integer.toString(status));
-      return new RequestMeters(
-          Counter.builder("coba.http.requests").tags(tags).description("HTTP requests answered").register(prometheus),
-          Timer.builder("coba.http.request.duration").tags(tags).serviceLevelObjectives(BUCKETS)
-              .description("time to answer an HTTP request").register(prometheus));
-    });
+    RequestMeters m =
+        requestMeters.computeIfAbsent(
+            method + ' ' + route + ' ' + status,
+            k -> {
+              Tags tags =
+                  Tags.of("method", method, "route", route, "status", Integer.toString(status));
+              return new RequestMeters(
+                  Counter.builder("coba.http.requests")
+                      .tags(tags)
+                      .description("HTTP requests answered")
+                      .register(prometheus),
+                  Timer.builder("coba.http.request.duration")
+                      .tags(tags)
+                      .serviceLevelObjectives(BUCKETS)
+                      .description("time to answer an HTTP request")
+                      .register(prometheus));
+            });
     m.count().increment();
     m.latency().record((long) (ms * 1_000_000.0), TimeUnit.NANOSECONDS);
   }
@@ -127,19 +155,34 @@ final class Metrics {
       }
       series += tasks.size();
       for (int i = 0; i < tasks.size(); i++) {
-        runLines.append("coba_run_weight{run=\"").append(run).append("\",task=\"").append(label(tasks.get(i)))
-            .append("\"} ").append(v.weights().get(i)).append('\n');
+        runLines
+            .append("coba_run_weight{run=\"")
+            .append(run)
+            .append("\",task=\"")
+            .append(label(tasks.get(i)))
+            .append("\"} ")
+            .append(v.weights().get(i))
+            .append('\n');
       }
       if (v.step() != null) {
-        stepLines.append("coba_run_step{run=\"").append(run).append("\"} ").append(v.step()).append('\n');
+        stepLines
+            .append("coba_run_step{run=\"")
+            .append(run)
+            .append("\"} ")
+            .append(v.step())
+            .append('\n');
       }
     }
     dropped.set(left);
     return prometheus.scrape()
-        + "# HELP coba_run_weight current weight of a task of a run (at most " + MAX_WEIGHT_SERIES + " series)\n"
-        + "# TYPE coba_run_weight gauge\n" + runLines
+        + "# HELP coba_run_weight current weight of a task of a run (at most "
+        + MAX_WEIGHT_SERIES
+        + " series)\n"
+        + "# TYPE coba_run_weight gauge\n"
+        + runLines
         + "# HELP coba_run_step last completed step of a run\n"
-        + "# TYPE coba_run_step gauge\n" + stepLines;
+        + "# TYPE coba_run_step gauge\n"
+        + stepLines;
   }
 
   /** A label value in the text format: backslash, double quote and newline escaped. */
@@ -151,7 +194,9 @@ final class Metrics {
     try {
       String path = ctx.endpointHandlerPath();
       return routes.contains(path) ? path : UNMATCHED;
-    } catch (RuntimeException e) { // the request ended in a before-handler (401): no endpoint matched yet
+    } catch (
+        RuntimeException
+            e) { // the request ended in a before-handler (401): no endpoint matched yet
       return UNMATCHED;
     }
   }

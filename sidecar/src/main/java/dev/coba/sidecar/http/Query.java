@@ -29,10 +29,12 @@ final class Query {
     try {
       value = Long.parseLong(text.trim());
     } catch (NumberFormatException e) {
-      throw new InvalidInputException(name, name + " must be an integer, got '" + abbreviate(text) + "'");
+      throw new InvalidInputException(
+          name, name + " must be an integer, got '" + abbreviate(text) + "'");
     }
     if (value < min || value > max) {
-      throw new InvalidInputException(name, name + " must be in [" + min + ", " + max + "], got " + value);
+      throw new InvalidInputException(
+          name, name + " must be in [" + min + ", " + max + "], got " + value);
     }
     return value;
   }
@@ -41,8 +43,12 @@ final class Query {
   static String cursor(Context ctx, String name) {
     String text = ctx.queryParam(name);
     if (text != null && !RunSpec.RUN_ID.matcher(text).matches()) {
-      throw new InvalidInputException(name, name + " must be a runId (the 'next' of the previous page), got '"
-          + abbreviate(text) + "'");
+      throw new InvalidInputException(
+          name,
+          name
+              + " must be a runId (the 'next' of the previous page), got '"
+              + abbreviate(text)
+              + "'");
     }
     return text;
   }

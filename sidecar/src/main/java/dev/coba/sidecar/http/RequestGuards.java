@@ -30,9 +30,14 @@ final class RequestGuards {
     }
     String host = ctx.req().getHeader("Host");
     if (hosts != null && !hosts.allows(host)) {
-      throw new ApiException(403, "Host", "without a token this server answers only requests to localhost, a loopback"
-          + " address or the address it is bound to, not '" + ErrorMapping.cut(host, 60) + "' (set a token to serve"
-          + " other names)");
+      throw new ApiException(
+          403,
+          "Host",
+          "without a token this server answers only requests to localhost, a loopback"
+              + " address or the address it is bound to, not '"
+              + ErrorMapping.cut(host, 60)
+              + "' (set a token to serve"
+              + " other names)");
     }
     sameOrigin(ctx.req().getHeader("Origin"), host);
   }
@@ -44,7 +49,8 @@ final class RequestGuards {
    */
   private static void noMethodOverride(Context ctx) {
     if (ctx.req().getHeader(METHOD_OVERRIDE) != null) {
-      throw new ApiException(400, METHOD_OVERRIDE, METHOD_OVERRIDE + " is not supported: send the method itself");
+      throw new ApiException(
+          400, METHOD_OVERRIDE, METHOD_OVERRIDE + " is not supported: send the method itself");
     }
   }
 
@@ -58,8 +64,14 @@ final class RequestGuards {
       return; // not a browser, or a same-origin read
     }
     if (host == null || !sameAuthority(origin, host)) {
-      throw new ApiException(403, "Origin", "cross-origin requests are refused: Origin '" + ErrorMapping.cut(origin, 60)
-          + "' is not this server (" + ErrorMapping.cut(host, 60) + ")");
+      throw new ApiException(
+          403,
+          "Origin",
+          "cross-origin requests are refused: Origin '"
+              + ErrorMapping.cut(origin, 60)
+              + "' is not this server ("
+              + ErrorMapping.cut(host, 60)
+              + ")");
     }
   }
 
@@ -76,14 +88,21 @@ final class RequestGuards {
     int defaultPort = uri.getScheme().equalsIgnoreCase("https") ? 443 : 80;
     int originPort = uri.getPort() < 0 ? defaultPort : uri.getPort();
     String hostName = HostCheck.hostName(host);
-    String rest = host.startsWith("[") ? host.substring(host.indexOf(']') + 1) : host.substring(hostName.length());
+    String rest =
+        host.startsWith("[")
+            ? host.substring(host.indexOf(']') + 1)
+            : host.substring(hostName.length());
     int hostPort;
     try {
       hostPort = rest.startsWith(":") ? Integer.parseInt(rest.substring(1)) : defaultPort;
     } catch (NumberFormatException e) {
       return false;
     }
-    String originHost = uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1) : uri.getHost();
-    return originHost.toLowerCase(Locale.ROOT).equals(hostName.toLowerCase(Locale.ROOT)) && originPort == hostPort;
+    String originHost =
+        uri.getHost().startsWith("[")
+            ? uri.getHost().substring(1, uri.getHost().length() - 1)
+            : uri.getHost();
+    return originHost.toLowerCase(Locale.ROOT).equals(hostName.toLowerCase(Locale.ROOT))
+        && originPort == hostPort;
   }
 }

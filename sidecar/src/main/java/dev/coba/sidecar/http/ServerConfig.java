@@ -9,7 +9,8 @@ package dev.coba.sidecar.http;
  * @param readToken a second token that opens only reading (GET); null for none; needs {@code token}
  * @param limits connections and request timeouts
  */
-public record ServerConfig(String bind, int port, String token, String readToken, ConnectionLimits limits) {
+public record ServerConfig(
+    String bind, int port, String token, String readToken, ConnectionLimits limits) {
   public ServerConfig {
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be in [0, 65535], got " + port);
@@ -45,7 +46,16 @@ public record ServerConfig(String bind, int port, String token, String readToken
 
   @Override
   public String toString() { // never a token
-    return "ServerConfig[bind=" + bind + ", port=" + port + ", token=" + (token == null ? "none" : "set")
-        + ", readToken=" + (readToken == null ? "none" : "set") + ", limits=" + limits + "]";
+    return "ServerConfig[bind="
+        + bind
+        + ", port="
+        + port
+        + ", token="
+        + (token == null ? "none" : "set")
+        + ", readToken="
+        + (readToken == null ? "none" : "set")
+        + ", limits="
+        + limits
+        + "]";
   }
 }

@@ -24,8 +24,10 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 public final class SidecarServer implements AutoCloseable {
   /** Longer than the longest long-poll ({@link StepRoutes#MAX_WAIT_MS}), so that none is cut. */
   static final int IDLE_TIMEOUT_MS = 90_000;
+
   /** How long stopping waits for requests in flight. */
   static final int STOP_TIMEOUT_MS = 5_000;
+
   static final String STARTING = "the sidecar is starting (replaying its journal); retry shortly";
 
   private final Javalin app;
@@ -48,47 +50,62 @@ public final class SidecarServer implements AutoCloseable {
     this.registry = registry;
     Metrics metrics = new Metrics(registry);
     QueuedThreadPool pool = threadPool();
-    this.app = Javalin.create(cfg -> {
-      cfg.showJavalinBanner = false;
-      cfg.startupWatcherEnabled = false;
-      cfg.http.maxRequestSize = Bodies.MAX_BYTES;
-      cfg.http.prefer405over404 = true;
-      cfg.jetty.threadPool = pool;
-      cfg.http.disableCompression(); // answers are a few hundred bytes: compressing them costs more than it saves
-      cfg.requestLogger.http(metrics::request);
-      cfg.jetty.modifyServer(server -> {
-        server.setStopTimeout(STOP_TIMEOUT_MS);
-        server.setErrorHandler(new JettyErrors());
-      });
-      cfg.appData(Bodies.BODY_TIMEOUT, config.limits().bodyTimeout());
-      cfg.jetty.addConnector((server, http) -> {
-        http.setSendServerVersion(false);
-        http.setDelayDispatchUntilContent(true); // a body that never starts holds no worker (the head deadline ends it)
-        ServerConnector connector = new ServerConnector(server,
-            new HeadDeadlineConnectionFactory(http, config.limits().headerTimeout()));
-        connector.setHost(config.bind());
-        connector.setPort(config.port());
-        connector.setIdleTimeout(IDLE_TIMEOUT_MS);
-        // beyond the cap Jetty stops accepting: new connections wait in the kernel's backlog
-        server.addBean(new ConnectionLimit(config.limits().maxConnections(), connector));
-        try {
-          // bound here, before Jetty starts: a taken port then fails with its own exception, which
-          // Jetty's start would otherwise bury under the failure of its own clean-up
-          connector.open();
-        } catch (IOException e) {
-          throw new CannotListenException(config.bind(), config.port(), e);
-        }
-        return connector;
-      });
-    });
+    this.app =
+        Javalin.create(
+            cfg -> {
+              cfg.showJavalinBanner = false;
+              cfg.startupWatcherEnabled = false;
+              cfg.http.maxRequestSize = Bodies.MAX_BYTES;
+              cfg.http.prefer405over404 = true;
+              cfg.jetty.threadPool = pool;
+              cfg.http
+                  .disableCompression(); // answers are a few hundred bytes: compressing them costs
+              // more than it saves
+              cfg.requestLogger.http(metrics::request);
+              cfg.jetty.modifyServer(
+                  server -> {
+                    server.setStopTimeout(STOP_TIMEOUT_MS);
+                    server.setErrorHandler(new JettyErrors());
+                  });
+              cfg.appData(Bodies.BODY_TIMEOUT, config.limits().bodyTimeout());
+              cfg.jetty.addConnector(
+                  (server, http) -> {
+                    http.setSendServerVersion(false);
+                    http.setDelayDispatchUntilContent(
+                        true); // a body that never starts holds no worker (the head deadline ends
+                    // it)
+                    ServerConnector connector =
+                        new ServerConnector(
+                            server,
+                            new HeadDeadlineConnectionFactory(
+                                http, config.limits().headerTimeout()));
+                    connector.setHost(config.bind());
+                    connector.setPort(config.port());
+                    connector.setIdleTimeout(IDLE_TIMEOUT_MS);
+                    // beyond the cap Jetty stops accepting: new connections wait in the kernel's
+                    // backlog
+                    server.addBean(
+                        new ConnectionLimit(config.limits().maxConnections(), connector));
+                    try {
+                      // bound here, before Jetty starts: a taken port then fails with its own
+                      // exception, which
+                      // Jetty's start would otherwise bury under the failure of its own clean-up
+                      connector.open();
+                    } catch (IOException e) {
+                      throw new CannotListenException(config.bind(), config.port(), e);
+                    }
+                    return connector;
+                  });
+            });
     app.before(new RequestGuards(config)::check);
     if (config.token() != null) {
       BearerAuth auth = new BearerAuth(config.token(), config.readToken());
-      app.before(ctx -> { // the dashboard's shell carries no data: its page asks for the token
-        if (!RouteGroup.anyOpen(groups, ctx.path())) {
-          auth.check(ctx);
-        }
-      });
+      app.before(
+          ctx -> { // the dashboard's shell carries no data: its page asks for the token
+            if (!RouteGroup.anyOpen(groups, ctx.path())) {
+              auth.check(ctx);
+            }
+          });
     }
     app.before(ctx -> answerStartingWhileLoading(registry, ctx));
     app.beforeMatched(Bodies::requireJson);
@@ -120,7 +137,8 @@ public final class SidecarServer implements AutoCloseable {
    * protocol v1's routes and {@code groups}' (the full sidecar: {@code dev.coba.sidecar.cli.Assembly});
    * not yet listening. The registry stays the caller's to close.
    */
-  public static SidecarServer create(RunRegistry registry, ServerConfig config, RouteGroup... groups) {
+  public static SidecarServer create(
+      RunRegistry registry, ServerConfig config, RouteGroup... groups) {
     return new SidecarServer(registry, config, List.of(groups));
   }
 

@@ -65,13 +65,20 @@ final class StepRoutes {
       return;
     }
     // a failure (the run deleted meanwhile, a 404) reaches ErrorMapping like a thrown one
-    ctx.future(() -> done.thenAcceptAsync(outcome -> answerPoll(ctx, runId, step, outcome), answers));
+    ctx.future(
+        () -> done.thenAcceptAsync(outcome -> answerPoll(ctx, runId, step, outcome), answers));
   }
 
   private static void answerPoll(Context ctx, String runId, long step, StepOutcome outcome) {
     if (outcome == null) {
-      throw new ApiException(404, "step", "no rank reported step " + step + " of run '" + runId
-          + "' (or it left the retained history)");
+      throw new ApiException(
+          404,
+          "step",
+          "no rank reported step "
+              + step
+              + " of run '"
+              + runId
+              + "' (or it left the retained history)");
     }
     answer(ctx, runId, outcome);
   }
@@ -81,7 +88,8 @@ final class StepRoutes {
     long from = Query.integer(ctx, "from", 0, Long.MAX_VALUE, 0L);
     long to = Query.integer(ctx, "to", 0, Long.MAX_VALUE, Long.MAX_VALUE);
     if (from > to) {
-      throw new InvalidInputException("to", "to must be >= from, got from " + from + " and to " + to);
+      throw new InvalidInputException(
+          "to", "to must be >= from, got from " + from + " and to " + to);
     }
     Routes.json(ctx, 200, HistoryBody.of(runId, registry.history(runId, from, to)));
   }

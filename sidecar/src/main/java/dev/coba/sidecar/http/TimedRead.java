@@ -46,7 +46,9 @@ final class TimedRead implements AutoCloseable {
       if (size == buffer.length) {
         buffer = Arrays.copyOf(buffer, (int) Math.min(max, 2L * buffer.length));
       }
-      if (in.available() == 0) { // a read would block: bound it (usually the body came with the head, and this is skipped)
+      if (in.available()
+          == 0) { // a read would block: bound it (usually the body came with the head, and this is
+        // skipped)
         channel.setIdleTimeout(Math.min(leftMs, idleBefore > 0 ? idleBefore : leftMs));
       }
       int n = in.read(buffer, size, buffer.length - size);

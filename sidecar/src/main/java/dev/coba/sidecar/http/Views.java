@@ -18,7 +18,8 @@ final class Views {
 
   /** {@code RunPage}. */
   static RunPageBody page(RunPage page) {
-    return new RunPageBody(page.runs().stream().map(v -> RunSummaryBody.of(v.spec(), v.step())).toList(), page.next());
+    return new RunPageBody(
+        page.runs().stream().map(v -> RunSummaryBody.of(v.spec(), v.step())).toList(), page.next());
   }
 
   /** {@code StepWeights} of the last completed step (uniform weights before any). */

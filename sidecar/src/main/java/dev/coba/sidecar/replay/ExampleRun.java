@@ -30,19 +30,26 @@ public final class ExampleRun {
   private static final double NOISE = 0.015;
 
   /** One task's validation-loss curve: exponential decay to a floor, optionally rising after {@code overfitFrom}. */
-  private record Curve(String task, double initial, double floor, double timeConstant, int overfitFrom, double overfitRate) {
+  private record Curve(
+      String task,
+      double initial,
+      double floor,
+      double timeConstant,
+      int overfitFrom,
+      double overfitRate) {
     double at(int step) {
       double loss = floor + (initial - floor) * StrictMath.exp(-step / timeConstant);
       return step > overfitFrom ? loss + overfitRate * (step - overfitFrom) : loss;
     }
   }
 
-  private static final List<Curve> CURVES = List.of(
-      new Curve("python", 2.10, 0.95, 120, Integer.MAX_VALUE, 0),
-      new Curve("java", 2.30, 1.05, 150, Integer.MAX_VALUE, 0),
-      new Curve("cpp", 2.50, 1.20, 90, 220, 0.0020),
-      new Curve("sql", 1.90, 0.60, 25, Integer.MAX_VALUE, 0),
-      new Curve("go", 2.40, 1.10, 200, Integer.MAX_VALUE, 0));
+  private static final List<Curve> CURVES =
+      List.of(
+          new Curve("python", 2.10, 0.95, 120, Integer.MAX_VALUE, 0),
+          new Curve("java", 2.30, 1.05, 150, Integer.MAX_VALUE, 0),
+          new Curve("cpp", 2.50, 1.20, 90, 220, 0.0020),
+          new Curve("sql", 1.90, 0.60, 25, Integer.MAX_VALUE, 0),
+          new Curve("go", 2.40, 1.10, 200, Integer.MAX_VALUE, 0));
 
   private ExampleRun() {}
 
@@ -74,7 +81,8 @@ public final class ExampleRun {
   public static InputStream open() {
     InputStream in = ExampleRun.class.getResourceAsStream(RESOURCE);
     if (in == null) {
-      throw new IllegalStateException("the example " + RESOURCE + " is missing from the class path");
+      throw new IllegalStateException(
+          "the example " + RESOURCE + " is missing from the class path");
     }
     return in;
   }

@@ -1,6 +1,5 @@
 package dev.coba.sidecar.replay;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -19,10 +18,12 @@ import java.util.Map;
  * name the line and the field.
  */
 final class JsonLine {
-  private static final JsonMapper MAPPER = JsonMapper.builder()
-      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      .build();
+  private static final JsonMapper MAPPER =
+      JsonMapper.builder()
+          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .build();
+
   /** Steps beyond 2^53 written as floating point would not be exact. */
   private static final double MAX_EXACT_DOUBLE = 0x1p53;
 
@@ -43,7 +44,8 @@ final class JsonLine {
       throw new ReplayInputException(line, JsonPaths.at(e), "invalid JSON: " + explain(e));
     }
     if (!(node instanceof ObjectNode o)) {
-      throw new ReplayInputException(line, null, "a line must hold one JSON object, got " + describe(node));
+      throw new ReplayInputException(
+          line, null, "a line must hold one JSON object, got " + describe(node));
     }
     return new JsonLine(line, o);
   }
@@ -136,7 +138,10 @@ final class JsonLine {
   private static String explain(JsonProcessingException e) {
     String m = e.getOriginalMessage();
     if (m.startsWith("Non-standard token")) {
-      m = "NaN and Infinity are not JSON numbers; a value must be a finite number (" + m.substring(0, m.indexOf(':')) + ")";
+      m =
+          "NaN and Infinity are not JSON numbers; a value must be a finite number ("
+              + m.substring(0, m.indexOf(':'))
+              + ")";
     } else if (m.startsWith("Trailing token")) {
       m = "unexpected text after the JSON object (one object a line)";
     }
@@ -144,7 +149,9 @@ final class JsonLine {
       int at = m.indexOf(noise);
       m = at > 0 ? m.substring(0, at) : m;
     }
-    return e.getLocation() == null || e.getLocation().getColumnNr() < 1 ? m : m + " at column " + e.getLocation().getColumnNr();
+    return e.getLocation() == null || e.getLocation().getColumnNr() < 1
+        ? m
+        : m + " at column " + e.getLocation().getColumnNr();
   }
 
   private static String describe(JsonNode v) {

@@ -26,7 +26,8 @@ public final class Replay {
     try {
       @SuppressWarnings("unchecked")
       Map<String, Object> given = (Map<String, Object>) params;
-      return Run.create(new RunSpec("replay", log.tasks(), method, given, 1, log.initialLosses()), 1);
+      return Run.create(
+          new RunSpec("replay", log.tasks(), method, given, 1, log.initialLosses()), 1);
     } catch (InvalidInputException e) {
       int line = log.lineOf(e.field());
       if (line > 0) {

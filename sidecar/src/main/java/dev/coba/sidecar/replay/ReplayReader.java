@@ -25,13 +25,16 @@ import java.util.Set;
  */
 public final class ReplayReader {
   static final List<String> HEADER_FIELDS = List.of("tasks", "initialLosses");
-  static final List<String> REPORT_FIELDS = List.of("step", "valLosses", "trainLosses", "gradNorms");
+  static final List<String> REPORT_FIELDS =
+      List.of("step", "valLosses", "trainLosses", "gradNorms");
   private static final List<String> TASK_MAPS = REPORT_FIELDS.subList(1, REPORT_FIELDS.size());
 
   private final Map<String, Integer> taskLines = new LinkedHashMap<>();
   private final List<LineReport> reports = new ArrayList<>();
+
   /** The header's tasks as written (duplicates kept: the core refuses them with their index). */
   private List<String> headerTaskList;
+
   private Set<String> headerTasks;
   private Map<String, Double> initialLosses = Map.of();
   private int headerLine;
@@ -71,13 +74,23 @@ public final class ReplayReader {
     for (Iterator<String> it = line.fieldNames(); it.hasNext(); ) {
       String f = it.next();
       if (!HEADER_FIELDS.contains(f)) {
-        throw line.error(f, "unknown field '" + f + "': the first line is either a header with "
-            + HEADER_FIELDS + " or a report with " + REPORT_FIELDS);
+        throw line.error(
+            f,
+            "unknown field '"
+                + f
+                + "': the first line is either a header with "
+                + HEADER_FIELDS
+                + " or a report with "
+                + REPORT_FIELDS);
       }
       any = true;
     }
     if (!any) {
-      throw line.error(null, "the first line is neither a header (" + HEADER_FIELDS + ") nor a report (it has no step)");
+      throw line.error(
+          null,
+          "the first line is neither a header ("
+              + HEADER_FIELDS
+              + ") nor a report (it has no step)");
     }
     headerLine = line.line();
     if (line.has("tasks")) {
@@ -110,14 +123,17 @@ public final class ReplayReader {
     for (Iterator<String> it = line.fieldNames(); it.hasNext(); ) {
       String f = it.next();
       if (!REPORT_FIELDS.contains(f)) {
-        throw line.error(f, HEADER_FIELDS.contains(f) && !isFirst
-            ? "'" + f + "' belongs to the header, which is only allowed on the first line"
-            : "unknown field '" + f + "': a report has " + REPORT_FIELDS);
+        throw line.error(
+            f,
+            HEADER_FIELDS.contains(f) && !isFirst
+                ? "'" + f + "' belongs to the header, which is only allowed on the first line"
+                : "unknown field '" + f + "': a report has " + REPORT_FIELDS);
       }
     }
     long step = line.step();
     if (step <= lastStep) {
-      throw line.error("step", "step " + step + " does not increase: the previous report was step " + lastStep);
+      throw line.error(
+          "step", "step " + step + " does not increase: the previous report was step " + lastStep);
     }
     lastStep = step;
     Map<String, Map<String, Double>> maps = new LinkedHashMap<>();
@@ -125,7 +141,9 @@ public final class ReplayReader {
       Map<String, Double> values = line.taskValues(field);
       for (String task : values.keySet()) {
         if (headerTasks != null && !headerTasks.contains(task)) {
-          throw line.error(field + "." + task, "unknown task '" + task + "': the header's tasks are " + headerTasks);
+          throw line.error(
+              field + "." + task,
+              "unknown task '" + task + "': the header's tasks are " + headerTasks);
         }
       }
       maps.put(field, values);
@@ -137,13 +155,20 @@ public final class ReplayReader {
         maps.get(f).keySet().forEach(t -> taskLines.putIfAbsent(t, line.line()));
       }
     }
-    reports.add(new LineReport(line.line(), new Report(step, maps.get("valLosses"), maps.get("trainLosses"), maps.get("gradNorms"))));
+    reports.add(
+        new LineReport(
+            line.line(),
+            new Report(
+                step, maps.get("valLosses"), maps.get("trainLosses"), maps.get("gradNorms"))));
   }
 
   private ReplayLog finish(int lines) {
     if (reports.isEmpty()) {
-      throw new ReplayInputException(Math.max(lines, 1), null, "the input holds no report: expected one JSON report a line, "
-          + "e.g. {\"step\": 1, \"valLosses\": {\"python\": 1.93}}");
+      throw new ReplayInputException(
+          Math.max(lines, 1),
+          null,
+          "the input holds no report: expected one JSON report a line, "
+              + "e.g. {\"step\": 1, \"valLosses\": {\"python\": 1.93}}");
     }
     List<String> tasks = headerTaskList != null ? headerTaskList : List.copyOf(taskLines.keySet());
     return new ReplayLog(tasks, initialLosses, reports, headerLine, taskLines);

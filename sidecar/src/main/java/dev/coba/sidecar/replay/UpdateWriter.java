@@ -20,10 +20,12 @@ import java.util.Map;
  * Doubles keep full round-trip precision; a value that is not available (NaN) is {@code null}.
  */
 public final class UpdateWriter implements Closeable {
-  private static final JsonFactory FACTORY = new JsonFactoryBuilder()
-      .rootValueSeparator((SerializableString) null) // each line ends with its own newline instead
-      .disable(StreamWriteFeature.AUTO_CLOSE_TARGET) // closing the writer must not close stdout
-      .build();
+  private static final JsonFactory FACTORY =
+      new JsonFactoryBuilder()
+          .rootValueSeparator(
+              (SerializableString) null) // each line ends with its own newline instead
+          .disable(StreamWriteFeature.AUTO_CLOSE_TARGET) // closing the writer must not close stdout
+          .build();
 
   private final JsonGenerator json;
 

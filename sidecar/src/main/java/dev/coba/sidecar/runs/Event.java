@@ -25,12 +25,14 @@ import dev.coba.sidecar.runs.JournalValues.JournalRunState;
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "type")
 @JsonSubTypes({
-    @JsonSubTypes.Type(value = Event.Create.class, name = Event.Create.KIND),
-    @JsonSubTypes.Type(value = Event.Report.class, name = Event.Report.KIND),
-    @JsonSubTypes.Type(value = Event.Rewind.class, name = Event.Rewind.KIND),
-    @JsonSubTypes.Type(value = Event.Restore.class, name = Event.Restore.KIND),
-    @JsonSubTypes.Type(value = Event.Delete.class, name = Event.Delete.KIND)})
-public sealed interface Event permits Event.Create, Event.Report, Event.Rewind, Event.Restore, Event.Delete {
+  @JsonSubTypes.Type(value = Event.Create.class, name = Event.Create.KIND),
+  @JsonSubTypes.Type(value = Event.Report.class, name = Event.Report.KIND),
+  @JsonSubTypes.Type(value = Event.Rewind.class, name = Event.Rewind.KIND),
+  @JsonSubTypes.Type(value = Event.Restore.class, name = Event.Restore.KIND),
+  @JsonSubTypes.Type(value = Event.Delete.class, name = Event.Delete.KIND)
+})
+public sealed interface Event
+    permits Event.Create, Event.Report, Event.Rewind, Event.Restore, Event.Delete {
 
   /** The run the event changes. */
   String runId();
@@ -55,7 +57,8 @@ public sealed interface Event permits Event.Create, Event.Report, Event.Rewind, 
   }
 
   /** A run is created. */
-  record Create(@JsonProperty("runId") String runId, @JsonProperty("spec") JournalRunSpec spec) implements Event {
+  record Create(@JsonProperty("runId") String runId, @JsonProperty("spec") JournalRunSpec spec)
+      implements Event {
     static final String KIND = "create";
 
     @Override
@@ -70,7 +73,8 @@ public sealed interface Event permits Event.Create, Event.Report, Event.Rewind, 
   }
 
   /** A rank's report of a step is accepted (or a retry of one answered). */
-  record Report(@JsonProperty("runId") String runId, @JsonProperty("report") JournalRankReport report)
+  record Report(
+      @JsonProperty("runId") String runId, @JsonProperty("report") JournalRankReport report)
       implements Event {
     static final String KIND = "report";
 
@@ -86,7 +90,8 @@ public sealed interface Event permits Event.Create, Event.Report, Event.Rewind, 
   }
 
   /** A run is rewound to {@code step}. */
-  record Rewind(@JsonProperty("runId") String runId, @JsonProperty("step") long step) implements Event {
+  record Rewind(@JsonProperty("runId") String runId, @JsonProperty("step") long step)
+      implements Event {
     static final String KIND = "rewind";
 
     @Override
@@ -101,7 +106,8 @@ public sealed interface Event permits Event.Create, Event.Report, Event.Rewind, 
   }
 
   /** A run takes {@code state}: a checkpoint put back, or the run itself in a compaction's snapshot. */
-  record Restore(@JsonProperty("runId") String runId, @JsonProperty("state") JournalRunState state) implements Event {
+  record Restore(@JsonProperty("runId") String runId, @JsonProperty("state") JournalRunState state)
+      implements Event {
     static final String KIND = "restore";
 
     @Override

@@ -23,19 +23,27 @@ import dev.coba.core.run.RunSpec;
 final class Footprint {
   /** One entry of a {@code Map<String, Double>} copy: LinkedHashMap entry, boxed Double, table slots (keys are shared). */
   static final long MAP_ENTRY = 72;
+
   /** The map itself: its unmodifiable wrapper, the LinkedHashMap, the table's header. */
   static final long MAP = 160;
+
   static final long RANK_REPORT = 48;
   static final long REPORT = 32;
+
   /** A completed step's record, its entry in the run's history, the ranks' map. */
   static final long STEP = 256;
+
   static final long PER_RANK = 24;
+
   /** The run's own objects (Run, spec, deques, maps, lock, registry slot) without the method. */
   static final long RUN = 4096;
+
   /** A task's name, once in the definition (the maps share it): String and its bytes, list slot. */
   static final long TASK = 48;
+
   /** CoBa's divergence-factor history: 8 bytes a step, in the balancer and its base, arrays doubling. */
   static final long DF_PER_STEP = 32;
+
   /** Per-task diagnostics a method's answer is assumed to carry before its first one was seen (CoBa has 4). */
   static final int ASSUMED_DIAGNOSTICS = 6;
 
@@ -52,26 +60,44 @@ final class Footprint {
 
   /** One rank's report as the run retains it. */
   static long report(RankReport r) {
-    return RANK_REPORT + map(r.valLosses().size()) + map(r.trainLosses().size()) + map(r.gradNorms().size())
-        + map(r.counts().size()) + map(r.weightsUsed().size());
+    return RANK_REPORT
+        + map(r.valLosses().size())
+        + map(r.trainLosses().size())
+        + map(r.gradNorms().size())
+        + map(r.counts().size())
+        + map(r.weightsUsed().size());
   }
 
   /** A completed step without its ranks' reports (those are counted as they arrive). */
   static long step(Run.CompletedStep done) {
-    return STEP + PER_RANK * done.ranks().size() + combined(done.combined()) + update(done.update());
+    return STEP
+        + PER_RANK * done.ranks().size()
+        + combined(done.combined())
+        + update(done.update());
   }
 
   /** What the first completed step of a run may take besides its reports, before any was seen. */
   static long firstStep(RunSpec spec, RankReport last) {
     int k = spec.tasks().size();
-    long combined = REPORT + map(last.valLosses().isEmpty() ? 0 : k) + map(last.trainLosses().isEmpty() ? 0 : k)
-        + map(last.gradNorms().isEmpty() ? 0 : k);
-    return STEP + PER_RANK * spec.worldSize() + combined
-        + 64 + doubles(k) + ASSUMED_DIAGNOSTICS * (48 + doubles(k)) + map(8);
+    long combined =
+        REPORT
+            + map(last.valLosses().isEmpty() ? 0 : k)
+            + map(last.trainLosses().isEmpty() ? 0 : k)
+            + map(last.gradNorms().isEmpty() ? 0 : k);
+    return STEP
+        + PER_RANK * spec.worldSize()
+        + combined
+        + 64
+        + doubles(k)
+        + ASSUMED_DIAGNOSTICS * (48 + doubles(k))
+        + map(8);
   }
 
   static long combined(Report r) {
-    return REPORT + map(r.valLosses().size()) + map(r.trainLosses().size()) + map(r.gradNorms().size());
+    return REPORT
+        + map(r.valLosses().size())
+        + map(r.trainLosses().size())
+        + map(r.gradNorms().size());
   }
 
   static long update(Update u) {

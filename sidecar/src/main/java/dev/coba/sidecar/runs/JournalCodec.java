@@ -38,8 +38,15 @@ final class JournalCodec {
   /** The header line; its length does not depend on {@code snapshotEnd}. */
   byte[] header(long snapshotEnd) {
     String number = Long.toString(snapshotEnd);
-    String body = "{\"format\":\"" + JournalHeader.FORMAT + "\",\"version\":" + JournalHeader.VERSION
-        + ",\"snapshotEnd\":" + number + " ".repeat(NUMBER_WIDTH - number.length()) + "}";
+    String body =
+        "{\"format\":\""
+            + JournalHeader.FORMAT
+            + "\",\"version\":"
+            + JournalHeader.VERSION
+            + ",\"snapshotEnd\":"
+            + number
+            + " ".repeat(NUMBER_WIDTH - number.length())
+            + "}";
     return frame(body.getBytes(StandardCharsets.UTF_8));
   }
 
@@ -54,7 +61,9 @@ final class JournalCodec {
     if (node == null || !node.has("format")) {
       return null;
     }
-    return new JournalHeader(node.path("format").asText(), node.path("version").asInt(-1),
+    return new JournalHeader(
+        node.path("format").asText(),
+        node.path("version").asInt(-1),
         node.path("snapshotEnd").asLong(0));
   }
 
@@ -81,11 +90,18 @@ final class JournalCodec {
       return null;
     }
     try {
-      String text = EscapedSurrogates.in(data, off, len) ? EscapedSurrogates.decode(data, off, len) : null;
+      String text =
+          EscapedSurrogates.in(data, off, len) ? EscapedSurrogates.decode(data, off, len) : null;
       return text != null ? json.readValue(text, type) : json.readValue(data, off, len, type);
     } catch (IOException e) {
-      throw new StoreException("journal " + file + " has an unreadable line at byte " + line.offset() + ": "
-          + e.getMessage(), e);
+      throw new StoreException(
+          "journal "
+              + file
+              + " has an unreadable line at byte "
+              + line.offset()
+              + ": "
+              + e.getMessage(),
+          e);
     }
   }
 
@@ -94,7 +110,9 @@ final class JournalCodec {
     crc.update(body);
     byte[] line = new byte[CRC_DIGITS + 1 + body.length + 1];
     long value = crc.getValue();
-    for (int i = CRC_DIGITS - 1; i >= 0; i--, value >>>= 4) { // "%08x", without a Formatter per line
+    for (int i = CRC_DIGITS - 1;
+        i >= 0;
+        i--, value >>>= 4) { // "%08x", without a Formatter per line
       line[i] = HEX[(int) (value & 0xf)];
     }
     line[CRC_DIGITS] = ' ';

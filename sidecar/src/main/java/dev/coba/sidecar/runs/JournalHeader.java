@@ -12,6 +12,7 @@ import java.nio.file.Path;
  */
 record JournalHeader(String format, int version, long snapshotEnd) {
   static final String FORMAT = "coba-sidecar-journal";
+
   /** 1: no header (older builds); 2: this header, then the same event lines as version 1. */
   static final int VERSION = 2;
 
@@ -23,12 +24,25 @@ record JournalHeader(String format, int version, long snapshotEnd) {
   /** Refuses a journal that is not one, or one of a newer format than this build reads. */
   void check(Path file) {
     if (!FORMAT.equals(format)) {
-      throw new StoreException("journal " + file + " starts with a header of format '" + format
-          + "', not '" + FORMAT + "': refusing to start");
+      throw new StoreException(
+          "journal "
+              + file
+              + " starts with a header of format '"
+              + format
+              + "', not '"
+              + FORMAT
+              + "': refusing to start");
     }
     if (version > VERSION || version < 2) {
-      throw new StoreException("journal " + file + " is of format version " + version + "; this build reads"
-          + " versions 1 to " + VERSION + " (a newer sidecar wrote it?): refusing to start");
+      throw new StoreException(
+          "journal "
+              + file
+              + " is of format version "
+              + version
+              + "; this build reads"
+              + " versions 1 to "
+              + VERSION
+              + " (a newer sidecar wrote it?): refusing to start");
     }
   }
 }

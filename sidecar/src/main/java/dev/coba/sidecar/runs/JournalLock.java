@@ -29,8 +29,9 @@ final class JournalLock {
   static FileChannel open(Path file, JournalFiles files) throws IOException {
     for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
       Object before = fileKey(file);
-      FileChannel channel = files.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-          StandardOpenOption.WRITE);
+      FileChannel channel =
+          files.open(
+              file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
       FileLock lock;
       try {
         lock = channel.tryLock();
@@ -42,15 +43,22 @@ final class JournalLock {
       }
       if (lock == null) {
         channel.close();
-        throw new StoreException("data directory " + file.getParent() + " is in use by another sidecar"
-            + " (it holds the lock on " + file.getFileName() + ")");
+        throw new StoreException(
+            "data directory "
+                + file.getParent()
+                + " is in use by another sidecar"
+                + " (it holds the lock on "
+                + file.getFileName()
+                + ")");
       }
-      if (before != null && before.equals(fileKey(file)) || before == null && Files.exists(file) && fileKey(file) == null) {
+      if (before != null && before.equals(fileKey(file))
+          || before == null && Files.exists(file) && fileKey(file) == null) {
         return channel; // the second case: a file system without file keys, nothing to compare
       }
       channel.close(); // just created, or replaced under us: the name points elsewhere now
     }
-    throw new StoreException("journal " + file + " was replaced " + ATTEMPTS + " times while being opened");
+    throw new StoreException(
+        "journal " + file + " was replaced " + ATTEMPTS + " times while being opened");
   }
 
   /** The file's identity (device and inode on Unix); null when missing or not supported. */

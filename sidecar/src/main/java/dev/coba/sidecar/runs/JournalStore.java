@@ -35,10 +35,13 @@ import org.slf4j.LoggerFactory;
 public final class JournalStore implements Store {
   private static final Logger LOG = LoggerFactory.getLogger(JournalStore.class);
   static final String JOURNAL = "journal.log";
+
   /** A compaction's new journal until it is renamed into place. */
   static final String COMPACTING = JOURNAL + ".tmp";
+
   /** Written and deleted to learn whether the disk takes writes again after a failure. */
   static final String PROBE = "journal.probe";
+
   private static final int MAX_BATCH = 4096;
   private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
@@ -47,23 +50,32 @@ public final class JournalStore implements Store {
   private final JournalFiles files;
   private final JournalCodec codec;
   private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+
   /** Guards the channel and the offsets below: the writer thread, a replay and a compaction. */
   private final Object io = new Object();
+
   private final Thread writer;
   private FileChannel channel;
+
   /** Where the events start: after the header (0 in a journal of older builds). */
   private long eventsStart;
+
   /** Where the last good line ends; the file may hold more only while {@link #tailDirty}. */
   private long end;
+
   /** Where the last compaction's snapshot ends (0 before any, and in journals of older builds). */
   private long snapshotEnd;
+
   /** A write failed: bytes after {@link #end} may be a fragment, cut before anything is appended. */
   private boolean tailDirty;
+
   private volatile boolean replayed;
   private long lastRetry;
   private volatile String failure;
+
   /** Read on every change to decide about compaction: volatile, so reading never waits for an fsync. */
   private volatile long bytesSinceRewrite;
+
   private volatile boolean closed;
 
   private record Pending(byte[] line, CompletableFuture<Void> done) {}
@@ -76,7 +88,8 @@ public final class JournalStore implements Store {
     Files.createDirectories(dir);
     channel = JournalLock.open(file, files);
     try {
-      // leftovers of a compaction or a probe that a crash interrupted; this process owns the directory now
+      // leftovers of a compaction or a probe that a crash interrupted; this process owns the
+      // directory now
       Files.deleteIfExists(dir.resolve(COMPACTING));
       Files.deleteIfExists(dir.resolve(PROBE));
       readHeader();
@@ -124,7 +137,8 @@ public final class JournalStore implements Store {
     try {
       p.done().get();
     } catch (ExecutionException e) {
-      throw new StoreException("could not make the report durable: " + e.getCause().getMessage(), e.getCause());
+      throw new StoreException(
+          "could not make the report durable: " + e.getCause().getMessage(), e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new StoreException("interrupted while making the report durable", e);
@@ -169,13 +183,23 @@ public final class JournalStore implements Store {
         boolean complete = line.complete();
         int length = line.length() + (complete ? 1 : 0);
         if (lines.next() != null) {
-          throw new StoreException("journal " + file + " is damaged at byte " + line.offset()
-              + " (not at its end, so not a torn write): refusing to start");
+          throw new StoreException(
+              "journal "
+                  + file
+                  + " is damaged at byte "
+                  + line.offset()
+                  + " (not at its end, so not a torn write): refusing to start");
         }
-        channel.truncate(line.offset()); // a write that a crash cut short: it was never acknowledged
+        channel.truncate(
+            line.offset()); // a write that a crash cut short: it was never acknowledged
         channel.force(true);
-        LOG.warn("journal {}: cut off its last line, {} bytes at byte {} ({}): a write that a crash cut short,"
-            + " never acknowledged", file, length, line.offset(), complete ? "its checksum does not match" : "no newline");
+        LOG.warn(
+            "journal {}: cut off its last line, {} bytes at byte {} ({}): a write that a crash cut short,"
+                + " never acknowledged",
+            file,
+            length,
+            line.offset(),
+            complete ? "its checksum does not match" : "no newline");
         return line.offset();
       }
       sink.accept(e);
@@ -189,7 +213,8 @@ public final class JournalStore implements Store {
     LineReader.Line first = new LineReader(channel, 0).next();
     JournalHeader header = first != null && first.complete() ? codec.header(first) : null;
     if (header == null) {
-      return; // empty, or of older builds (events from the first line on), or damaged: replay decides
+      return; // empty, or of older builds (events from the first line on), or damaged: replay
+      // decides
     }
     header.check(file);
     eventsStart = first.end();
@@ -206,14 +231,20 @@ public final class JournalStore implements Store {
       FileChannel out = null;
       boolean renamed = false;
       try {
-        out = files.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-            StandardOpenOption.READ, StandardOpenOption.WRITE);
+        out =
+            files.open(
+                tmp,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
         JournalLock.lockNew(out, tmp);
         long size = writeFully(out, ByteBuffer.wrap(codec.header(0)), 0);
         for (Event e : events) {
           size += writeFully(out, ByteBuffer.wrap(codec.encode(e)), size);
         }
-        writeFully(out, ByteBuffer.wrap(codec.header(size)), 0); // the same length: fills in the number
+        writeFully(
+            out, ByteBuffer.wrap(codec.header(size)), 0); // the same length: fills in the number
         out.force(true);
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         renamed = true;
@@ -311,7 +342,9 @@ public final class JournalStore implements Store {
         recovered();
       }
       batch.forEach(p -> p.done().complete(null));
-    } catch (Throwable e) { // even an OutOfMemoryError: the writer thread must live on, or appends wait forever
+    } catch (
+        Throwable e) { // even an OutOfMemoryError: the writer thread must live on, or appends wait
+      // forever
       failed(e);
       batch.forEach(p -> p.done().completeExceptionally(e));
     }
@@ -340,8 +373,12 @@ public final class JournalStore implements Store {
     try {
       synchronized (io) {
         cutBackIfDirty();
-        try (FileChannel p = files.open(probe, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-            StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (FileChannel p =
+            files.open(
+                probe,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
           writeFully(p, ByteBuffer.allocate(4096), 0);
           p.force(true);
         } finally {
@@ -359,8 +396,10 @@ public final class JournalStore implements Store {
     failure = describe(e);
     lastRetry = System.nanoTime();
     if (was == null) {
-      LOG.error("journal {}: a write failed ({}); every change is refused until the disk takes writes again",
-          file, failure);
+      LOG.error(
+          "journal {}: a write failed ({}); every change is refused until the disk takes writes again",
+          file,
+          failure);
     }
   }
 

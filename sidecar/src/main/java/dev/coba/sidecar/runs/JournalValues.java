@@ -34,7 +34,8 @@ public final class JournalValues {
       @JsonProperty("initialLosses") Map<String, Double> initialLosses) {
 
     static JournalRunSpec of(RunSpec s) {
-      return new JournalRunSpec(s.runId(), s.tasks(), s.method(), s.params(), s.worldSize(), s.initialLosses());
+      return new JournalRunSpec(
+          s.runId(), s.tasks(), s.method(), s.params(), s.worldSize(), s.initialLosses());
     }
 
     /** The run's definition; refuses one core does not accept, as a request would be. */
@@ -65,7 +66,13 @@ public final class JournalValues {
     }
 
     static JournalRankReport of(RankReport r) {
-      return new JournalRankReport(r.step(), r.rank(), r.valLosses(), r.trainLosses(), r.gradNorms(), r.counts(),
+      return new JournalRankReport(
+          r.step(),
+          r.rank(),
+          r.valLosses(),
+          r.trainLosses(),
+          r.gradNorms(),
+          r.counts(),
           r.weightsUsed());
     }
 
@@ -86,12 +93,18 @@ public final class JournalValues {
       @JsonProperty("reports") List<JournalRankReport> reports) {
 
     static JournalRunState of(RunState s) {
-      return new JournalRunState(s.version(), JournalRunSpec.of(s.run()), s.base() == null ? null
-          : JournalBalancerState.of(s.base()), s.reports().stream().map(JournalRankReport::of).toList());
+      return new JournalRunState(
+          s.version(),
+          JournalRunSpec.of(s.run()),
+          s.base() == null ? null : JournalBalancerState.of(s.base()),
+          s.reports().stream().map(JournalRankReport::of).toList());
     }
 
     RunState toCore() {
-      return new RunState(version, run == null ? null : run.toCore(), base == null ? null : base.toCore(),
+      return new RunState(
+          version,
+          run == null ? null : run.toCore(),
+          base == null ? null : base.toCore(),
           reports == null ? null : reports.stream().map(JournalRankReport::toCore).toList());
     }
   }
@@ -106,7 +119,8 @@ public final class JournalValues {
       @JsonProperty("data") Map<String, Object> data) {
 
     static JournalBalancerState of(BalancerState b) {
-      return new JournalBalancerState(b.version(), b.method(), b.tasks(), b.params(), b.initialLosses(), b.data());
+      return new JournalBalancerState(
+          b.version(), b.method(), b.tasks(), b.params(), b.initialLosses(), b.data());
     }
 
     BalancerState toCore() {

@@ -17,13 +17,16 @@ final class Json {
   private Json() {}
 
   static ObjectMapper mapper() {
-    ObjectMapper m = JsonMapper.builder()
-        .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
-        // the same doubles as the JDK's parser, several times faster: most of a replay is reading losses
-        .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
-        // shortest digits that read back as the same double (Schubfach), without the JDK's slow path
-        .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
-        .build();
+    ObjectMapper m =
+        JsonMapper.builder()
+            .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
+            // the same doubles as the JDK's parser, several times faster: most of a replay is
+            // reading losses
+            .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
+            // shortest digits that read back as the same double (Schubfach), without the JDK's slow
+            // path
+            .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
+            .build();
     m.disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES); // newer journals may add fields
     m.enable(DeserializationFeature.USE_LONG_FOR_INTS);
     m.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);

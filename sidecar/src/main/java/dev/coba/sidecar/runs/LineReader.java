@@ -26,8 +26,10 @@ final class LineReader {
   private final FileChannel channel;
   private final byte[] buffer = new byte[BUFFER];
   private final Spill spill = new Spill();
+
   /** File offset of {@code buffer[0]}. */
   private long bufferStart;
+
   private int filled;
   private int pos;
 

@@ -17,15 +17,19 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class LongPolls implements AutoCloseable {
   private final ScheduledThreadPoolExecutor timeouts;
   private final AtomicInteger waiting = new AtomicInteger();
+
   /** False once the server stops: a poll then answers at once instead of holding the stop up. */
   private volatile boolean parking = true;
 
   LongPolls() {
-    timeouts = new ScheduledThreadPoolExecutor(1, r -> {
-      Thread t = new Thread(r, "coba-long-poll-timeouts");
-      t.setDaemon(true);
-      return t;
-    });
+    timeouts =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, "coba-long-poll-timeouts");
+              t.setDaemon(true);
+              return t;
+            });
     timeouts.setRemoveOnCancelPolicy(true); // a poll woken early leaves the timer's queue at once
   }
 
@@ -38,11 +42,13 @@ final class LongPolls implements AutoCloseable {
     CompletableFuture<StepOutcome> poll = new CompletableFuture<>();
     slot.waiters.add(step, poll);
     waiting.incrementAndGet();
-    ScheduledFuture<?> timeout = timeouts.schedule(() -> expire(slot, step, poll), waitMs, TimeUnit.MILLISECONDS);
-    poll.whenComplete((o, e) -> {
-      waiting.decrementAndGet();
-      timeout.cancel(false);
-    });
+    ScheduledFuture<?> timeout =
+        timeouts.schedule(() -> expire(slot, step, poll), waitMs, TimeUnit.MILLISECONDS);
+    poll.whenComplete(
+        (o, e) -> {
+          waiting.decrementAndGet();
+          timeout.cancel(false);
+        });
     return poll;
   }
 

@@ -57,10 +57,17 @@ public final class MemoryBudget {
 
   /** The refusal of {@code what}, which would take {@code bytes} more: what it needs, what is free, what to do. */
   MemoryBudgetException refusal(String field, String what, long bytes) {
-    return new MemoryBudgetException(field, what + " would take about " + human(bytes)
-        + " more, and the sidecar's memory budget has " + human(Math.max(0, free())) + " of " + human(limit)
-        + " free; nothing was stored. Delete finished runs, or give the sidecar more memory"
-        + " (--memory-budget, and the heap)");
+    return new MemoryBudgetException(
+        field,
+        what
+            + " would take about "
+            + human(bytes)
+            + " more, and the sidecar's memory budget has "
+            + human(Math.max(0, free()))
+            + " of "
+            + human(limit)
+            + " free; nothing was stored. Delete finished runs, or give the sidecar more memory"
+            + " (--memory-budget, and the heap)");
   }
 
   /** A size for a person: bytes, KiB, MiB or GiB, one decimal. */

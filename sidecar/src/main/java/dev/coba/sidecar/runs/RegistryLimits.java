@@ -11,8 +11,13 @@ public record RegistryLimits(int maxRuns, int maxHistory, long memoryBudget) {
 
   public RegistryLimits {
     if (maxRuns < 1 || maxHistory < 1 || memoryBudget < 1) {
-      throw new IllegalArgumentException("limits must be positive: maxRuns " + maxRuns + ", maxHistory " + maxHistory
-          + ", memoryBudget " + memoryBudget);
+      throw new IllegalArgumentException(
+          "limits must be positive: maxRuns "
+              + maxRuns
+              + ", maxHistory "
+              + maxHistory
+              + ", memoryBudget "
+              + memoryBudget);
     }
   }
 

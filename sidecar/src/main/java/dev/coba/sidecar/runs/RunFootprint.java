@@ -24,14 +24,19 @@ final class RunFootprint {
   private final long firstCurve;
   private final TreeMap<Long, Long> pending = new TreeMap<>();
   private long pendingBytes;
+
   /** Bytes per retained completed step, oldest first: a ring of at most maxHistory + 1. */
   private long[] retained = new long[8];
+
   private int head;
   private int count;
   private long retainedBytes;
+
   /** The method's state beyond its fixed part; never given back (CoBa's history of the run's whole life). */
   private long grown;
+
   private long curve;
+
   /** The last completed step's own bytes: the forecast for the next one. */
   private long lastStep = -1;
 
@@ -41,7 +46,11 @@ final class RunFootprint {
     this.growsPerStep = Footprint.growsPerStep(run.spec());
     int k = run.spec().tasks().size();
     // the curve's first arrays: per-task charts (weights, losses, diagnostics) and a few scalars
-    this.firstCurve = 16 + 8L * 4 + (Footprint.ASSUMED_DIAGNOSTICS + 4) * (64 + 16 + 4L * 4 * k) + 4 * (64 + 16 + 16);
+    this.firstCurve =
+        16
+            + 8L * 4
+            + (Footprint.ASSUMED_DIAGNOSTICS + 4) * (64 + 16 + 4L * 4 * k)
+            + 4 * (64 + 16 + 16);
   }
 
   /** Everything, as charged. */
@@ -62,7 +71,10 @@ final class RunFootprint {
     }
     bytes += lastStep >= 0 ? lastStep : Footprint.firstStep(run.spec(), r);
     bytes += growsPerStep ? Footprint.DF_PER_STEP : 0;
-    bytes += series.size() == 0 && series.retainedBytes() < firstCurve ? firstCurve : series.growthOfNextAdd();
+    bytes +=
+        series.size() == 0 && series.retainedBytes() < firstCurve
+            ? firstCurve
+            : series.growthOfNextAdd();
     if (count == maxHistory) {
       bytes -= retained[head];
     }
@@ -112,10 +124,11 @@ final class RunFootprint {
         byStep.merge(completedAt, Footprint.report(r), Long::sum);
       }
     }
-    done.forEach((step, d) -> {
-      lastStep = Footprint.step(d);
-      push(byStep.getOrDefault(step, 0L) + lastStep);
-    });
+    done.forEach(
+        (step, d) -> {
+          lastStep = Footprint.step(d);
+          push(byStep.getOrDefault(step, 0L) + lastStep);
+        });
     if (growsPerStep) {
       long history = baseHistory(state) + done.size();
       grown = Math.max(grown, Footprint.DF_PER_STEP * history);

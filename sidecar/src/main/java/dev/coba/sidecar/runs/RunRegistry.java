@@ -48,6 +48,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class RunRegistry implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RunRegistry.class);
+
   /** Compact once the journal has grown by this much since the last compaction... */
   static final long COMPACT_AFTER_BYTES = 64L << 20;
 
@@ -59,8 +60,10 @@ public final class RunRegistry implements AutoCloseable {
   private final MemoryBudget budget;
   private final Recovery recovery = new Recovery();
   private final LongPolls polls = new LongPolls();
+
   /** Growth at which the next compaction is tried: {@link #compactAfter}, pushed on by a failed one. */
   private volatile long compactAt;
+
   private volatile boolean ready;
 
   private RunRegistry(Store store, RegistryLimits limits, long compactAfter) {
@@ -107,9 +110,13 @@ public final class RunRegistry implements AutoCloseable {
   /** Replay charged what was acknowledged before: over the limit, new runs and growth are refused until runs go. */
   private void warnIfOverBudget() {
     if (budget.used() > budget.limit()) {
-      LOG.warn("the runs replayed take about " + MemoryBudget.human(budget.used()) + ", over the memory budget of "
-          + MemoryBudget.human(budget.limit()) + ": new runs and reports that grow a run are refused (507) until"
-          + " runs are deleted; raise --memory-budget (and the heap) to take them");
+      LOG.warn(
+          "the runs replayed take about "
+              + MemoryBudget.human(budget.used())
+              + ", over the memory budget of "
+              + MemoryBudget.human(budget.limit())
+              + ": new runs and reports that grow a run are refused (507) until"
+              + " runs are deleted; raise --memory-budget (and the heap) to take them");
     }
   }
 
@@ -133,61 +140,81 @@ public final class RunRegistry implements AutoCloseable {
   }
 
   public CreateResult create(RunSpec spec) {
-    long need = Footprint.run(spec); // refuses a bad method, tasks or parameters as creating would, allocating nothing
-    if (need > budget.limit()) { // could never fit: refused before even comparing with an existing run
+    long need =
+        Footprint.run(
+            spec); // refuses a bad method, tasks or parameters as creating would, allocating
+    // nothing
+    if (need
+        > budget.limit()) { // could never fit: refused before even comparing with an existing run
       throw refuseRun(spec, need);
     }
-    return changing(() -> {
-      while (true) {
-        RunSlot existing = runs.get(spec.runId());
-        if (existing != null) {
-          existing.lock.lock();
-          try {
-            if (!existing.gone) {
-              if (!existing.run.sameDefinition(spec)) {
-                throw new RunConflictException("runId", "run '" + spec.runId()
-                    + "' exists with another definition; delete it first or use another runId");
+    return changing(
+        () -> {
+          while (true) {
+            RunSlot existing = runs.get(spec.runId());
+            if (existing != null) {
+              existing.lock.lock();
+              try {
+                if (!existing.gone) {
+                  if (!existing.run.sameDefinition(spec)) {
+                    throw new RunConflictException(
+                        "runId",
+                        "run '"
+                            + spec.runId()
+                            + "' exists with another definition; delete it first or use another runId");
+                  }
+                  return new CreateResult(RunView.of(existing.run), false);
+                }
+              } finally {
+                existing.lock.unlock();
               }
-              return new CreateResult(RunView.of(existing.run), false);
+              continue; // it was being deleted: look again
             }
-          } finally {
-            existing.lock.unlock();
-          }
-          continue; // it was being deleted: look again
-        }
-        budget.reserve(need, () -> refuseRun(spec, need)); // before the method's state is allocated
-        boolean kept = false;
-        try {
-          Run run = Run.create(spec, limits.maxHistory());
-          if (runs.size() >= limits.maxRuns()) {
-            throw new RunConflictException("runId", "the sidecar holds " + runs.size()
-                + " runs, its limit; delete finished runs or raise --max-runs");
-          }
-          RunSlot slot = new RunSlot(run, limits.maxHistory());
-          slot.lock.lock();
-          try {
-            if (runs.putIfAbsent(spec.runId(), slot) != null) {
-              continue; // created concurrently: compare with that one
+            budget.reserve(
+                need, () -> refuseRun(spec, need)); // before the method's state is allocated
+            boolean kept = false;
+            try {
+              Run run = Run.create(spec, limits.maxHistory());
+              if (runs.size() >= limits.maxRuns()) {
+                throw new RunConflictException(
+                    "runId",
+                    "the sidecar holds "
+                        + runs.size()
+                        + " runs, its limit; delete finished runs or raise --max-runs");
+              }
+              RunSlot slot = new RunSlot(run, limits.maxHistory());
+              slot.lock.lock();
+              try {
+                if (runs.putIfAbsent(spec.runId(), slot) != null) {
+                  continue; // created concurrently: compare with that one
+                }
+                appendOrForget(Event.create(spec), slot);
+                budget.adjust(slot.recharge() - need);
+                kept = true;
+                return new CreateResult(RunView.of(run), true);
+              } finally {
+                slot.lock.unlock();
+              }
+            } finally {
+              if (!kept) {
+                budget.adjust(-need);
+              }
             }
-            appendOrForget(Event.create(spec), slot);
-            budget.adjust(slot.recharge() - need);
-            kept = true;
-            return new CreateResult(RunView.of(run), true);
-          } finally {
-            slot.lock.unlock();
           }
-        } finally {
-          if (!kept) {
-            budget.adjust(-need);
-          }
-        }
-      }
-    });
+        });
   }
 
   private MemoryBudgetException refuseRun(RunSpec spec, long need) {
-    return budget.refusal("tasks", "run '" + spec.runId() + "' (" + spec.tasks().size() + " tasks, method "
-        + spec.method() + ")", need);
+    return budget.refusal(
+        "tasks",
+        "run '"
+            + spec.runId()
+            + "' ("
+            + spec.tasks().size()
+            + " tasks, method "
+            + spec.method()
+            + ")",
+        need);
   }
 
   /**
@@ -234,41 +261,64 @@ public final class RunRegistry implements AutoCloseable {
   }
 
   public void delete(String runId) {
-    Waiters.Wake.fireAll(changing(() -> locked(runId, slot -> {
-      store.append(Event.delete(runId));
-      slot.gone = true;
-      runs.remove(runId, slot);
-      budget.adjust(-slot.charged());
-      return slot.waiters.takeAll(new RunNotFoundException(runId));
-    })));
+    Waiters.Wake.fireAll(
+        changing(
+            () ->
+                locked(
+                    runId,
+                    slot -> {
+                      store.append(Event.delete(runId));
+                      slot.gone = true;
+                      runs.remove(runId, slot);
+                      budget.adjust(-slot.charged());
+                      return slot.waiters.takeAll(new RunNotFoundException(runId));
+                    })));
   }
 
   /** Takes one rank's report; returns once it is durable (a retry answers without storing again). */
   public StepOutcome submit(String runId, RankReport report) {
     List<Waiters.Wake> wakes = new ArrayList<>(0);
-    StepOutcome outcome = changing(() -> locked(runId, slot -> {
-      StepOutcome repeat = slot.run.answerIfRepeat(report);
-      if (repeat != null) {
-        return repeat;
-      }
-      long need = slot.forecast(report);
-      budget.reserve(need, () -> budget.refusal("step", "step " + report.step() + " of run '" + runId + "' ("
-          + slot.run.spec().tasks().size() + " tasks, up to " + limits.maxHistory() + " steps retained)", need));
-      try {
-        store.append(Event.report(runId, report));
-      } catch (RuntimeException e) {
-        budget.adjust(-need);
-        throw e;
-      }
-      StepOutcome accepted;
-      try {
-        accepted = slot.accept(report);
-      } finally {
-        budget.adjust(slot.recharge() - need);
-      }
-      wakes.addAll(slot.waiters.takeDone(slot.run));
-      return accepted;
-    }));
+    StepOutcome outcome =
+        changing(
+            () ->
+                locked(
+                    runId,
+                    slot -> {
+                      StepOutcome repeat = slot.run.answerIfRepeat(report);
+                      if (repeat != null) {
+                        return repeat;
+                      }
+                      long need = slot.forecast(report);
+                      budget.reserve(
+                          need,
+                          () ->
+                              budget.refusal(
+                                  "step",
+                                  "step "
+                                      + report.step()
+                                      + " of run '"
+                                      + runId
+                                      + "' ("
+                                      + slot.run.spec().tasks().size()
+                                      + " tasks, up to "
+                                      + limits.maxHistory()
+                                      + " steps retained)",
+                                  need));
+                      try {
+                        store.append(Event.report(runId, report));
+                      } catch (RuntimeException e) {
+                        budget.adjust(-need);
+                        throw e;
+                      }
+                      StepOutcome accepted;
+                      try {
+                        accepted = slot.accept(report);
+                      } finally {
+                        budget.adjust(slot.recharge() - need);
+                      }
+                      wakes.addAll(slot.waiters.takeDone(slot.run));
+                      return accepted;
+                    }));
     Waiters.Wake.fireAll(wakes);
     return outcome;
   }
@@ -281,13 +331,15 @@ public final class RunRegistry implements AutoCloseable {
    * when there is no such run, now or when it is deleted during the wait.
    */
   public CompletableFuture<StepOutcome> whenDone(String runId, long step, long waitMs) {
-    return locked(runId, slot -> {
-      StepOutcome now = slot.run.outcome(step);
-      if (!(now instanceof StepOutcome.Pending) || waitMs <= 0 || !polls.parking()) {
-        return CompletableFuture.completedFuture(now);
-      }
-      return polls.park(slot, step, waitMs);
-    });
+    return locked(
+        runId,
+        slot -> {
+          StepOutcome now = slot.run.outcome(step);
+          if (!(now instanceof StepOutcome.Pending) || waitMs <= 0 || !polls.parking()) {
+            return CompletableFuture.completedFuture(now);
+          }
+          return polls.park(slot, step, waitMs);
+        });
   }
 
   /** {@link #whenDone}, waiting on this thread: for tests and callers without an HTTP exchange. */
@@ -331,85 +383,106 @@ public final class RunRegistry implements AutoCloseable {
   /** Replaces the run by a saved state (creating it when missing); durable on return. */
   public RunView restoreState(String runId, RunState state) {
     if (state.run() == null || !runId.equals(state.run().runId())) {
-      throw new InvalidInputException("run.runId", "the state is of run '"
-          + (state.run() == null ? null : state.run().runId()) + "', not '" + runId + "'");
+      throw new InvalidInputException(
+          "run.runId",
+          "the state is of run '"
+              + (state.run() == null ? null : state.run().runId())
+              + "', not '"
+              + runId
+              + "'");
     }
     long least = Footprint.run(state.run());
-    if (least > budget.limit()) { // could never fit: refused before the state is replayed into a run
+    if (least
+        > budget.limit()) { // could never fit: refused before the state is replayed into a run
       throw refuseState(runId, state, least);
     }
     RunSlot fresh = new RunSlot(Run.restore(state, limits.maxHistory()), limits.maxHistory());
     long need = fresh.footprint.total();
-    return changing(() -> {
-      while (true) {
-        RunSlot slot = runs.get(runId);
-        if (slot == null) {
-          if (runs.size() >= limits.maxRuns()) {
-            throw new RunConflictException("runId", "the sidecar holds " + runs.size() + " runs, its limit");
-          }
-          budget.reserve(need, () -> refuseState(runId, state, need));
-          fresh.lock.lock();
-          try {
-            if (runs.putIfAbsent(runId, fresh) != null) {
-              budget.adjust(-need);
-              continue;
+    return changing(
+        () -> {
+          while (true) {
+            RunSlot slot = runs.get(runId);
+            if (slot == null) {
+              if (runs.size() >= limits.maxRuns()) {
+                throw new RunConflictException(
+                    "runId", "the sidecar holds " + runs.size() + " runs, its limit");
+              }
+              budget.reserve(need, () -> refuseState(runId, state, need));
+              fresh.lock.lock();
+              try {
+                if (runs.putIfAbsent(runId, fresh) != null) {
+                  budget.adjust(-need);
+                  continue;
+                }
+                try {
+                  appendOrForget(Event.restore(runId, state), fresh);
+                } catch (RuntimeException e) {
+                  budget.adjust(-need);
+                  throw e;
+                }
+                budget.adjust(fresh.recharge() - need);
+                return RunView.of(fresh.run);
+              } finally {
+                fresh.lock.unlock();
+              }
             }
+            List<Waiters.Wake> wakes = List.of();
+            slot.lock.lock();
             try {
-              appendOrForget(Event.restore(runId, state), fresh);
-            } catch (RuntimeException e) {
-              budget.adjust(-need);
-              throw e;
+              if (slot.gone) {
+                continue;
+              }
+              long more = need - slot.charged(); // the run it replaces goes
+              budget.reserve(more, () -> refuseState(runId, state, more));
+              try {
+                store.append(Event.restore(runId, state));
+              } catch (RuntimeException e) {
+                budget.adjust(-more);
+                throw e;
+              }
+              slot.adopt(fresh);
+              budget.adjust(slot.recharge() - more);
+              wakes = slot.waiters.takeDone(slot.run);
+              return RunView.of(slot.run);
+            } finally {
+              slot.lock.unlock();
+              Waiters.Wake.fireAll(wakes);
             }
-            budget.adjust(fresh.recharge() - need);
-            return RunView.of(fresh.run);
-          } finally {
-            fresh.lock.unlock();
           }
-        }
-        List<Waiters.Wake> wakes = List.of();
-        slot.lock.lock();
-        try {
-          if (slot.gone) {
-            continue;
-          }
-          long more = need - slot.charged(); // the run it replaces goes
-          budget.reserve(more, () -> refuseState(runId, state, more));
-          try {
-            store.append(Event.restore(runId, state));
-          } catch (RuntimeException e) {
-            budget.adjust(-more);
-            throw e;
-          }
-          slot.adopt(fresh);
-          budget.adjust(slot.recharge() - more);
-          wakes = slot.waiters.takeDone(slot.run);
-          return RunView.of(slot.run);
-        } finally {
-          slot.lock.unlock();
-          Waiters.Wake.fireAll(wakes);
-        }
-      }
-    });
+        });
   }
 
   private MemoryBudgetException refuseState(String runId, RunState state, long need) {
-    return budget.refusal("run", "run '" + runId + "' restored from this state (" + state.run().tasks().size()
-        + " tasks, " + state.reports().size() + " reports)", need);
+    return budget.refusal(
+        "run",
+        "run '"
+            + runId
+            + "' restored from this state ("
+            + state.run().tasks().size()
+            + " tasks, "
+            + state.reports().size()
+            + " reports)",
+        need);
   }
 
   public RunView rewind(String runId, long step) {
     List<Waiters.Wake> wakes = new ArrayList<>(0);
-    RunView view = changing(() -> locked(runId, slot -> {
-      slot.run.checkRewind(step);
-      store.append(Event.rewind(runId, step));
-      try {
-        slot.rewind(step);
-      } finally {
-        budget.adjust(slot.recharge()); // a rewind only drops steps: never refused
-      }
-      wakes.addAll(slot.waiters.takeDone(slot.run));
-      return RunView.of(slot.run);
-    }));
+    RunView view =
+        changing(
+            () ->
+                locked(
+                    runId,
+                    slot -> {
+                      slot.run.checkRewind(step);
+                      store.append(Event.rewind(runId, step));
+                      try {
+                        slot.rewind(step);
+                      } finally {
+                        budget.adjust(slot.recharge()); // a rewind only drops steps: never refused
+                      }
+                      wakes.addAll(slot.waiters.takeDone(slot.run));
+                      return RunView.of(slot.run);
+                    }));
     Waiters.Wake.fireAll(wakes);
     return view;
   }
@@ -430,7 +503,8 @@ public final class RunRegistry implements AutoCloseable {
       e.accept(recovery);
     } catch (RuntimeException ex) {
       // only a bug stores an event that cannot be applied; the rest of the journal still counts
-      LOG.error("journal event " + e.kind() + " of run " + e.runId() + " could not be replayed", ex);
+      LOG.error(
+          "journal event " + e.kind() + " of run " + e.runId() + " could not be replayed", ex);
     }
   }
 
@@ -438,7 +512,9 @@ public final class RunRegistry implements AutoCloseable {
   private final class Recovery implements Event.Visitor {
     @Override
     public void create(Event.Create e) {
-      install(e.runId(), new RunSlot(Run.create(e.spec().toCore(), limits.maxHistory()), limits.maxHistory()));
+      install(
+          e.runId(),
+          new RunSlot(Run.create(e.spec().toCore(), limits.maxHistory()), limits.maxHistory()));
     }
 
     @Override
@@ -466,7 +542,9 @@ public final class RunRegistry implements AutoCloseable {
 
     @Override
     public void restore(Event.Restore e) {
-      install(e.runId(), new RunSlot(Run.restore(e.state().toCore(), limits.maxHistory()), limits.maxHistory()));
+      install(
+          e.runId(),
+          new RunSlot(Run.restore(e.state().toCore(), limits.maxHistory()), limits.maxHistory()));
     }
 
     @Override
@@ -544,13 +622,19 @@ public final class RunRegistry implements AutoCloseable {
         return; // another thread compacted meanwhile
       }
       // one run's state at a time: the snapshot is never all in memory twice
-      store.rewrite(() -> runs.entrySet().stream()
-          .map(e -> Event.restore(e.getKey(), e.getValue().run.exportState())).iterator());
+      store.rewrite(
+          () ->
+              runs.entrySet().stream()
+                  .map(e -> Event.restore(e.getKey(), e.getValue().run.exportState()))
+                  .iterator());
       compactAt = compactAfter;
     } catch (StoreException e) {
       compactAt = store.bytesSinceRewrite() + compactAfter;
-      LOG.error("compacting the journal failed; tried again once it has grown by " + compactAt
-          + " bytes since its last compaction", e);
+      LOG.error(
+          "compacting the journal failed; tried again once it has grown by "
+              + compactAt
+              + " bytes since its last compaction",
+          e);
     } finally {
       compaction.writeLock().unlock();
     }

@@ -17,6 +17,7 @@ final class RunSlot {
   StepSeries series;
   RunFootprint footprint;
   boolean gone;
+
   /** What is charged to the memory budget for this run (its footprint at the last {@link #recharge}). */
   private long charged;
 

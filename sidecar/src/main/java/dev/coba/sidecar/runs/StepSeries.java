@@ -39,10 +39,13 @@ import java.util.NavigableMap;
 public final class StepSeries {
   /** Buckets per run: 256 to 512 points, about one per pixel of a chart. */
   public static final int BUCKETS = 512;
+
   /** Buckets the arrays have room for at first (a power of two, at most {@link #BUCKETS}). */
   static final int FIRST_CAPACITY = 4;
+
   /** Bytes of an array's header, of a chart's objects (its map entry, its name), of the series' own (JOL-measured). */
   private static final long ARRAY = 16;
+
   private static final long CHART = 144;
   private static final long SERIES = 256;
 
@@ -166,14 +169,15 @@ public final class StepSeries {
       outSteps[k] = steps[filled - 1 - (n - 1 - k) * group];
     }
     List<Downsampled.ChartPoints> out = new ArrayList<>();
-    charts.forEach((name, chart) -> {
-      List<Downsampled.Line> lines = new ArrayList<>();
-      for (int i = 0; i < chart.width; i++) {
-        String label = chart.perTask ? tasks.get(i) : name;
-        lines.add(new Downsampled.Line(label, grouped(chart, i, n, group)));
-      }
-      out.add(new Downsampled.ChartPoints(name, chart.perTask, lines));
-    });
+    charts.forEach(
+        (name, chart) -> {
+          List<Downsampled.Line> lines = new ArrayList<>();
+          for (int i = 0; i < chart.width; i++) {
+            String label = chart.perTask ? tasks.get(i) : name;
+            lines.add(new Downsampled.Line(label, grouped(chart, i, n, group)));
+          }
+          out.add(new Downsampled.ChartPoints(name, chart.perTask, lines));
+        });
     return new Downsampled(group * span, outSteps, out);
   }
 

@@ -21,7 +21,8 @@ final class Waiters {
   private final Map<Long, Set<CompletableFuture<StepOutcome>>> byStep = new HashMap<>();
 
   /** Futures to complete once the run's lock is released: each with its outcome, or failed. */
-  record Wake(CompletableFuture<StepOutcome> future, StepOutcome outcome, RuntimeException failure) {
+  record Wake(
+      CompletableFuture<StepOutcome> future, StepOutcome outcome, RuntimeException failure) {
     void fire() {
       if (failure != null) {
         future.completeExceptionally(failure);
@@ -64,7 +65,9 @@ final class Waiters {
       return List.of();
     }
     List<Wake> wakes = new ArrayList<>();
-    for (Iterator<Map.Entry<Long, Set<CompletableFuture<StepOutcome>>>> it = byStep.entrySet().iterator(); it.hasNext(); ) {
+    for (Iterator<Map.Entry<Long, Set<CompletableFuture<StepOutcome>>>> it =
+            byStep.entrySet().iterator();
+        it.hasNext(); ) {
       Map.Entry<Long, Set<CompletableFuture<StepOutcome>>> e = it.next();
       StepOutcome now = run.outcome(e.getKey());
       if (!(now instanceof StepOutcome.Pending)) {
@@ -78,10 +81,11 @@ final class Waiters {
   /** Takes every poll, each with its step's outcome now. */
   List<Wake> takeAll(Run run) {
     List<Wake> wakes = new ArrayList<>();
-    byStep.forEach((step, set) -> {
-      StepOutcome now = run.outcome(step);
-      set.forEach(f -> wakes.add(new Wake(f, now, null)));
-    });
+    byStep.forEach(
+        (step, set) -> {
+          StepOutcome now = run.outcome(step);
+          set.forEach(f -> wakes.add(new Wake(f, now, null)));
+        });
     byStep.clear();
     return wakes;
   }

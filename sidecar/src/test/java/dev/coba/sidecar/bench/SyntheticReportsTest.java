@@ -17,11 +17,13 @@ class SyntheticReportsTest {
       Report r = reports.get(i);
       assertEquals(i + 1, r.step());
       for (String t : tasks) {
-        assertTrue(r.valLosses().get(t) > 0 && r.trainLosses().get(t) > 0 && r.gradNorms().get(t) > 0);
+        assertTrue(
+            r.valLosses().get(t) > 0 && r.trainLosses().get(t) > 0 && r.gradNorms().get(t) > 0);
       }
     }
     for (String t : tasks) {
-      assertTrue(reports.get(499).valLosses().get(t) < reports.get(0).valLosses().get(t), t + " decays");
+      assertTrue(
+          reports.get(499).valLosses().get(t) < reports.get(0).valLosses().get(t), t + " decays");
     }
     assertEquals(reports, SyntheticReports.generate(tasks, 500, 7), "deterministic for a seed");
   }

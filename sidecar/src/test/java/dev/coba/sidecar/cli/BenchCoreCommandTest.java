@@ -9,13 +9,39 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class BenchCoreCommandTest {
-  private static final List<String> KEYS = List.of("method", "tasks", "history", "steps", "median_us", "p99_us",
-      "max_us", "mean_us", "retained_bytes_per_run", "jvm", "cores");
+  private static final List<String> KEYS =
+      List.of(
+          "method",
+          "tasks",
+          "history",
+          "steps",
+          "median_us",
+          "p99_us",
+          "max_us",
+          "mean_us",
+          "retained_bytes_per_run",
+          "jvm",
+          "cores");
 
   @Test
   void printsOneLineWithEveryKey() {
-    CliRun r = CliRun.run("", "bench", "core", "--method", "coba", "--steps", "200", "--tasks", "3", "--history", "20",
-        "--warmup-runs", "1", "--retained-runs", "20");
+    CliRun r =
+        CliRun.run(
+            "",
+            "bench",
+            "core",
+            "--method",
+            "coba",
+            "--steps",
+            "200",
+            "--tasks",
+            "3",
+            "--history",
+            "20",
+            "--warmup-runs",
+            "1",
+            "--retained-runs",
+            "20");
     assertEquals(0, r.code(), r::toString);
     List<JsonNode> lines = r.jsonLines();
     assertEquals(1, lines.size(), r::toString);
@@ -27,18 +53,36 @@ class BenchCoreCommandTest {
     assertEquals(3, line.get("tasks").intValue());
     assertEquals(20, line.get("history").intValue());
     assertEquals(200, line.get("steps").intValue());
-    for (String key : List.of("median_us", "p99_us", "max_us", "mean_us", "retained_bytes_per_run", "cores")) {
-      assertTrue(line.get(key).isNumber() && line.get(key).doubleValue() > 0, key + " must be positive: " + line);
+    for (String key :
+        List.of("median_us", "p99_us", "max_us", "mean_us", "retained_bytes_per_run", "cores")) {
+      assertTrue(
+          line.get(key).isNumber() && line.get(key).doubleValue() > 0,
+          key + " must be positive: " + line);
     }
-    assertTrue(line.get("median_us").doubleValue() <= line.get("p99_us").doubleValue(), line::toString);
-    assertTrue(line.get("p99_us").doubleValue() <= line.get("max_us").doubleValue(), line::toString);
+    assertTrue(
+        line.get("median_us").doubleValue() <= line.get("p99_us").doubleValue(), line::toString);
+    assertTrue(
+        line.get("p99_us").doubleValue() <= line.get("max_us").doubleValue(), line::toString);
     assertTrue(line.get("jvm").asText().length() > 0, line::toString);
   }
 
   @Test
   void aMethodWithoutHistoryRunsWhenHistoryIsNotAsked() {
-    CliRun r = CliRun.run("", "bench", "core", "--method", "uniform", "--steps", "50", "--tasks", "2",
-        "--warmup-runs", "0", "--retained-runs", "2");
+    CliRun r =
+        CliRun.run(
+            "",
+            "bench",
+            "core",
+            "--method",
+            "uniform",
+            "--steps",
+            "50",
+            "--tasks",
+            "2",
+            "--warmup-runs",
+            "0",
+            "--retained-runs",
+            "2");
     assertEquals(0, r.code(), r::toString);
     assertTrue(r.jsonLines().get(0).get("history").isNull(), r::toString);
   }
@@ -47,21 +91,28 @@ class BenchCoreCommandTest {
   void historyForAMethodWithoutItIsBadInput() {
     CliRun r = CliRun.run("", "bench", "core", "--method", "uniform", "--history", "20");
     assertEquals(2, r.code(), r::toString);
-    assertTrue(r.err().contains("--history: --history sets the parameter historyLength"), r::toString);
+    assertTrue(
+        r.err().contains("--history: --history sets the parameter historyLength"), r::toString);
     assertEquals("", r.out());
   }
 
   @Test
   void outOfRangeCountsAreUsageErrors() {
-    for (String[] args : List.of(new String[] {"--tasks", "0"}, new String[] {"--steps", "0"},
-        new String[] {"--retained-runs", "0"}, new String[] {"--history", "1"})) {
+    for (String[] args :
+        List.of(
+            new String[] {"--tasks", "0"},
+            new String[] {"--steps", "0"},
+            new String[] {"--retained-runs", "0"},
+            new String[] {"--history", "1"})) {
       String[] all = new String[args.length + 2];
       all[0] = "bench";
       all[1] = "core";
       System.arraycopy(args, 0, all, 2, args.length);
       CliRun r = CliRun.run("", all);
       assertEquals(2, r.code(), r::toString);
-      assertTrue(r.err().contains(args[0].equals("--history") ? "params.historyLength" : args[0]), r::toString);
+      assertTrue(
+          r.err().contains(args[0].equals("--history") ? "params.historyLength" : args[0]),
+          r::toString);
     }
   }
 }

@@ -15,8 +15,20 @@ import org.junit.jupiter.api.Test;
 
 /** {@code bench http}, kept short: the keys of its line and ratios that follow from them. */
 class BenchHttpCommandTest {
-  private static final String[] SHORT = {"--clients", "2", "--tasks", "3", "--requests", "20", "--seconds", "1",
-      "--warmup-requests", "10", "--warmup-seconds", "0"};
+  private static final String[] SHORT = {
+    "--clients",
+    "2",
+    "--tasks",
+    "3",
+    "--requests",
+    "20",
+    "--seconds",
+    "1",
+    "--warmup-requests",
+    "10",
+    "--warmup-seconds",
+    "0"
+  };
 
   @Test
   void inProcessComparesTheSidecarWithATrivialRoute() {
@@ -28,9 +40,13 @@ class BenchHttpCommandTest {
   @Test
   void anExternalSidecarIsComparedWithItsHealthz() {
     RunRegistry registry = RunRegistry.open(new MemoryStore(), RegistryLimits.defaults());
-    try (SidecarServer server = dev.coba.sidecar.cli.Assembly.server(registry, new ServerConfig("127.0.0.1", 0, null)).start()) {
+    try (SidecarServer server =
+        dev.coba.sidecar.cli.Assembly.server(registry, new ServerConfig("127.0.0.1", 0, null))
+            .start()) {
       String url = "http://127.0.0.1:" + server.port();
-      check(oneLine(CliRun.run("", concat(new String[] {"bench", "http", "--url", url}, SHORT))), "healthz");
+      check(
+          oneLine(CliRun.run("", concat(new String[] {"bench", "http", "--url", url}, SHORT))),
+          "healthz");
       assertTrue(registry.views().size() >= 3, "the bench creates its runs on that sidecar");
     } finally {
       registry.close();
@@ -38,14 +54,36 @@ class BenchHttpCommandTest {
   }
 
   private static void check(JsonNode line, String trivial) {
-    for (String key : List.of("sidecar_median_us", "sidecar_p99_us", "sidecar_reports_per_s", trivial + "_median_us",
-        trivial + "_p99_us", trivial + "_requests_per_s", "median_ratio", "throughput_ratio")) {
-      assertTrue(line.has(key) && line.get(key).doubleValue() > 0, "missing or not positive: " + key + " in " + line);
+    for (String key :
+        List.of(
+            "sidecar_median_us",
+            "sidecar_p99_us",
+            "sidecar_reports_per_s",
+            trivial + "_median_us",
+            trivial + "_p99_us",
+            trivial + "_requests_per_s",
+            "median_ratio",
+            "throughput_ratio")) {
+      assertTrue(
+          line.has(key) && line.get(key).doubleValue() > 0,
+          "missing or not positive: " + key + " in " + line);
     }
-    double median = line.get("sidecar_median_us").doubleValue() / line.get(trivial + "_median_us").doubleValue();
-    assertEquals(Math.round(median * 1000) / 1000.0, line.get("median_ratio").doubleValue(), 1e-9, line::toString);
-    double rate = line.get("sidecar_reports_per_s").doubleValue() / line.get(trivial + "_requests_per_s").doubleValue();
-    assertEquals(Math.round(rate * 1000) / 1000.0, line.get("throughput_ratio").doubleValue(), 1e-9, line::toString);
+    double median =
+        line.get("sidecar_median_us").doubleValue()
+            / line.get(trivial + "_median_us").doubleValue();
+    assertEquals(
+        Math.round(median * 1000) / 1000.0,
+        line.get("median_ratio").doubleValue(),
+        1e-9,
+        line::toString);
+    double rate =
+        line.get("sidecar_reports_per_s").doubleValue()
+            / line.get(trivial + "_requests_per_s").doubleValue();
+    assertEquals(
+        Math.round(rate * 1000) / 1000.0,
+        line.get("throughput_ratio").doubleValue(),
+        1e-9,
+        line::toString);
   }
 
   private static JsonNode oneLine(CliRun r) {

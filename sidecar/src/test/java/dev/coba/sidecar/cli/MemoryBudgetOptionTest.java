@@ -12,8 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code serve --memory-budget}: sizes as people write them; anything else is a usage error that names the option. */
 class MemoryBudgetOptionTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void sizesInBytesOrPowersOf1024() {
@@ -30,7 +29,9 @@ class MemoryBudgetOptionTest {
   @Test
   void aBadBudgetIsAUsageError() {
     for (String bad : List.of("lots", "0", "0MiB", "-1")) {
-      CliRun r = CliRun.run("", "serve", "--port", "0", "--data-dir", dir.toString(), "--memory-budget", bad);
+      CliRun r =
+          CliRun.run(
+              "", "serve", "--port", "0", "--data-dir", dir.toString(), "--memory-budget", bad);
       assertEquals(2, r.code(), () -> bad + "\n" + r);
       assertTrue(r.err().contains("--memory-budget"), r::toString);
     }
@@ -39,6 +40,7 @@ class MemoryBudgetOptionTest {
   @Test
   void helpTellsTheOptionAndItsEnvironmentVariable() {
     CliRun r = CliRun.run("", "serve", "--help");
-    assertTrue(r.out().contains("--memory-budget") && r.out().contains("COBA_MEMORY_BUDGET"), r.out());
+    assertTrue(
+        r.out().contains("--memory-budget") && r.out().contains("COBA_MEMORY_BUDGET"), r.out());
   }
 }

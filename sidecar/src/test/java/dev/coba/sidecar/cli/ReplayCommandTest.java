@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ReplayCommandTest {
   /** Irregular steps, a task missing from one report, trainLosses that replay passes through. */
-  static final String RUN = """
+  static final String RUN =
+      """
       {"step": 10, "valLosses": {"python": 2.0, "java": 2.5, "go": 3.0}}
       {"step": 20, "valLosses": {"python": 1.8, "java": 2.4, "go": 2.9}, "trainLosses": {"python": 1.7}}
 
@@ -39,7 +40,8 @@ class ReplayCommandTest {
   static List<Report> runReports() {
     List<Report> out = new ArrayList<>();
     out.add(Report.of(10, map("python", 2.0, "java", 2.5, "go", 3.0)));
-    out.add(new Report(20, map("python", 1.8, "java", 2.4, "go", 2.9), map("python", 1.7), Map.of()));
+    out.add(
+        new Report(20, map("python", 1.8, "java", 2.4, "go", 2.9), map("python", 1.7), Map.of()));
     out.add(Report.of(30, map("python", 1.7, "java", 2.2)));
     out.add(Report.of(45, map("python", 1.55, "java", 2.15, "go", 2.6)));
     out.add(Report.of(50, map("python", 1.5, "java", 2.1, "go", 2.65)));
@@ -51,20 +53,41 @@ class ReplayCommandTest {
 
   @Test
   void givesExactlyTheCoresNumbers() {
-    CliRun r = CliRun.run(RUN, "replay", "--method", "coba", "--warmup", "3", "--history", "3", "--tau", "2");
+    CliRun r =
+        CliRun.run(
+            RUN, "replay", "--method", "coba", "--warmup", "3", "--history", "3", "--tau", "2");
     assertEquals(0, r.code(), r::toString);
-    Balancer core = Methods.create("coba", List.of("python", "java", "go"),
-        Map.of("warmupSteps", 3L, "historyLength", 3L, "tau", 2.0), null);
+    Balancer core =
+        Methods.create(
+            "coba",
+            List.of("python", "java", "go"),
+            Map.of("warmupSteps", 3L, "historyLength", 3L, "tau", 2.0),
+            null);
     assertMatches(core, runReports(), r.jsonLines());
     assertEquals("", r.err());
   }
 
   @Test
   void mftcoderVariantGivesTheCoresNumbers() {
-    CliRun r = CliRun.run(RUN, "replay", "--method", "coba", "--variant", "mftcoder", "--warmup", "3", "--history", "4");
+    CliRun r =
+        CliRun.run(
+            RUN,
+            "replay",
+            "--method",
+            "coba",
+            "--variant",
+            "mftcoder",
+            "--warmup",
+            "3",
+            "--history",
+            "4");
     assertEquals(0, r.code(), r::toString);
-    Balancer core = Methods.create("coba", List.of("python", "java", "go"),
-        Map.of("variant", "mftcoder", "warmupSteps", 3L, "historyLength", 4L), null);
+    Balancer core =
+        Methods.create(
+            "coba",
+            List.of("python", "java", "go"),
+            Map.of("variant", "mftcoder", "warmupSteps", 3L, "historyLength", 4L),
+            null);
     List<JsonNode> lines = r.jsonLines();
     assertMatches(core, runReports(), lines);
     assertTrue(lines.get(lines.size() - 1).has("maxRatioSlope"), r::toString);
@@ -80,11 +103,17 @@ class ReplayCommandTest {
 
   @Test
   void headerFixesTaskOrderAndInitialLosses() {
-    String input = "{\"tasks\": [\"go\", \"python\", \"java\"], \"initialLosses\": {\"python\": 2.2, \"go\": 3.1}}\n" + RUN;
+    String input =
+        "{\"tasks\": [\"go\", \"python\", \"java\"], \"initialLosses\": {\"python\": 2.2, \"go\": 3.1}}\n"
+            + RUN;
     CliRun r = CliRun.run(input, "replay", "--method", "coba", "--warmup", "0", "--history", "3");
     assertEquals(0, r.code(), r::toString);
-    Balancer core = Methods.create("coba", List.of("go", "python", "java"),
-        Map.of("warmupSteps", 0L, "historyLength", 3L), Map.of("python", 2.2, "go", 3.1));
+    Balancer core =
+        Methods.create(
+            "coba",
+            List.of("go", "python", "java"),
+            Map.of("warmupSteps", 0L, "historyLength", 3L),
+            Map.of("python", 2.2, "go", 3.1));
     List<JsonNode> lines = r.jsonLines();
     assertMatches(core, runReports(), lines);
     assertEquals(List.of("go", "python", "java"), names(lines.get(0).get("weights")));
@@ -92,7 +121,8 @@ class ReplayCommandTest {
 
   @Test
   void withoutHeaderTasksKeepTheirOrderOfFirstAppearance() {
-    String input = """
+    String input =
+        """
         {"step": 1, "valLosses": {"b": 2.0}, "trainLosses": {"c": 1.0, "b": 1.0}}
         {"step": 2, "valLosses": {"a": 1.5, "b": 1.9}}
         {"step": 3, "valLosses": {"a": 1.4, "b": 1.8, "c": 1.2}}
@@ -140,7 +170,8 @@ class ReplayCommandTest {
 
   @Test
   void aReportTheMethodRefusesStopsAfterTheEarlierLines() {
-    String input = "{\"step\": 1, \"valLosses\": {\"a\": 1.0}}\n{\"step\": 2, \"valLosses\": {}}\n{\"step\": 3, \"valLosses\": {\"a\": 1.0}}\n";
+    String input =
+        "{\"step\": 1, \"valLosses\": {\"a\": 1.0}}\n{\"step\": 2, \"valLosses\": {}}\n{\"step\": 3, \"valLosses\": {\"a\": 1.0}}\n";
     CliRun r = CliRun.run(input, "replay", "--method", "coba");
     assertEquals(2, r.code(), r::toString);
     assertEquals(1, r.jsonLines().size(), r::toString);
@@ -162,7 +193,8 @@ class ReplayCommandTest {
       assertEquals(1.0, sum, 1e-12);
     }
     JsonNode last = lines.get(lines.size() - 1).get("weights");
-    assertTrue(last.get("cpp").doubleValue() < 0.2, "the overfitting task is weighted down: " + last);
+    assertTrue(
+        last.get("cpp").doubleValue() < 0.2, "the overfitting task is weighted down: " + last);
   }
 
   @Test
@@ -192,7 +224,8 @@ class ReplayCommandTest {
       assertEquals(u.step(), line.get("step").longValue());
       assertEquals(u.objective().wireName(), line.get("objective").asText());
       assertTasks(u.weights().tasks(), u.weights().values(), line.get("weights"));
-      u.taskDiagnostics().forEach((name, values) -> assertTasks(u.weights().tasks(), values, line.get(name)));
+      u.taskDiagnostics()
+          .forEach((name, values) -> assertTasks(u.weights().tasks(), values, line.get(name)));
       u.diagnostics().forEach((name, value) -> assertValue(value, line.get(name), name));
     }
   }

@@ -20,25 +20,36 @@ final class ForkedSidecar {
    * Starts {@code serve --port 0 --data-dir data} on the test's class path, with these JVM
    * options before the class path and these {@code serve} options after the data directory.
    */
-  static Process start(Path data, List<String> jvmOptions, String... serveOptions) throws IOException {
+  static Process start(Path data, List<String> jvmOptions, String... serveOptions)
+      throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.coba.sidecar.Main",
-        "serve", "--port", "0", "--data-dir", data.toString()));
+    command.addAll(
+        List.of(
+            "-cp",
+            System.getProperty("java.class.path"),
+            "dev.coba.sidecar.Main",
+            "serve",
+            "--port",
+            "0",
+            "--data-dir",
+            data.toString()));
     command.addAll(List.of(serveOptions));
     return new ProcessBuilder(command).redirectErrorStream(true).start();
   }
 
   /** Reads the process's output until it says where it listens; keeps draining it afterwards. */
   static String url(Process p) throws IOException {
-    BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     StringBuilder seen = new StringBuilder();
     for (String line = out.readLine(); line != null; line = out.readLine()) {
       seen.append(line).append('\n');
       Matcher m = LISTENING.matcher(line);
       if (m.find()) {
-        Thread drain = new Thread(() -> out.lines().forEach(l -> { })); // keeps the pipe from filling up
+        Thread drain =
+            new Thread(() -> out.lines().forEach(l -> {})); // keeps the pipe from filling up
         drain.setDaemon(true);
         drain.start();
         return m.group(1);

@@ -16,7 +16,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,14 +36,16 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class KillAndRestartTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(2)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(2))
+          .build();
   private static final List<String> TASKS = List.of("python", "java", "go");
   private static final int RUNS = 4;
   private static final int STEPS = 400;
 
-  @TempDir
-  Path data;
+  @TempDir Path data;
 
   @Test
   void acknowledgedReportsSurviveSigkill() throws Exception {
@@ -64,22 +65,25 @@ class KillAndRestartTest {
     for (int r = 0; r < RUNS; r++) {
       String id = "run-" + r;
       List<Report> reports = losses.get(r);
-      Thread t = new Thread(() -> {
-        for (Report rep : reports) {
-          try {
-            HttpResponse<String> resp = post(url + "/v1/runs/" + id + "/steps", stepBody(rep));
-            if (resp.statusCode() != 200) {
-              return;
-            }
-            acknowledged.put(id, rep.step());
-            if (rep.step() == 50) {
-              someDone.countDown();
-            }
-          } catch (IOException | InterruptedException e) {
-            return; // the sidecar died under us: this report was not acknowledged
-          }
-        }
-      });
+      Thread t =
+          new Thread(
+              () -> {
+                for (Report rep : reports) {
+                  try {
+                    HttpResponse<String> resp =
+                        post(url + "/v1/runs/" + id + "/steps", stepBody(rep));
+                    if (resp.statusCode() != 200) {
+                      return;
+                    }
+                    acknowledged.put(id, rep.step());
+                    if (rep.step() == 50) {
+                      someDone.countDown();
+                    }
+                  } catch (IOException | InterruptedException e) {
+                    return; // the sidecar died under us: this report was not acknowledged
+                  }
+                }
+              });
       t.start();
       clients.add(t);
     }
@@ -98,19 +102,29 @@ class KillAndRestartTest {
         JsonNode run = JSON.readTree(get(again + "/v1/runs/" + id).body());
         long stored = run.get("step").asLong();
         long acked = acknowledged.getOrDefault(id, 0L);
-        assertTrue(stored >= acked, id + ": acknowledged step " + acked + " but the restarted sidecar has " + stored);
+        assertTrue(
+            stored >= acked,
+            id + ": acknowledged step " + acked + " but the restarted sidecar has " + stored);
         assertTrue(stored < STEPS, id + ": the kill came too late to test anything");
 
-        Run uninterrupted = Run.create(new RunSpec(id, TASKS, "coba", params(), 1, Map.of()), 10_000);
+        Run uninterrupted =
+            Run.create(new RunSpec(id, TASKS, "coba", params(), 1, Map.of()), 10_000);
         StepOutcome.Complete expected = null;
         for (Report rep : losses.get(r)) {
           expected = (StepOutcome.Complete) uninterrupted.submit(RankReport.of(rep));
           if (rep.step() == stored) {
-            assertEquals(JSON.valueToTree(expected.weights().asMap()), run.get("weights"), id + " after restart");
+            assertEquals(
+                JSON.valueToTree(expected.weights().asMap()),
+                run.get("weights"),
+                id + " after restart");
           }
           if (rep.step() > stored) { // the trainer resumes where the sidecar is
-            JsonNode answer = JSON.readTree(post(again + "/v1/runs/" + id + "/steps", stepBody(rep)).body());
-            assertEquals(JSON.valueToTree(expected.weights().asMap()), answer.get("weights"), id + " step " + rep.step());
+            JsonNode answer =
+                JSON.readTree(post(again + "/v1/runs/" + id + "/steps", stepBody(rep)).body());
+            assertEquals(
+                JSON.valueToTree(expected.weights().asMap()),
+                answer.get("weights"),
+                id + " step " + rep.step());
           }
         }
       }
@@ -130,7 +144,9 @@ class KillAndRestartTest {
     for (int s = 1; s <= steps; s++) {
       Map<String, Double> l = new LinkedHashMap<>();
       for (int i = 0; i < TASKS.size(); i++) {
-        l.put(TASKS.get(i), (1 + i) * Math.exp(-0.003 * (i + 1) * s) * (1 + 0.02 * rnd.nextGaussian()) + 0.1);
+        l.put(
+            TASKS.get(i),
+            (1 + i) * Math.exp(-0.003 * (i + 1) * s) * (1 + 0.02 * rnd.nextGaussian()) + 0.1);
       }
       out.add(Report.of(s, l));
     }
@@ -138,7 +154,8 @@ class KillAndRestartTest {
   }
 
   private static String createBody(String id) throws IOException {
-    return JSON.writeValueAsString(Map.of("runId", id, "tasks", TASKS, "method", "coba", "params", params()));
+    return JSON.writeValueAsString(
+        Map.of("runId", id, "tasks", TASKS, "method", "coba", "params", params()));
   }
 
   private static String stepBody(Report r) throws IOException {
@@ -149,16 +166,20 @@ class KillAndRestartTest {
     return ForkedSidecar.start(data, List.of());
   }
 
-
-  private static HttpResponse<String> post(String url, String body) throws IOException, InterruptedException {
-    HttpRequest req = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20))
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+  private static HttpResponse<String> post(String url, String body)
+      throws IOException, InterruptedException {
+    HttpRequest req =
+        HttpRequest.newBuilder(URI.create(url))
+            .timeout(Duration.ofSeconds(20))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build();
     return HTTP.send(req, HttpResponse.BodyHandlers.ofString());
   }
 
   private static HttpResponse<String> get(String url) throws IOException, InterruptedException {
-    return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20)).GET().build(),
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20)).GET().build(),
         HttpResponse.BodyHandlers.ofString());
   }
 }

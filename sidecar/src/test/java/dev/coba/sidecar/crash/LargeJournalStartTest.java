@@ -33,8 +33,7 @@ class LargeJournalStartTest {
   private static final int TASKS = 32;
   private static final long JOURNAL_BYTES = 32_000_000L;
 
-  @TempDir
-  Path data;
+  @TempDir Path data;
 
   @Test
   void startsOnAJournalLargerThanItsHeap() throws Exception {
@@ -44,25 +43,32 @@ class LargeJournalStartTest {
 
     long started = System.nanoTime();
     Process p = ForkedSidecar.start(data, List.of("-Xmx24m"), "--max-history", "50");
-    Thread watchdog = new Thread(() -> { // a JVM that neither listens nor exits (out of memory) fails the test
-      try {
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-          p.destroyForcibly();
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
+    Thread watchdog =
+        new Thread(
+            () -> { // a JVM that neither listens nor exits (out of memory) fails the test
+              try {
+                if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                  p.destroyForcibly();
+                }
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
     watchdog.setDaemon(true);
     watchdog.start();
     try {
       String url = url(p);
       double seconds = (System.nanoTime() - started) / 1e9;
-      System.out.printf("started on %d MB of journal (%d steps, %d tasks) under -Xmx24m in %.1f s%n",
+      System.out.printf(
+          "started on %d MB of journal (%d steps, %d tasks) under -Xmx24m in %.1f s%n",
           JOURNAL_BYTES / 1_000_000, steps, TASKS, seconds);
       HttpClient http = HttpClient.newHttpClient();
-      HttpResponse<String> run = http.send(HttpRequest.newBuilder(URI.create(url + "/v1/runs/big"))
-          .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> run =
+          http.send(
+              HttpRequest.newBuilder(URI.create(url + "/v1/runs/big"))
+                  .timeout(Duration.ofSeconds(20))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       assertEquals(200, run.statusCode(), run.body());
       JsonNode body = new ObjectMapper().readTree(run.body());
       assertEquals(steps, body.get("step").asLong());
@@ -87,16 +93,24 @@ class LargeJournalStartTest {
     long step = 0;
     long written = 0;
     try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(journal), 1 << 16)) {
-      written += line(out, "{\"type\":\"create\",\"runId\":\"big\",\"spec\":{\"runId\":\"big\",\"tasks\":" + tasks
-          + ",\"method\":\"uniform\",\"params\":{},\"worldSize\":1,\"initialLosses\":{}}}");
+      written +=
+          line(
+              out,
+              "{\"type\":\"create\",\"runId\":\"big\",\"spec\":{\"runId\":\"big\",\"tasks\":"
+                  + tasks
+                  + ",\"method\":\"uniform\",\"params\":{},\"worldSize\":1,\"initialLosses\":{}}}");
       StringBuilder b = new StringBuilder();
       while (written < JOURNAL_BYTES) {
         step++;
         b.setLength(0);
-        b.append("{\"type\":\"report\",\"runId\":\"big\",\"report\":{\"step\":").append(step)
+        b.append("{\"type\":\"report\",\"runId\":\"big\",\"report\":{\"step\":")
+            .append(step)
             .append(",\"rank\":0,\"valLosses\":{");
         for (int i = 0; i < TASKS; i++) {
-          double loss = (1 + i % 5) * Math.exp(-1e-4 * step * (1 + i % 3)) + 0.1 + 1e-3 * ((step * 31 + i) % 17);
+          double loss =
+              (1 + i % 5) * Math.exp(-1e-4 * step * (1 + i % 3))
+                  + 0.1
+                  + 1e-3 * ((step * 31 + i) % 17);
           b.append(i == 0 ? "" : ",").append("\"").append(name(i)).append("\":").append(loss);
         }
         b.append("}}}");
@@ -117,5 +131,4 @@ class LargeJournalStartTest {
     out.write('\n');
     return head.length + body.length + 1;
   }
-
 }

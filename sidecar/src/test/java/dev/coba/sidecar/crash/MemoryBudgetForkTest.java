@@ -9,7 +9,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -24,12 +23,14 @@ import org.junit.jupiter.api.io.TempDir;
  * run that does not fit with 507, stays up, and restarts with every run it acknowledged.
  */
 class MemoryBudgetForkTest {
-  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
   private static final int MAX_RUNS = 400;
 
-  @TempDir
-  Path data;
+  @TempDir Path data;
 
   @Test
   void wideRunsAreRefusedWith507InsteadOfKillingTheSidecar() throws Exception {
@@ -87,7 +88,12 @@ class MemoryBudgetForkTest {
   private static String report(long step) {
     StringBuilder losses = new StringBuilder();
     for (int i = 0; i < 1024; i++) {
-      losses.append(i == 0 ? "" : ", ").append("\"task-").append(i).append("\": ").append(2.0 + 0.001 * i);
+      losses
+          .append(i == 0 ? "" : ", ")
+          .append("\"task-")
+          .append(i)
+          .append("\": ")
+          .append(2.0 + 0.001 * i);
     }
     return "{\"step\": " + step + ", \"valLosses\": {" + losses + "}}";
   }
@@ -96,15 +102,20 @@ class MemoryBudgetForkTest {
     return ForkedSidecar.start(data, List.of("-Xmx384m", "-XX:+ExitOnOutOfMemoryError"));
   }
 
-
-  private static HttpResponse<String> post(String url, String body) throws IOException, InterruptedException {
-    return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60))
-        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+  private static HttpResponse<String> post(String url, String body)
+      throws IOException, InterruptedException {
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create(url))
+            .timeout(Duration.ofSeconds(60))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
   private static HttpResponse<String> get(String url) throws IOException, InterruptedException {
-    return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60)).GET().build(),
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60)).GET().build(),
         HttpResponse.BodyHandlers.ofString());
   }
 }

@@ -64,30 +64,47 @@ class DashboardBrowserTest {
 
   @BeforeAll
   static void start() throws Exception {
-    assertTrue(Files.isExecutable(CHROMEDRIVER) && Files.isExecutable(CHROMIUM),
+    assertTrue(
+        Files.isExecutable(CHROMEDRIVER) && Files.isExecutable(CHROMIUM),
         "the browser test needs Debian's chromium and chromium-driver: apt-get install -y chromium chromium-driver");
     registry = RunRegistry.open(new MemoryStore(), RegistryLimits.defaults());
-    server = dev.coba.sidecar.cli.Assembly.server(registry, new ServerConfig("127.0.0.1", 0, TOKEN)).start();
+    server =
+        dev.coba.sidecar.cli.Assembly.server(registry, new ServerConfig("127.0.0.1", 0, TOKEN))
+            .start();
     base = "http://127.0.0.1:" + server.port();
-    post("/v1/runs", """
+    post(
+        "/v1/runs",
+        """
         {"runId": "coba-run", "tasks": ["python", "java", "go"], "method": "coba",
          "params": {"warmupSteps": 20, "historyLength": 40}}""");
-    post("/v1/runs", """
+    post(
+        "/v1/runs",
+        """
         {"runId": "uniform-run", "tasks": ["python", "java", "go"], "method": "uniform"}""");
     for (long step = 1; step <= STEPS; step++) {
       post("/v1/runs/coba-run/steps", report(step));
       post("/v1/runs/uniform-run/steps", report(step));
     }
-    System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString()); // never Selenium Manager
-    DEVTOOLS_LOG.setLevel(Level.SEVERE); // no DevTools protocol is used: its version warning is noise
-    ChromeDriverService service = new ChromeDriverService.Builder()
-        .usingDriverExecutable(CHROMEDRIVER.toFile())
-        .usingAnyFreePort()
-        .build();
-    ChromeOptions options = new ChromeOptions()
-        .setBinary(CHROMIUM.toFile())
-        .addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-            "--window-size=1400,2000", "--no-first-run", "--disable-extensions");
+    System.setProperty(
+        "webdriver.chrome.driver", CHROMEDRIVER.toString()); // never Selenium Manager
+    DEVTOOLS_LOG.setLevel(
+        Level.SEVERE); // no DevTools protocol is used: its version warning is noise
+    ChromeDriverService service =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(CHROMEDRIVER.toFile())
+            .usingAnyFreePort()
+            .build();
+    ChromeOptions options =
+        new ChromeOptions()
+            .setBinary(CHROMIUM.toFile())
+            .addArguments(
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--window-size=1400,2000",
+                "--no-first-run",
+                "--disable-extensions");
     driver = new ChromeDriver(service, options);
   }
 
@@ -104,41 +121,60 @@ class DashboardBrowserTest {
 
   static String report(long step) {
     return """
-        {"step": %d, "valLosses": {"python": %s, "java": %s, "go": %s}}""".formatted(step,
-        2.0 * Math.exp(-0.004 * step) + 0.3, 2.5 * Math.exp(-0.002 * step) + 0.2 + 0.0004 * Math.max(0, step - 200),
-        3.0 * Math.exp(-0.001 * step) + 0.1);
+        {"step": %d, "valLosses": {"python": %s, "java": %s, "go": %s}}"""
+        .formatted(
+            step,
+            2.0 * Math.exp(-0.004 * step) + 0.3,
+            2.5 * Math.exp(-0.002 * step) + 0.2 + 0.0004 * Math.max(0, step - 200),
+            3.0 * Math.exp(-0.001 * step) + 0.1);
   }
 
   static String post(String path, String json) throws Exception {
-    HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(URI.create(base + path))
-        .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
-    assertTrue(r.statusCode() == 200 || r.statusCode() == 201, () -> path + ": " + r.statusCode() + " " + r.body());
+    HttpResponse<String> r =
+        CLIENT.send(
+            HttpRequest.newBuilder(URI.create(base + path))
+                .header("Authorization", "Bearer " + TOKEN)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertTrue(
+        r.statusCode() == 200 || r.statusCode() == 201,
+        () -> path + ": " + r.statusCode() + " " + r.body());
     return r.body();
   }
 
   static String get(String path) throws Exception {
-    HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(URI.create(base + path))
-        .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        CLIENT.send(
+            HttpRequest.newBuilder(URI.create(base + path))
+                .header("Authorization", "Bearer " + TOKEN)
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertEquals(200, r.statusCode(), () -> path + ": " + r.body());
     return r.body();
   }
 
   /** What the page says it drew ({@code window.dashboard}). */
   static JsonNode dashboard() throws Exception {
-    Object json = ((JavascriptExecutor) driver).executeScript("return JSON.stringify(window.dashboard || null)");
+    Object json =
+        ((JavascriptExecutor) driver)
+            .executeScript("return JSON.stringify(window.dashboard || null)");
     return WireJson.MAPPER.readTree((String) json);
   }
 
   static JsonNode waitFor(String what, java.util.function.Predicate<JsonNode> ready) {
-    return new WebDriverWait(driver, Duration.ofSeconds(30)).withMessage(what).until(d -> {
-      try {
-        JsonNode state = dashboard();
-        return state != null && !state.isNull() && ready.test(state) ? state : null;
-      } catch (Exception e) {
-        return null;
-      }
-    });
+    return new WebDriverWait(driver, Duration.ofSeconds(30))
+        .withMessage(what)
+        .until(
+            d -> {
+              try {
+                JsonNode state = dashboard();
+                return state != null && !state.isNull() && ready.test(state) ? state : null;
+              } catch (Exception e) {
+                return null;
+              }
+            });
   }
 
   static void screenshot(String name) throws Exception {
@@ -151,7 +187,8 @@ class DashboardBrowserTest {
   @Test
   void theRunsListAsksForTheTokenThenEveryChartDrawsWhatTheSidecarAnswers() throws Exception {
     driver.get(base + "/");
-    ((JavascriptExecutor) driver).executeScript("sessionStorage.clear()"); // whichever test ran first
+    ((JavascriptExecutor) driver)
+        .executeScript("sessionStorage.clear()"); // whichever test ran first
     driver.navigate().refresh();
     waitFor("the page to ask for the token", s -> s.path("error").asText().contains("token"));
     assertTrue(driver.findElement(By.id("token-form")).isDisplayed());
@@ -162,7 +199,9 @@ class DashboardBrowserTest {
     assertFalse(driver.findElement(By.id("token-form")).isDisplayed());
     screenshot("dashboard-runs.png");
 
-    driver.findElement(By.linkText("coba-run")).click(); // the token stays in the tab's sessionStorage
+    driver
+        .findElement(By.linkText("coba-run"))
+        .click(); // the token stays in the tab's sessionStorage
     JsonNode page = waitFor("the coba run's charts", s -> s.path("step").asLong() == STEPS);
     JsonNode series = WireJson.MAPPER.readTree(get("/v1/runs/coba-run/series"));
     List<String> names = new ArrayList<>();
@@ -170,7 +209,8 @@ class DashboardBrowserTest {
     assertEquals(List.of("weights", "valLosses", "ratios", "slopes", "rcs", "acs", "df"), names);
     for (JsonNode chart : series.get("charts")) {
       JsonNode drawn = page.get("charts").get(chart.get("name").asText());
-      assertEquals(chart.get("lines").size(), drawn.get("series").asInt(), chart.get("name").asText());
+      assertEquals(
+          chart.get("lines").size(), drawn.get("series").asInt(), chart.get("name").asText());
       assertEquals(STEPS, drawn.get("points").asInt(), chart.get("name").asText());
     }
     assertEquals(3, page.get("charts").get("weights-now").get("points").asInt());
@@ -182,7 +222,8 @@ class DashboardBrowserTest {
     for (long step = STEPS + 1; step <= STEPS + 20; step++) { // the run goes on: the page follows
       post("/v1/runs/coba-run/steps", report(step));
     }
-    JsonNode later = waitFor("the page to follow the run", s -> s.path("step").asLong() == STEPS + 20);
+    JsonNode later =
+        waitFor("the page to follow the run", s -> s.path("step").asLong() == STEPS + 20);
     assertEquals(STEPS + 20, later.get("charts").get("weights").get("points").asInt());
     assertEquals(metricsWeights("coba-run"), weights(later));
   }
@@ -196,22 +237,41 @@ class DashboardBrowserTest {
     assertEquals(List.of("weights-now", "weights", "valLosses"), drawn);
     assertEquals(STEPS, page.get("charts").get("valLosses").get("points").asInt());
     assertEquals(3, page.get("charts").get("valLosses").get("series").asInt());
-    assertTrue(driver.getCurrentUrl().endsWith("/runs/uniform-run"), "the token leaves the address bar");
+    assertTrue(
+        driver.getCurrentUrl().endsWith("/runs/uniform-run"), "the token leaves the address bar");
     assertEquals(metricsWeights("uniform-run"), weights(page));
   }
 
   @Test
   void aLongRunIsDownsampledByTheSidecar() throws Exception {
-    post("/v1/runs", """
+    post(
+        "/v1/runs",
+        """
         {"runId": "long-run", "tasks": ["python", "java", "go"], "method": "coba"}""");
-    for (long step = 1; step <= 3000; step++) { // in process: 3,000 more HTTP posts would only slow the test
-      registry.submit("long-run", new RankReport(step, 0, Map.of("python", 2.0 / Math.sqrt(step),
-          "java", 2.5 / Math.sqrt(step), "go", 3.0 - step * 1e-4), null, null, null));
+    for (long step = 1;
+        step <= 3000;
+        step++) { // in process: 3,000 more HTTP posts would only slow the test
+      registry.submit(
+          "long-run",
+          new RankReport(
+              step,
+              0,
+              Map.of(
+                  "python",
+                  2.0 / Math.sqrt(step),
+                  "java",
+                  2.5 / Math.sqrt(step),
+                  "go",
+                  3.0 - step * 1e-4),
+              null,
+              null,
+              null));
     }
     driver.get(base + "/runs/long-run#token=" + TOKEN);
     JsonNode page = waitFor("the long run's charts", s -> s.path("step").asLong() == 3000);
     JsonNode series = WireJson.MAPPER.readTree(get("/v1/runs/long-run/series"));
-    assertEquals(8, series.get("stepsPerPoint").asLong(), "3,000 steps in at most 512 buckets: 8 a bucket");
+    assertEquals(
+        8, series.get("stepsPerPoint").asLong(), "3,000 steps in at most 512 buckets: 8 a bucket");
     assertEquals(375, series.get("steps").size());
     assertEquals(3000, series.get("steps").get(374).asLong());
     for (JsonNode chart : series.get("charts")) {
@@ -224,12 +284,17 @@ class DashboardBrowserTest {
   @Test
   void withoutATokenConfiguredThePageJustWorks() throws Exception {
     try (RunRegistry open = RunRegistry.open(new MemoryStore(), RegistryLimits.defaults());
-        SidecarServer plain = dev.coba.sidecar.cli.Assembly.server(open, ServerConfig.loopback()).start()) {
-      open.create(new dev.coba.core.run.RunSpec("plain", List.of("x", "y"), "dwa", Map.of(), 1, Map.of()));
+        SidecarServer plain =
+            dev.coba.sidecar.cli.Assembly.server(open, ServerConfig.loopback()).start()) {
+      open.create(
+          new dev.coba.core.run.RunSpec("plain", List.of("x", "y"), "dwa", Map.of(), 1, Map.of()));
       for (long step = 1; step <= 50; step++) {
-        open.submit("plain", new RankReport(step, 0, Map.of("x", 1.0 / step, "y", 2.0 / step), null, null, null));
+        open.submit(
+            "plain",
+            new RankReport(step, 0, Map.of("x", 1.0 / step, "y", 2.0 / step), null, null, null));
       }
-      driver.get("http://127.0.0.1:" + plain.port() + "/runs/plain"); // another origin: no token stored
+      driver.get(
+          "http://127.0.0.1:" + plain.port() + "/runs/plain"); // another origin: no token stored
       JsonNode page = waitFor("the plain run's charts", s -> s.path("step").asLong() == 50);
       assertEquals(50, page.get("charts").get("valLosses").get("points").asInt());
       assertFalse(driver.findElement(By.id("token-form")).isDisplayed());
@@ -245,8 +310,11 @@ class DashboardBrowserTest {
   /** {@code coba_run_weight{run="...",task="..."}} of /metrics. */
   static Map<String, Double> metricsWeights(String run) throws Exception {
     Map<String, Double> out = new HashMap<>();
-    Matcher m = Pattern.compile("^coba_run_weight\\{run=\"" + Pattern.quote(run) + "\",task=\"([^\"]+)\"} (\\S+)$",
-        Pattern.MULTILINE).matcher(get("/metrics"));
+    Matcher m =
+        Pattern.compile(
+                "^coba_run_weight\\{run=\"" + Pattern.quote(run) + "\",task=\"([^\"]+)\"} (\\S+)$",
+                Pattern.MULTILINE)
+            .matcher(get("/metrics"));
     while (m.find()) {
       out.put(m.group(1), Double.parseDouble(m.group(2)));
     }

@@ -1,6 +1,5 @@
 package dev.coba.sidecar.dashboard;
 
-import dev.coba.sidecar.runs.StepSeries;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,6 +13,7 @@ import dev.coba.sidecar.runs.JournalStore;
 import dev.coba.sidecar.runs.MemoryStore;
 import dev.coba.sidecar.runs.RegistryLimits;
 import dev.coba.sidecar.runs.RunRegistry;
+import dev.coba.sidecar.runs.StepSeries;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -38,7 +38,9 @@ class DashboardServingTest {
   @BeforeEach
   void start() {
     registry = RunRegistry.open(new MemoryStore(), RegistryLimits.defaults());
-    server = dev.coba.sidecar.cli.Assembly.server(registry, new ServerConfig("127.0.0.1", 0, TOKEN)).start();
+    server =
+        dev.coba.sidecar.cli.Assembly.server(registry, new ServerConfig("127.0.0.1", 0, TOKEN))
+            .start();
     base = "http://127.0.0.1:" + server.port();
   }
 
@@ -49,12 +51,18 @@ class DashboardServingTest {
   }
 
   static RunSpec spec(String id) {
-    return new RunSpec(id, List.of("a", "b"), "coba", Map.of("warmupSteps", 3, "historyLength", 8), 1, Map.of());
+    return new RunSpec(
+        id, List.of("a", "b"), "coba", Map.of("warmupSteps", 3, "historyLength", 8), 1, Map.of());
   }
 
   static RankReport report(long step) {
-    return new RankReport(step, 0, Map.of("a", 2 * Math.exp(-0.02 * step), "b", 3 * Math.exp(-0.005 * step)),
-        null, null, null);
+    return new RankReport(
+        step,
+        0,
+        Map.of("a", 2 * Math.exp(-0.02 * step), "b", 3 * Math.exp(-0.005 * step)),
+        null,
+        null,
+        null);
   }
 
   HttpResponse<String> get(String path, String token) throws Exception {
@@ -67,14 +75,31 @@ class DashboardServingTest {
 
   @Test
   void theShellNeedsNoTokenAndCarriesNoData() throws Exception {
-    for (String path : List.of("/", "/runs/anything", "/dashboard/dashboard.js", "/dashboard/dashboard.css",
-        "/dashboard/uPlot.iife.min.js", "/dashboard/uPlot.min.css")) {
+    for (String path :
+        List.of(
+            "/",
+            "/runs/anything",
+            "/dashboard/dashboard.js",
+            "/dashboard/dashboard.css",
+            "/dashboard/uPlot.iife.min.js",
+            "/dashboard/uPlot.min.css")) {
       HttpResponse<String> r = get(path, null);
       assertEquals(200, r.statusCode(), path);
-      assertTrue(r.headers().firstValue("Content-Security-Policy").orElse("").startsWith("default-src 'self'"), path);
+      assertTrue(
+          r.headers()
+              .firstValue("Content-Security-Policy")
+              .orElse("")
+              .startsWith("default-src 'self'"),
+          path);
     }
-    assertTrue(get("/", null).headers().firstValue("Content-Type").orElse("").startsWith("text/html"));
-    assertTrue(get("/dashboard/dashboard.js", null).headers().firstValue("Content-Type").orElse("").startsWith("text/javascript"));
+    assertTrue(
+        get("/", null).headers().firstValue("Content-Type").orElse("").startsWith("text/html"));
+    assertTrue(
+        get("/dashboard/dashboard.js", null)
+            .headers()
+            .firstValue("Content-Type")
+            .orElse("")
+            .startsWith("text/javascript"));
     assertTrue(get("/dashboard/uPlot.iife.min.js", null).body().contains("uPlot"));
     HttpResponse<String> missing = get("/dashboard/version.properties", null);
     assertEquals(404, missing.statusCode());
@@ -87,7 +112,8 @@ class DashboardServingTest {
     assertEquals(401, get("/v1/runs/r1/series", null).statusCode());
     assertEquals(401, get("/v1/runs/r1/series", "wrong").statusCode());
     assertEquals(200, get("/v1/runs/r1/series", TOKEN).statusCode());
-    assertEquals(401, get("/metrics", null).statusCode(), "the shell's exemption is the shell's only");
+    assertEquals(
+        401, get("/metrics", null).statusCode(), "the shell's exemption is the shell's only");
   }
 
   @Test
@@ -95,7 +121,9 @@ class DashboardServingTest {
     registry.close();
     server.stop();
     registry = RunRegistry.open(new MemoryStore(), new RegistryLimits(10, 50));
-    server = dev.coba.sidecar.cli.Assembly.server(registry, new ServerConfig("127.0.0.1", 0, TOKEN)).start();
+    server =
+        dev.coba.sidecar.cli.Assembly.server(registry, new ServerConfig("127.0.0.1", 0, TOKEN))
+            .start();
     base = "http://127.0.0.1:" + server.port();
     registry.create(spec("long"));
     for (long t = 1; t <= 300; t++) {
@@ -109,7 +137,8 @@ class DashboardServingTest {
     assertEquals(280, series.get("steps").size(), "every step, though only 50 are retained");
     assertEquals(1, series.get("steps").get(0).asLong());
     assertEquals(280, series.get("step").asLong());
-    JsonNode history = WireJson.MAPPER.readTree(get("/v1/runs/long/history", TOKEN).body()).get("steps");
+    JsonNode history =
+        WireJson.MAPPER.readTree(get("/v1/runs/long/history", TOKEN).body()).get("steps");
     assertEquals(30, history.size(), "251..260 retained through the rewind, then 261..280");
   }
 
@@ -142,6 +171,8 @@ class DashboardServingTest {
   }
 
   static String curves(RunRegistry r) {
-    return new String(WireJson.write(r.series("kept", (run, s) -> SeriesBodies.of(run, s.downsample(StepSeries.BUCKETS)))));
+    return new String(
+        WireJson.write(
+            r.series("kept", (run, s) -> SeriesBodies.of(run, s.downsample(StepSeries.BUCKETS)))));
   }
 }

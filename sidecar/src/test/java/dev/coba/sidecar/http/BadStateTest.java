@@ -27,11 +27,14 @@ class BadStateTest {
   @BeforeAll
   static void start() {
     OpenApiContract contract = OpenApiContract.load();
-    server = TestServer.start(null, new MemoryStore(), new RegistryLimits(10, 2)); // 2 steps kept: a base state
-    server.observer = r -> {
-      List<String> problems = contract.problems(r);
-      assertTrue(problems.isEmpty(), () -> r + "\n  " + String.join("\n  ", problems));
-    };
+    server =
+        TestServer.start(
+            null, new MemoryStore(), new RegistryLimits(10, 2)); // 2 steps kept: a base state
+    server.observer =
+        r -> {
+          List<String> problems = contract.problems(r);
+          assertTrue(problems.isEmpty(), () -> r + "\n  " + String.join("\n  ", problems));
+        };
   }
 
   @AfterAll
@@ -45,26 +48,43 @@ class BadStateTest {
   }
 
   static String report(int step, double python, double java) {
-    return "{\"step\": " + step + ", \"valLosses\": {\"python\": " + python + ", \"java\": " + java + "}}";
+    return "{\"step\": "
+        + step
+        + ", \"valLosses\": {\"python\": "
+        + python
+        + ", \"java\": "
+        + java
+        + "}}";
   }
 
   @Test
   void aReferenceLossOfZeroIsRefusedAndChangesNothing() throws Exception {
-    expect(201, server.post("/v1/runs", "{\"runId\": \"ref\", \"tasks\": [\"python\", \"java\"], \"method\": \"coba\","
-        + " \"params\": {\"warmupSteps\": 1, \"historyLength\": 3}}"));
+    expect(
+        201,
+        server.post(
+            "/v1/runs",
+            "{\"runId\": \"ref\", \"tasks\": [\"python\", \"java\"], \"method\": \"coba\","
+                + " \"params\": {\"warmupSteps\": 1, \"historyLength\": 3}}"));
     for (int step = 1; step <= 5; step++) {
-      expect(200, server.post("/v1/runs/ref/steps", report(step, 2.0 - 0.1 * step, 2.1 - 0.05 * step)));
+      expect(
+          200,
+          server.post("/v1/runs/ref/steps", report(step, 2.0 - 0.1 * step, 2.1 - 0.05 * step)));
     }
     String state = expect(200, server.get("/v1/runs/ref/state")).body();
     ObjectNode broken = (ObjectNode) JSON.readTree(state);
-    ((ArrayNode) broken.get("base").get("data").get("reference")).set(0, JSON.getNodeFactory().numberNode(0.0));
+    ((ArrayNode) broken.get("base").get("data").get("reference"))
+        .set(0, JSON.getNodeFactory().numberNode(0.0));
     String runsBefore = server.get("/v1/runs").body();
 
     Response refused = expect(400, server.put("/v1/runs/ref/state", broken.toString()));
     assertEquals("base.data.reference[0]", refused.errorField());
     assertEquals(state, server.get("/v1/runs/ref/state").body(), "the run did not change");
-    Response elsewhere = expect(400, server.put("/v1/runs/ref-copy/state",
-        broken.toString().replace("\"runId\":\"ref\"", "\"runId\":\"ref-copy\"")));
+    Response elsewhere =
+        expect(
+            400,
+            server.put(
+                "/v1/runs/ref-copy/state",
+                broken.toString().replace("\"runId\":\"ref\"", "\"runId\":\"ref-copy\"")));
     assertEquals("base.data.reference[0]", elsewhere.errorField());
     assertEquals(runsBefore, server.get("/v1/runs").body(), "no run was created");
 

@@ -36,7 +36,8 @@ class BrowserGuardsTest {
     withToken.close();
   }
 
-  static RawHttp.Answer send(TestServer s, String method, String path, String body, String... headers) {
+  static RawHttp.Answer send(
+      TestServer s, String method, String path, String body, String... headers) {
     try (RawHttp c = RawHttp.connect(s.port())) {
       return c.send(RawHttp.request(method, path, body, headers)).read(10_000);
     }
@@ -47,12 +48,24 @@ class BrowserGuardsTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"attacker.example", "attacker.example:80", "127.0.0.1.nip.io", "localhost.attacker.example",
-      "10.1.2.3", "[2001:db8::1]:8470"})
+  @ValueSource(
+      strings = {
+        "attacker.example",
+        "attacker.example:80",
+        "127.0.0.1.nip.io",
+        "localhost.attacker.example",
+        "10.1.2.3",
+        "[2001:db8::1]:8470"
+      })
   void withoutATokenAForeignHostIsRefusedAndChangesNothing(String host) throws Exception {
     String runs = open.get("/v1/runs").body();
-    RawHttp.Answer create = send(open, "POST", "/v1/runs", "{\"runId\": \"rebound\", \"tasks\": [\"a\"], \"method\": \"uniform\"}",
-        "Host: " + host);
+    RawHttp.Answer create =
+        send(
+            open,
+            "POST",
+            "/v1/runs",
+            "{\"runId\": \"rebound\", \"tasks\": [\"a\"], \"method\": \"uniform\"}",
+            "Host: " + host);
     assertEquals(403, create.status(), create::toString);
     assertEquals("Host", field(create));
     assertEquals(403, send(open, "GET", "/v1/runs", null, "Host: " + host).status());
@@ -60,8 +73,16 @@ class BrowserGuardsTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"localhost", "LOCALHOST:8470", "dashboard.localhost:8470", "127.0.0.1", "127.0.0.2:1",
-      "[::1]:8470", "[::1]"})
+  @ValueSource(
+      strings = {
+        "localhost",
+        "LOCALHOST:8470",
+        "dashboard.localhost:8470",
+        "127.0.0.1",
+        "127.0.0.2:1",
+        "[::1]:8470",
+        "[::1]"
+      })
   void withoutATokenLoopbackNamesAndAddressesAreAnswered(String host) {
     RawHttp.Answer a = send(open, "GET", "/v1/runs", null, "Host: " + host);
     assertEquals(200, a.status(), a::toString);
@@ -75,34 +96,71 @@ class BrowserGuardsTest {
 
   @Test
   void withATokenAnyHostIsAnswered() {
-    assertEquals(200, send(withToken, "GET", "/v1/runs", null, "Host: coba.example.com",
-        "Authorization: Bearer " + TOKEN).status());
+    assertEquals(
+        200,
+        send(
+                withToken,
+                "GET",
+                "/v1/runs",
+                null,
+                "Host: coba.example.com",
+                "Authorization: Bearer " + TOKEN)
+            .status());
   }
 
   @Test
   void aForeignOriginIsRefusedWithOrWithoutAToken() throws Exception {
     String host = "127.0.0.1:" + open.port();
     // the scheme is not compared: behind a TLS proxy the page is https and the server sees http
-    for (String origin : new String[] {"http://attacker.example", "null", "http://127.0.0.1:1", "http://localhost:" + open.port()}) {
-      RawHttp.Answer a = send(open, "POST", "/v1/runs", "{\"runId\": \"xsite\", \"tasks\": [\"a\"], \"method\": \"uniform\"}",
-          "Host: " + host, "Origin: " + origin);
+    for (String origin :
+        new String[] {
+          "http://attacker.example", "null", "http://127.0.0.1:1", "http://localhost:" + open.port()
+        }) {
+      RawHttp.Answer a =
+          send(
+              open,
+              "POST",
+              "/v1/runs",
+              "{\"runId\": \"xsite\", \"tasks\": [\"a\"], \"method\": \"uniform\"}",
+              "Host: " + host,
+              "Origin: " + origin);
       assertEquals(403, a.status(), origin + ": " + a);
       assertEquals("Origin", field(a));
     }
     assertEquals(404, open.get("/v1/runs/xsite").status(), "nothing was created");
-    RawHttp.Answer withTheToken = send(withToken, "DELETE", "/v1/runs/anything", null, "Authorization: Bearer " + TOKEN,
-        "Origin: http://attacker.example");
+    RawHttp.Answer withTheToken =
+        send(
+            withToken,
+            "DELETE",
+            "/v1/runs/anything",
+            null,
+            "Authorization: Bearer " + TOKEN,
+            "Origin: http://attacker.example");
     assertEquals(403, withTheToken.status(), withTheToken::toString);
   }
 
   @Test
   void theServersOwnOriginIsAnswered() {
     String host = "127.0.0.1:" + open.port();
-    RawHttp.Answer a = send(open, "POST", "/v1/runs", "{\"runId\": \"same-site\", \"tasks\": [\"a\"], \"method\": \"uniform\"}",
-        "Host: " + host, "Origin: http://" + host);
+    RawHttp.Answer a =
+        send(
+            open,
+            "POST",
+            "/v1/runs",
+            "{\"runId\": \"same-site\", \"tasks\": [\"a\"], \"method\": \"uniform\"}",
+            "Host: " + host,
+            "Origin: http://" + host);
     assertEquals(201, a.status(), a::toString);
-    assertEquals(200, send(open, "GET", "/v1/runs", null, "Host: localhost:" + open.port(),
-        "Origin: http://LOCALHOST:" + open.port()).status());
+    assertEquals(
+        200,
+        send(
+                open,
+                "GET",
+                "/v1/runs",
+                null,
+                "Host: localhost:" + open.port(),
+                "Origin: http://LOCALHOST:" + open.port())
+            .status());
   }
 
   @Test

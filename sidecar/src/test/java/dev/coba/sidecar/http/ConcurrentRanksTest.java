@@ -67,7 +67,8 @@ class ConcurrentRanksTest {
   }
 
   static String json(RankReport r) {
-    return new String(WireJson.write(StepReportBody.of(r)), java.nio.charset.StandardCharsets.UTF_8);
+    return new String(
+        WireJson.write(StepReportBody.of(r)), java.nio.charset.StandardCharsets.UTF_8);
   }
 
   /** The expected weights: one rank reporting, per task, the mean over the ranks that reported it. */
@@ -104,8 +105,11 @@ class ConcurrentRanksTest {
   }
 
   static void create(String runId) {
-    String body = "{\"runId\": \"" + runId + "\", \"tasks\": [\"python\", \"java\", \"cpp\"], \"method\": \"coba\","
-        + " \"params\": {\"warmupSteps\": 3, \"historyLength\": 6, \"tau\": 5}, \"worldSize\": 2}";
+    String body =
+        "{\"runId\": \""
+            + runId
+            + "\", \"tasks\": [\"python\", \"java\", \"cpp\"], \"method\": \"coba\","
+            + " \"params\": {\"warmupSteps\": 3, \"historyLength\": 6, \"tau\": 5}, \"worldSize\": 2}";
     assertEquals(201, server.post("/v1/runs", body).status());
   }
 
@@ -139,30 +143,37 @@ class ConcurrentRanksTest {
     for (int rank = 0; rank < 2; rank++) {
       int me = rank;
       got.put(me, new ArrayList<>());
-      ranks.add(pool.submit(() -> {
-        for (long step = 1; step <= STEPS; step++) {
-          int leader = (int) (step % 2); // odd steps: rank 1 first; even steps: rank 0 first
-          RankReport r = report(step, me);
-          if (me == leader) {
-            Response first = server.post("/v1/runs/" + runId + "/steps", json(r));
-            assertEquals(202, first.status(), first::toString);
-            assertEquals(202, server.post("/v1/runs/" + runId + "/steps", json(r)).status(), "a retry while pending");
-            leaderPending.get((int) step).countDown();
-            Response polled = server.get("/v1/runs/" + runId + "/weights?step=" + step + "&waitMs=10000");
-            assertEquals(200, polled.status(), polled::toString);
-            Map<String, Double> w = postUntilComplete(runId, r); // a retry after completion
-            assertEquals(weights(polled.json()), w);
-            got.get(me).add(w);
-          } else {
-            assertTrue(leaderPending.get((int) step).await(10, TimeUnit.SECONDS));
-            Response second = server.post("/v1/runs/" + runId + "/steps", json(r));
-            assertEquals(200, second.status(), second::toString);
-            assertEquals(weights(second.json()), postUntilComplete(runId, r));
-            got.get(me).add(weights(second.json()));
-          }
-        }
-        return null;
-      }));
+      ranks.add(
+          pool.submit(
+              () -> {
+                for (long step = 1; step <= STEPS; step++) {
+                  int leader =
+                      (int) (step % 2); // odd steps: rank 1 first; even steps: rank 0 first
+                  RankReport r = report(step, me);
+                  if (me == leader) {
+                    Response first = server.post("/v1/runs/" + runId + "/steps", json(r));
+                    assertEquals(202, first.status(), first::toString);
+                    assertEquals(
+                        202,
+                        server.post("/v1/runs/" + runId + "/steps", json(r)).status(),
+                        "a retry while pending");
+                    leaderPending.get((int) step).countDown();
+                    Response polled =
+                        server.get("/v1/runs/" + runId + "/weights?step=" + step + "&waitMs=10000");
+                    assertEquals(200, polled.status(), polled::toString);
+                    Map<String, Double> w = postUntilComplete(runId, r); // a retry after completion
+                    assertEquals(weights(polled.json()), w);
+                    got.get(me).add(w);
+                  } else {
+                    assertTrue(leaderPending.get((int) step).await(10, TimeUnit.SECONDS));
+                    Response second = server.post("/v1/runs/" + runId + "/steps", json(r));
+                    assertEquals(200, second.status(), second::toString);
+                    assertEquals(weights(second.json()), postUntilComplete(runId, r));
+                    got.get(me).add(weights(second.json()));
+                  }
+                }
+                return null;
+              }));
     }
     for (Future<?> f : ranks) {
       f.get(120, TimeUnit.SECONDS);
@@ -182,19 +193,22 @@ class ConcurrentRanksTest {
     List<Future<List<Map<String, Double>>>> ranks = new ArrayList<>();
     for (int rank = 0; rank < 2; rank++) {
       int me = rank;
-      ranks.add(pool.submit(() -> {
-        List<Map<String, Double>> mine = new ArrayList<>();
-        for (long step = 1; step <= STEPS; step++) {
-          RankReport r = report(step, me);
-          barrier.await(10, TimeUnit.SECONDS);
-          // the same body twice at once: a retry racing the original
-          CompletableFuture<Map<String, Double>> retry = CompletableFuture.supplyAsync(() -> postUntilComplete(runId, r), pool);
-          Map<String, Double> w = postUntilComplete(runId, r);
-          assertEquals(w, retry.get(30, TimeUnit.SECONDS));
-          mine.add(w);
-        }
-        return mine;
-      }));
+      ranks.add(
+          pool.submit(
+              () -> {
+                List<Map<String, Double>> mine = new ArrayList<>();
+                for (long step = 1; step <= STEPS; step++) {
+                  RankReport r = report(step, me);
+                  barrier.await(10, TimeUnit.SECONDS);
+                  // the same body twice at once: a retry racing the original
+                  CompletableFuture<Map<String, Double>> retry =
+                      CompletableFuture.supplyAsync(() -> postUntilComplete(runId, r), pool);
+                  Map<String, Double> w = postUntilComplete(runId, r);
+                  assertEquals(w, retry.get(30, TimeUnit.SECONDS));
+                  mine.add(w);
+                }
+                return mine;
+              }));
     }
     List<Map<String, Double>> rank0 = ranks.get(0).get(120, TimeUnit.SECONDS);
     List<Map<String, Double>> rank1 = ranks.get(1).get(120, TimeUnit.SECONDS);

@@ -29,18 +29,22 @@ class ErrorMappingTest {
     mapsTo(new ApiException(404, "step", "nobody reported step 3"), 404, "step");
     mapsTo(new RunConflictException("step", "another body"), 409, "step");
     mapsTo(new ApiException(413, null, "too large"), 413, null);
-    mapsTo(new HttpResponseException(HttpStatus.CONTENT_TOO_LARGE.getCode(), "too large"), 413, null);
+    mapsTo(
+        new HttpResponseException(HttpStatus.CONTENT_TOO_LARGE.getCode(), "too large"), 413, null);
     mapsTo(new ApiException(415, null, "not JSON"), 415, null);
     mapsTo(new StoreException("disk full"), 503, null);
   }
 
   @Test
   void longMessagesAndFieldsAreCutWithoutSplittingACharacter() {
-    ErrorMapping.Mapped m = ErrorMapping.map(new InvalidInputException("x".repeat(5000), "y".repeat(50_000)));
+    ErrorMapping.Mapped m =
+        ErrorMapping.map(new InvalidInputException("x".repeat(5000), "y".repeat(50_000)));
     assertEquals(ErrorMapping.MAX_FIELD + 3, m.body().field().length());
     assertEquals(ErrorMapping.MAX_MESSAGE + 3, m.body().error().length());
     String emoji = "a".repeat(ErrorMapping.MAX_FIELD - 1) + "\uD83D\uDE00" + "b";
-    assertEquals("a".repeat(ErrorMapping.MAX_FIELD - 1) + "...", ErrorMapping.cut(emoji, ErrorMapping.MAX_FIELD));
+    assertEquals(
+        "a".repeat(ErrorMapping.MAX_FIELD - 1) + "...",
+        ErrorMapping.cut(emoji, ErrorMapping.MAX_FIELD));
   }
 
   @Test

@@ -30,8 +30,11 @@ import org.junit.jupiter.api.Test;
 class LongPollTest {
   /** The figure; fewer only where the file descriptors do not allow it (each poll takes two). */
   static final int POLLS = 2_000;
-  static final String PENDING = "{\"step\": 1, \"rank\": 0, \"valLosses\": {\"python\": 2.0, \"java\": 2.2}}";
-  static final String LAST = "{\"step\": 1, \"rank\": 1, \"valLosses\": {\"python\": 2.1, \"java\": 2.3}}";
+
+  static final String PENDING =
+      "{\"step\": 1, \"rank\": 0, \"valLosses\": {\"python\": 2.0, \"java\": 2.2}}";
+  static final String LAST =
+      "{\"step\": 1, \"rank\": 1, \"valLosses\": {\"python\": 2.1, \"java\": 2.3}}";
 
   TestServer server;
   final List<Socket> sockets = Collections.synchronizedList(new ArrayList<>());
@@ -55,8 +58,10 @@ class LongPollTest {
 
   /** Polls the file descriptors allow: two per poll (client and server side) and room for the rest. */
   static int polls() {
-    long max = ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean u
-        ? u.getMaxFileDescriptorCount() - u.getOpenFileDescriptorCount() : Long.MAX_VALUE;
+    long max =
+        ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean u
+            ? u.getMaxFileDescriptorCount() - u.getOpenFileDescriptorCount()
+            : Long.MAX_VALUE;
     return (int) Math.min(POLLS, (max - 1_000) / 2);
   }
 
@@ -68,8 +73,15 @@ class LongPollTest {
       s.connect(new InetSocketAddress("127.0.0.1", server.server.port()), 10_000);
       s.setSoTimeout(90_000);
       byte[] content = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
-      String head = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
-          + (body == null ? "" : "Content-Type: application/json\r\nContent-Length: " + content.length + "\r\n") + "\r\n";
+      String head =
+          method
+              + " "
+              + path
+              + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+              + (body == null
+                  ? ""
+                  : "Content-Type: application/json\r\nContent-Length: " + content.length + "\r\n")
+              + "\r\n";
       OutputStream out = s.getOutputStream();
       out.write(head.getBytes(StandardCharsets.US_ASCII));
       out.write(content);
@@ -130,7 +142,8 @@ class LongPollTest {
 
     // the target: both answer within a second while the polls are open
     assertTrue(timed(200, "GET", "/healthz", null) < 1_000, "healthz");
-    assertTrue(timed(200, "POST", "/v1/runs/other/steps", PENDING) < 1_000, "a report of another run");
+    assertTrue(
+        timed(200, "POST", "/v1/runs/other/steps", PENDING) < 1_000, "a report of another run");
     // a poll that times out still answers at its waitMs, with the step as it then is
     long t0 = System.nanoTime();
     String timedOut = answer(send("GET", "/v1/runs/polled/weights?step=1&waitMs=300", null));
@@ -153,14 +166,26 @@ class LongPollTest {
   @Test
   void threeHundredRanksThatLongPollAllGetTheirWeights() {
     int ranks = 300; // more than the server has threads
-    assertEquals(201, server.post("/v1/runs", "{\"runId\": \"wide\", \"tasks\": [\"python\", \"java\"],"
-        + " \"method\": \"coba\", \"worldSize\": " + ranks + "}").status());
+    assertEquals(
+        201,
+        server
+            .post(
+                "/v1/runs",
+                "{\"runId\": \"wide\", \"tasks\": [\"python\", \"java\"],"
+                    + " \"method\": \"coba\", \"worldSize\": "
+                    + ranks
+                    + "}")
+            .status());
     // each rank as the README suggests: report, then long-poll until the step is complete
     List<Socket> polls = new ArrayList<>();
     Response last = null;
     for (int rank = 0; rank < ranks; rank++) {
-      last = server.post("/v1/runs/wide/steps",
-          "{\"step\": 1, \"rank\": " + rank + ", \"valLosses\": {\"python\": 2.0, \"java\": 2.2}}");
+      last =
+          server.post(
+              "/v1/runs/wide/steps",
+              "{\"step\": 1, \"rank\": "
+                  + rank
+                  + ", \"valLosses\": {\"python\": 2.0, \"java\": 2.2}}");
       if (rank < ranks - 1) {
         assertEquals(202, last.status(), last::toString);
         polls.add(send("GET", "/v1/runs/wide/weights?step=1&waitMs=60000", null));

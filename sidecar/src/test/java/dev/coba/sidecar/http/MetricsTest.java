@@ -30,7 +30,8 @@ class MetricsTest {
 
   @Test
   void weightGaugesComeAndGoWithRuns() {
-    server.post("/v1/runs", "{\"runId\": \"m1\", \"tasks\": [\"a\", \"b\"], \"method\": \"uniform\"}");
+    server.post(
+        "/v1/runs", "{\"runId\": \"m1\", \"tasks\": [\"a\", \"b\"], \"method\": \"uniform\"}");
     String text = server.get("/metrics").body();
     assertTrue(text.contains("coba_run_weight{run=\"m1\",task=\"a\"} 0.5"), text);
     assertTrue(text.contains("coba_runs 1.0"), text);
@@ -43,20 +44,38 @@ class MetricsTest {
   @Test
   void weightSeriesAreCapped() {
     int tasks = 100;
-    String names = IntStream.range(0, tasks).mapToObj(i -> "\"t" + i + "\"").collect(Collectors.joining(","));
+    String names =
+        IntStream.range(0, tasks).mapToObj(i -> "\"t" + i + "\"").collect(Collectors.joining(","));
     int runs = Metrics.MAX_WEIGHT_SERIES / tasks + 1;
     for (int r = 0; r < runs; r++) {
-      assertEquals(201, server.post("/v1/runs", "{\"runId\": \"cap" + r + "\", \"tasks\": [" + names + "], \"method\": \"uniform\"}").status());
+      assertEquals(
+          201,
+          server
+              .post(
+                  "/v1/runs",
+                  "{\"runId\": \"cap"
+                      + r
+                      + "\", \"tasks\": ["
+                      + names
+                      + "], \"method\": \"uniform\"}")
+              .status());
     }
     String text = server.get("/metrics").body();
     assertEquals(Metrics.MAX_WEIGHT_SERIES, lines(text, "coba_run_weight{"));
-    assertTrue(text.contains("coba_run_weight_series_dropped " + (double) tasks), text.lines()
-        .filter(l -> l.startsWith("coba_run_weight_series")).toList().toString());
+    assertTrue(
+        text.contains("coba_run_weight_series_dropped " + (double) tasks),
+        text.lines().filter(l -> l.startsWith("coba_run_weight_series")).toList().toString());
   }
 
   @Test
   void labelValuesAreEscaped() {
-    assertEquals(201, server.post("/v1/runs", "{\"runId\": \"esc\", \"tasks\": [\"a\\\"b\", \"c\\\\d\"], \"method\": \"uniform\"}").status());
+    assertEquals(
+        201,
+        server
+            .post(
+                "/v1/runs",
+                "{\"runId\": \"esc\", \"tasks\": [\"a\\\"b\", \"c\\\\d\"], \"method\": \"uniform\"}")
+            .status());
     String text = server.get("/metrics").body();
     assertTrue(text.contains("coba_run_weight{run=\"esc\",task=\"a\\\"b\"} 0.5"), text);
     assertTrue(text.contains("coba_run_weight{run=\"esc\",task=\"c\\\\d\"} 0.5"), text);

@@ -21,10 +21,11 @@ class OverflowingRanksTest {
   static void start() {
     OpenApiContract contract = OpenApiContract.load();
     server = TestServer.start();
-    server.observer = r -> {
-      List<String> problems = contract.problems(r);
-      assertTrue(problems.isEmpty(), () -> r + "\n  " + String.join("\n  ", problems));
-    };
+    server.observer =
+        r -> {
+          List<String> problems = contract.problems(r);
+          assertTrue(problems.isEmpty(), () -> r + "\n  " + String.join("\n  ", problems));
+        };
   }
 
   @AfterAll
@@ -38,13 +39,21 @@ class OverflowingRanksTest {
   }
 
   static String report(int rank, String python) {
-    return "{\"step\": 1, \"rank\": " + rank + ", \"valLosses\": {\"python\": " + python + ", \"java\": 2.0}}";
+    return "{\"step\": 1, \"rank\": "
+        + rank
+        + ", \"valLosses\": {\"python\": "
+        + python
+        + ", \"java\": 2.0}}";
   }
 
   @Test
   void theCompletingReportIsRefusedEveryTimeAndNothingIsLost() {
-    expect(201, server.post("/v1/runs", "{\"runId\": \"big\", \"tasks\": [\"python\", \"java\"], \"method\": \"coba\","
-        + " \"worldSize\": 2}"));
+    expect(
+        201,
+        server.post(
+            "/v1/runs",
+            "{\"runId\": \"big\", \"tasks\": [\"python\", \"java\"], \"method\": \"coba\","
+                + " \"worldSize\": 2}"));
     expect(202, server.post("/v1/runs/big/steps", report(0, "1e308")));
     String state = expect(200, server.get("/v1/runs/big/state")).body();
     for (int attempt = 0; attempt < 3; attempt++) {

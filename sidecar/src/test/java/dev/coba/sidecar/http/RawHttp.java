@@ -53,14 +53,18 @@ final class RawHttp implements AutoCloseable {
    * {@code Host: 127.0.0.1} unless the headers name a Host.
    */
   static String request(String method, String path, String body, String... headers) {
-    boolean host = java.util.Arrays.stream(headers).anyMatch(h -> h.regionMatches(true, 0, "Host:", 0, 5));
-    StringBuilder b = new StringBuilder(method + " " + path + " HTTP/1.1\r\n" + (host ? "" : "Host: 127.0.0.1\r\n"));
+    boolean host =
+        java.util.Arrays.stream(headers).anyMatch(h -> h.regionMatches(true, 0, "Host:", 0, 5));
+    StringBuilder b =
+        new StringBuilder(
+            method + " " + path + " HTTP/1.1\r\n" + (host ? "" : "Host: 127.0.0.1\r\n"));
     for (String h : headers) {
       b.append(h).append("\r\n");
     }
     if (body != null) {
       b.append("Content-Type: application/json\r\nContent-Length: ")
-          .append(body.getBytes(StandardCharsets.UTF_8).length).append("\r\n");
+          .append(body.getBytes(StandardCharsets.UTF_8).length)
+          .append("\r\n");
     }
     return b.append("\r\n").append(body == null ? "" : body).toString();
   }
@@ -77,14 +81,17 @@ final class RawHttp implements AutoCloseable {
       Map<String, String> headers = new LinkedHashMap<>();
       for (String h = line(in); h != null && !h.isEmpty(); h = line(in)) {
         int colon = h.indexOf(':');
-        headers.put(h.substring(0, colon).trim().toLowerCase(Locale.ROOT), h.substring(colon + 1).trim());
+        headers.put(
+            h.substring(0, colon).trim().toLowerCase(Locale.ROOT), h.substring(colon + 1).trim());
       }
       byte[] body;
       if (headers.containsKey("content-length")) {
         body = in.readNBytes(Integer.parseInt(headers.get("content-length")));
       } else if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (int size = Integer.parseInt(line(in).trim(), 16); size > 0; size = Integer.parseInt(line(in).trim(), 16)) {
+        for (int size = Integer.parseInt(line(in).trim(), 16);
+            size > 0;
+            size = Integer.parseInt(line(in).trim(), 16)) {
           out.write(in.readNBytes(size));
           line(in);
         }
@@ -93,7 +100,10 @@ final class RawHttp implements AutoCloseable {
       } else {
         body = new byte[0];
       }
-      return new Answer(Integer.parseInt(statusLine.split(" ")[1]), headers, new String(body, StandardCharsets.UTF_8));
+      return new Answer(
+          Integer.parseInt(statusLine.split(" ")[1]),
+          headers,
+          new String(body, StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -103,7 +113,8 @@ final class RawHttp implements AutoCloseable {
   static Response asResponse(String method, String path, Answer a) {
     java.util.Map<String, java.util.List<String>> headers = new java.util.LinkedHashMap<>();
     a.headers().forEach((name, value) -> headers.put(name, java.util.List.of(value)));
-    return new Response(method, path, a.status(), a.body(), java.net.http.HttpHeaders.of(headers, (x, y) -> true));
+    return new Response(
+        method, path, a.status(), a.body(), java.net.http.HttpHeaders.of(headers, (x, y) -> true));
   }
 
   /** Whether the server closed the connection within {@code timeoutMs} (reading nothing more). */

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 /** {@code /readyz}: "starting" while the journal replays, "not ready" while the store fails, else ready. */
 class ReadinessTest {
   private static final OpenApiContract CONTRACT = OpenApiContract.load();
-  private static final String CREATE = "{\"runId\": \"r\", \"tasks\": [\"a\", \"b\"], \"method\": \"coba\"}";
+  private static final String CREATE =
+      "{\"runId\": \"r\", \"tasks\": [\"a\", \"b\"], \"method\": \"coba\"}";
 
   private static Response checked(Response r) {
     List<String> problems = CONTRACT.problems(r);
@@ -47,7 +48,8 @@ class ReadinessTest {
       assertEquals(503, starting.status(), starting::toString);
       assertEquals("starting", starting.json().get("status").asText());
       assertEquals(200, s.get("/healthz").status());
-      for (Response r : List.of(s.get("/v1/runs"), s.post("/v1/runs", CREATE), s.get("/metrics"), s.get("/"))) {
+      for (Response r :
+          List.of(s.get("/v1/runs"), s.post("/v1/runs", CREATE), s.get("/metrics"), s.get("/"))) {
         assertEquals(503, r.status(), r::toString);
         assertEquals("1", r.headers().firstValue("Retry-After").orElse(null), r::toString);
         assertTrue(r.json().get("error").asText().contains("starting"), r::toString);

@@ -33,6 +33,12 @@ record Response(String method, String path, int status, String body, HttpHeaders
 
   @Override
   public String toString() {
-    return method + " " + path + " -> " + status + " " + (body.length() > 600 ? body.substring(0, 600) + "..." : body);
+    return method
+        + " "
+        + path
+        + " -> "
+        + status
+        + " "
+        + (body.length() > 600 ? body.substring(0, 600) + "..." : body);
   }
 }

@@ -24,15 +24,23 @@ import org.junit.jupiter.api.Test;
 class SlowClientsTest {
   static final ObjectMapper JSON = new ObjectMapper();
   static final int CAP = 4;
-  static final ConnectionLimits LIMITS = new ConnectionLimits(CAP, Duration.ofMillis(1000), Duration.ofMillis(1000));
+  static final ConnectionLimits LIMITS =
+      new ConnectionLimits(CAP, Duration.ofMillis(1000), Duration.ofMillis(1000));
   static final String STEPS = "/v1/runs/slow/steps";
   static TestServer server;
 
   @BeforeAll
   static void start() {
-    server = TestServer.startWith(new ServerConfig("127.0.0.1", 0, null).withLimits(LIMITS), new MemoryStore(),
-        RegistryLimits.defaults());
-    assertEquals(201, server.post("/v1/runs", "{\"runId\": \"slow\", \"tasks\": [\"a\"], \"method\": \"uniform\"}").status());
+    server =
+        TestServer.startWith(
+            new ServerConfig("127.0.0.1", 0, null).withLimits(LIMITS),
+            new MemoryStore(),
+            RegistryLimits.defaults());
+    assertEquals(
+        201,
+        server
+            .post("/v1/runs", "{\"runId\": \"slow\", \"tasks\": [\"a\"], \"method\": \"uniform\"}")
+            .status());
   }
 
   @AfterAll
@@ -42,8 +50,11 @@ class SlowClientsTest {
 
   /** The head of a report whose body of {@code length} bytes is yet to come. */
   static String head(int length) {
-    return "POST " + STEPS + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: "
-        + length + "\r\n\r\n";
+    return "POST "
+        + STEPS
+        + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: "
+        + length
+        + "\r\n\r\n";
   }
 
   static void assertTimedOut(RawHttp c, long startedNanos, long withinMs) throws Exception {
@@ -81,7 +92,9 @@ class SlowClientsTest {
     try (RawHttp c = RawHttp.connect(server.port())) {
       long start = System.nanoTime();
       c.send(head(body.length()));
-      for (int i = 0; i < body.length() && (System.nanoTime() - start) < TimeUnit.SECONDS.toNanos(5); i++) {
+      for (int i = 0;
+          i < body.length() && (System.nanoTime() - start) < TimeUnit.SECONDS.toNanos(5);
+          i++) {
         try {
           c.send(body.substring(i, i + 1));
         } catch (java.io.UncheckedIOException closed) {
@@ -95,10 +108,13 @@ class SlowClientsTest {
 
   @Test
   void headersTrickledAByteAtATimeGet408() throws Exception {
-    String head = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + "x".repeat(40) + "\r\n\r\n";
+    String head =
+        "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + "x".repeat(40) + "\r\n\r\n";
     try (RawHttp c = RawHttp.connect(server.port())) {
       long start = System.nanoTime();
-      for (int i = 0; i < head.length() && (System.nanoTime() - start) < TimeUnit.SECONDS.toNanos(5); i++) {
+      for (int i = 0;
+          i < head.length() && (System.nanoTime() - start) < TimeUnit.SECONDS.toNanos(5);
+          i++) {
         try {
           c.send(head.substring(i, i + 1));
         } catch (java.io.UncheckedIOException closed) {
@@ -121,23 +137,32 @@ class SlowClientsTest {
   @Test
   void connectionsBeyondTheCapWaitAndHealthzAnswersOnceOneIsFree() throws Exception {
     List<RawHttp> stalled = new ArrayList<>();
-    try (TestServer capped = TestServer.startWith(new ServerConfig("127.0.0.1", 0, null).withLimits(LIMITS),
-        new MemoryStore(), RegistryLimits.defaults())) {
+    try (TestServer capped =
+        TestServer.startWith(
+            new ServerConfig("127.0.0.1", 0, null).withLimits(LIMITS),
+            new MemoryStore(),
+            RegistryLimits.defaults())) {
       long start = System.nanoTime();
       for (int i = 0; i < CAP; i++) {
         stalled.add(RawHttp.connect(capped.port()).send(head(100) + "{"));
       }
       Thread.sleep(200); // the server accepts them all
-      RawHttp late = RawHttp.connect(capped.port()).send(RawHttp.request("GET", "/healthz", null)); // the kernel's backlog
+      RawHttp late =
+          RawHttp.connect(capped.port())
+              .send(RawHttp.request("GET", "/healthz", null)); // the kernel's backlog
       stalled.add(late);
-      CompletableFuture<RawHttp.Answer> answer = CompletableFuture.supplyAsync(() -> late.read(10_000));
+      CompletableFuture<RawHttp.Answer> answer =
+          CompletableFuture.supplyAsync(() -> late.read(10_000));
       Thread.sleep(500);
       assertFalse(answer.isDone(), "a connection beyond the cap waits");
       RawHttp.Answer a = answer.get(10, TimeUnit.SECONDS);
       long tookMs = (System.nanoTime() - start) / 1_000_000;
       assertEquals(200, a.status(), a::toString);
-      // the body timeout, the second a timed-out client has to read its 408, a margin for a busy machine
-      assertTrue(tookMs < 1_000 + TimedRead.LINGER_MS + 4_000, "/healthz answered after " + tookMs + " ms");
+      // the body timeout, the second a timed-out client has to read its 408, a margin for a busy
+      // machine
+      assertTrue(
+          tookMs < 1_000 + TimedRead.LINGER_MS + 4_000,
+          "/healthz answered after " + tookMs + " ms");
       for (RawHttp c : stalled.subList(0, CAP)) {
         assertEquals(408, c.read(5_000).status());
       }

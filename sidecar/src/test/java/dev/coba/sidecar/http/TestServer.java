@@ -17,16 +17,19 @@ import java.util.function.Consumer;
 
 /** A real server on a free loopback port over an in-memory store, and a client for it. */
 final class TestServer implements AutoCloseable {
-  static final HttpClient CLIENT = HttpClient.newBuilder()
-      .version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5))
-      .build();
+  static final HttpClient CLIENT =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
 
   final RunRegistry registry;
   final SidecarServer server;
   final String base;
+
   /** Sent as the bearer token by the plain helpers; null for none. */
   String token;
+
   /** Sees every response: the contract checks of {@link RoutesTest}. */
   Consumer<Response> observer = r -> {};
 
@@ -47,7 +50,8 @@ final class TestServer implements AutoCloseable {
 
   /** A server on a free loopback port with {@code config} (its bind and port are ignored). */
   static TestServer startWith(ServerConfig config, Store store, RegistryLimits limits) {
-    ServerConfig loopback = new ServerConfig("127.0.0.1", 0, config.token(), config.readToken(), config.limits());
+    ServerConfig loopback =
+        new ServerConfig("127.0.0.1", 0, config.token(), config.readToken(), config.limits());
     return new TestServer(RunRegistry.open(store, limits), loopback);
   }
 
@@ -78,14 +82,25 @@ final class TestServer implements AutoCloseable {
 
   /** Any request; a null {@code contentType} or {@code bearer} sends no such header. */
   Response send(String method, String path, String body, String contentType, String bearer) {
-    return send(method, path, body == null ? null : body.getBytes(StandardCharsets.UTF_8), contentType, bearer, false);
+    return send(
+        method,
+        path,
+        body == null ? null : body.getBytes(StandardCharsets.UTF_8),
+        contentType,
+        bearer,
+        false);
   }
 
   /** A request with the token and extra {@code headers} (name, value, name, value...); a body is JSON. */
   Response sendWith(String method, String path, String body, String... headers) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
-        .timeout(Duration.ofSeconds(90))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(base + path))
+            .timeout(Duration.ofSeconds(90))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
     if (body != null) {
       b.header("Content-Type", "application/json");
     }
@@ -99,13 +114,18 @@ final class TestServer implements AutoCloseable {
   }
 
   /** {@code chunked}: the body is streamed without a Content-Length. */
-  Response send(String method, String path, byte[] body, String contentType, String bearer, boolean chunked) {
-    HttpRequest.BodyPublisher publisher = body == null ? HttpRequest.BodyPublishers.noBody()
-        : chunked ? HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body))
-        : HttpRequest.BodyPublishers.ofByteArray(body);
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
-        .timeout(Duration.ofSeconds(90))
-        .method(method, publisher);
+  Response send(
+      String method, String path, byte[] body, String contentType, String bearer, boolean chunked) {
+    HttpRequest.BodyPublisher publisher =
+        body == null
+            ? HttpRequest.BodyPublishers.noBody()
+            : chunked
+                ? HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body))
+                : HttpRequest.BodyPublishers.ofByteArray(body);
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(base + path))
+            .timeout(Duration.ofSeconds(90))
+            .method(method, publisher);
     if (contentType != null) {
       b.header("Content-Type", contentType);
     }
@@ -117,7 +137,8 @@ final class TestServer implements AutoCloseable {
 
   private Response exchange(String method, String path, HttpRequest.Builder b) {
     try {
-      HttpResponse<String> r = CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      HttpResponse<String> r =
+          CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
       Response response = new Response(method, path, r.statusCode(), r.body(), r.headers());
       observer.accept(response);
       return response;

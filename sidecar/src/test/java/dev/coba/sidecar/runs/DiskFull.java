@@ -20,6 +20,7 @@ final class DiskFull implements JournalFiles {
   static final long UNLIMITED = Long.MAX_VALUE;
   volatile long room = UNLIMITED;
   volatile boolean truncateFails;
+
   /** A compaction's new journal cannot be created. */
   volatile boolean compactionFails;
 

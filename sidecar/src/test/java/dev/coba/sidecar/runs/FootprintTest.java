@@ -40,7 +40,8 @@ class FootprintTest {
 
   /** Bytes reachable from {@code o} and not from {@code shared} (task names, method descriptors). */
   static long bytes(Object o, Object shared) {
-    return GraphLayout.parseInstance(o, shared).totalSize() - GraphLayout.parseInstance(shared).totalSize();
+    return GraphLayout.parseInstance(o, shared).totalSize()
+        - GraphLayout.parseInstance(shared).totalSize();
   }
 
   /** A rank's report as parsed from JSON: task names shared, a Double per value, given maps only. */
@@ -53,7 +54,9 @@ class FootprintTest {
       train.put(t, 2 * Math.exp(-0.01 * step) + 0.1 * rnd.nextDouble());
       grad.put(t, 1 + rnd.nextDouble());
     }
-    return allLosses ? new RankReport(step, rank, val, train, grad, null, null) : new RankReport(step, rank, val, null, null, null);
+    return allLosses
+        ? new RankReport(step, rank, val, train, grad, null, null)
+        : new RankReport(step, rank, val, null, null, null);
   }
 
   record Sizes(long measured, long estimated) {
@@ -62,8 +65,11 @@ class FootprintTest {
     }
 
     void check(String what) {
-      assertTrue(estimated >= measured, what + ": estimate " + estimated + " < measured " + measured);
-      assertTrue(estimated <= SLACK * measured, what + ": estimate " + estimated + " > " + SLACK + " x measured " + measured);
+      assertTrue(
+          estimated >= measured, what + ": estimate " + estimated + " < measured " + measured);
+      assertTrue(
+          estimated <= SLACK * measured,
+          what + ": estimate " + estimated + " > " + SLACK + " x measured " + measured);
     }
   }
 
@@ -95,7 +101,8 @@ class FootprintTest {
 
   static Sizes methodState(List<String> tasks, String method, Map<String, Object> params) {
     Balancer b = Methods.create(method, tasks, params, Map.of());
-    return new Sizes(bytes(b, new Object[] {tasks, Methods.all()}),
+    return new Sizes(
+        bytes(b, new Object[] {tasks, Methods.all()}),
         Footprint.method(new RunSpec("r", tasks, method, params, 1, Map.of())));
   }
 
@@ -119,21 +126,37 @@ class FootprintTest {
       for (boolean all : new boolean[] {false, true}) {
         for (int ws : new int[] {1, 2}) {
           Sizes step = retainedStep(tasks, "coba", ws, all);
-          System.out.println("  retained step, coba, worldSize " + ws + (all ? ", val+train+grad: " : ", valLosses only: ")
-              + step.show());
+          System.out.println(
+              "  retained step, coba, worldSize "
+                  + ws
+                  + (all ? ", val+train+grad: " : ", valLosses only: ")
+                  + step.show());
           step.check("K=" + k + " step ws=" + ws + " all=" + all);
         }
       }
       Sizes uniform = retainedStep(tasks, "uniform", 1, false);
-      System.out.println("  retained step, uniform, worldSize 1, valLosses only: " + uniform.show());
+      System.out.println(
+          "  retained step, uniform, worldSize 1, valLosses only: " + uniform.show());
       uniform.check("K=" + k + " uniform step");
-      for (String method : List.of("coba", "uniform", "dwa", "famo", "gradnorm", "igbv1", "lbtw", "rlw", "uncertainty")) {
+      for (String method :
+          List.of(
+              "coba",
+              "uniform",
+              "dwa",
+              "famo",
+              "gradnorm",
+              "igbv1",
+              "lbtw",
+              "rlw",
+              "uncertainty")) {
         Sizes state = methodState(tasks, method, Map.of());
         System.out.println("  method state, " + method + ": " + state.show());
         state.check("K=" + k + " " + method);
       }
-      for (Map<String, Object> p : List.<Map<String, Object>>of(Map.of("historyLength", 200),
-          Map.of("historyLength", 200, "warmupSteps", 20, "variant", "mftcoder"))) {
+      for (Map<String, Object> p :
+          List.<Map<String, Object>>of(
+              Map.of("historyLength", 200),
+              Map.of("historyLength", 200, "warmupSteps", 20, "variant", "mftcoder"))) {
         Sizes state = methodState(tasks, "coba", p);
         System.out.println("  method state, coba " + p + ": " + state.show());
         state.check("K=" + k + " coba " + p);
@@ -150,10 +173,13 @@ class FootprintTest {
   void aRunIsChargedAtLeastWhatItTakes() {
     for (int k : new int[] {9, 1024}) {
       List<String> tasks = tasks(k);
-      RunSpec spec = new RunSpec("r", tasks, "coba", Map.of("warmupSteps", 3, "historyLength", 8), 2, Map.of());
+      RunSpec spec =
+          new RunSpec(
+              "r", tasks, "coba", Map.of("warmupSteps", 3, "historyLength", 8), 2, Map.of());
       RunSlot slot = new RunSlot(Run.create(spec, 20), 20);
       Random rnd = new Random(3);
-      int steps = k == 9 ? 60 : 25; // past the retained history: the base state exists, steps are evicted
+      int steps =
+          k == 9 ? 60 : 25; // past the retained history: the base state exists, steps are evicted
       for (int s = 1; s <= steps; s++) {
         slot.accept(report(tasks, s, 0, false, rnd));
         slot.accept(report(tasks, s, 1, false, rnd));
@@ -161,9 +187,17 @@ class FootprintTest {
       slot.accept(report(tasks, steps + 1, 0, false, rnd)); // one pending
       long measured = bytes(slot, new Object[] {Methods.all()});
       long charged = slot.footprint.total();
-      System.out.println("K = " + k + ": a coba run of 2 ranks, 20 steps retained: " + kib(measured) + " (charged "
-          + kib(charged) + ")");
-      assertTrue(charged >= measured && charged <= 2 * measured, "charged " + charged + ", measured " + measured);
+      System.out.println(
+          "K = "
+              + k
+              + ": a coba run of 2 ranks, 20 steps retained: "
+              + kib(measured)
+              + " (charged "
+              + kib(charged)
+              + ")");
+      assertTrue(
+          charged >= measured && charged <= 2 * measured,
+          "charged " + charged + ", measured " + measured);
     }
   }
 }

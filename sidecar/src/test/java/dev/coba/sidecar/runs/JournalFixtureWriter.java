@@ -29,9 +29,16 @@ public final class JournalFixtureWriter {
     Path dir = Path.of(a[0]);
     Map<String, Object> expected = new TreeMap<>();
     List<String> tasks = List.of("python", "\ud83d\ude00", "\ud840\udc00");
-    try (RunRegistry reg = RunRegistry.open(JournalStore.open(dir), new RegistryLimits(100, 50), compactAfter)) {
-      reg.create(new RunSpec("coba-2ranks", tasks, "coba", Map.of("warmupSteps", 3L, "historyLength", 6L), 2,
-          Map.of("python", 2.0)));
+    try (RunRegistry reg =
+        RunRegistry.open(JournalStore.open(dir), new RegistryLimits(100, 50), compactAfter)) {
+      reg.create(
+          new RunSpec(
+              "coba-2ranks",
+              tasks,
+              "coba",
+              Map.of("warmupSteps", 3L, "historyLength", 6L),
+              2,
+              Map.of("python", 2.0)));
       RunState checkpoint = null;
       for (long s = 1; s <= 12; s++) {
         for (int rank = 0; rank < 2; rank++) {
@@ -45,7 +52,8 @@ public final class JournalFixtureWriter {
             grad.put(tasks.get(i), 1.0 / (s + i + rank));
             counts.put(tasks.get(i), 8.0 + rank);
           }
-          Map<String, Double> used = s % 4 == 0 ? Map.of("python", 0.25, "\ud83d\ude00", 0.5, "\ud840\udc00", 0.25) : null;
+          Map<String, Double> used =
+              s % 4 == 0 ? Map.of("python", 0.25, "\ud83d\ude00", 0.5, "\ud840\udc00", 0.25) : null;
           reg.submit("coba-2ranks", new RankReport(s, rank, val, train, grad, counts, used));
         }
         if (s == 5) {
@@ -56,13 +64,28 @@ public final class JournalFixtureWriter {
       reg.restoreState("coba-2ranks", checkpoint); // back to step 5, then on again
       for (long s = 6; s <= 7; s++) {
         for (int rank = 0; rank < 2; rank++) {
-          reg.submit("coba-2ranks", new RankReport(s, rank, Map.of("python", 0.7 + rank / 10.0, "\ud83d\ude00", 1.1,
-              "\ud840\udc00", 1.3 - s / 100.0), null, null, null));
+          reg.submit(
+              "coba-2ranks",
+              new RankReport(
+                  s,
+                  rank,
+                  Map.of(
+                      "python",
+                      0.7 + rank / 10.0,
+                      "\ud83d\ude00",
+                      1.1,
+                      "\ud840\udc00",
+                      1.3 - s / 100.0),
+                  null,
+                  null,
+                  null));
         }
       }
       reg.create(new RunSpec("famo-1", List.of("a", "b"), "famo", Map.of(), 1, Map.of()));
       for (long s = 1; s <= 8; s++) {
-        reg.submit("famo-1", new RankReport(s, 0, Map.of("a", 1.0 / s, "b", 2.0 / (s + 1)), null, null, null));
+        reg.submit(
+            "famo-1",
+            new RankReport(s, 0, Map.of("a", 1.0 / s, "b", 2.0 / (s + 1)), null, null, null));
       }
       reg.create(new RunSpec("restored", List.of("x", "y"), "uniform", Map.of(), 1, Map.of()));
       reg.submit("restored", new RankReport(1, 0, Map.of("x", 1.0, "y", 2.0), null, null, null));
@@ -77,6 +100,8 @@ public final class JournalFixtureWriter {
         expected.put(v.spec().runId(), Map.of("step", v.step(), "weights", v.weights().asMap()));
       }
     }
-    new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(dir.resolve("expected.json").toFile(), expected);
+    new ObjectMapper()
+        .writerWithDefaultPrettyPrinter()
+        .writeValue(dir.resolve("expected.json").toFile(), expected);
   }
 }

@@ -26,16 +26,17 @@ import org.junit.jupiter.params.provider.ValueSource;
 class JournalFixturesTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @ParameterizedTest
   @ValueSource(strings = {"journal-v1", "journal-v2"})
   void everyFormatEverWrittenLoadsToTheSameRuns(String fixture) throws Exception {
     Files.write(dir.resolve(JournalStore.JOURNAL), resource(fixture + "/journal.log"));
     // read as text: the expected file names tasks as escaped surrogate pairs, too
-    JsonNode expected = JSON.readTree(new String(resource(fixture + "/expected.json"), StandardCharsets.UTF_8));
-    try (RunRegistry registry = RunRegistry.open(JournalStore.open(dir), new RegistryLimits(100, 50))) {
+    JsonNode expected =
+        JSON.readTree(new String(resource(fixture + "/expected.json"), StandardCharsets.UTF_8));
+    try (RunRegistry registry =
+        RunRegistry.open(JournalStore.open(dir), new RegistryLimits(100, 50))) {
       List<String> ids = new ArrayList<>();
       expected.fieldNames().forEachRemaining(ids::add);
       assertEquals(ids, registry.views().stream().map(v -> v.spec().runId()).toList());
@@ -43,7 +44,9 @@ class JournalFixturesTest {
         JsonNode want = expected.get(run.spec().runId());
         assertEquals(want.get("step").asLong(), run.step(), run.spec().runId());
         Map<String, Double> weights = new TreeMap<>();
-        want.get("weights").fields().forEachRemaining(e -> weights.put(e.getKey(), e.getValue().doubleValue()));
+        want.get("weights")
+            .fields()
+            .forEachRemaining(e -> weights.put(e.getKey(), e.getValue().doubleValue()));
         assertEquals(weights, new TreeMap<>(run.weights().asMap()), run.spec().runId());
       }
       assertTrue(registry.views().get(0).spec().tasks().contains("\ud83d\ude00"));

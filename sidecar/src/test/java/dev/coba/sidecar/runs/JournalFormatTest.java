@@ -53,42 +53,92 @@ class JournalFormatTest {
   }
 
   static RunSpec spec() {
-    return new RunSpec("run-1", List.of("python", EMOJI), "coba", map("warmupSteps", 3L, "tau", 2.5), 2,
+    return new RunSpec(
+        "run-1",
+        List.of("python", EMOJI),
+        "coba",
+        map("warmupSteps", 3L, "tau", 2.5),
+        2,
         map("python", 2.0, EMOJI, 0.5));
   }
 
   static RankReport report() {
-    return new RankReport(7, 1, map("python", 0.1, EMOJI, 1.0E-12), map("python", 0.25), map(EMOJI, 3.0),
-        map("python", 8.0), map("python", 0.75, EMOJI, 0.25));
+    return new RankReport(
+        7,
+        1,
+        map("python", 0.1, EMOJI, 1.0E-12),
+        map("python", 0.25),
+        map(EMOJI, 3.0),
+        map("python", 8.0),
+        map("python", 0.75, EMOJI, 0.25));
   }
 
   static RunState state() {
-    Map<String, Object> data = map("step", 4L, "losses", List.of(1.5, 0.5), "seen", true, "last", null,
-        "per", map("python", List.of(1.0)));
-    BalancerState base = new BalancerState(1, "coba", List.of("python", EMOJI), map("warmupSteps", 3L, "tau", 2.5),
-        map("python", 2.0), data);
-    return new RunState(RunState.CURRENT_VERSION, spec(), base,
+    Map<String, Object> data =
+        map(
+            "step",
+            4L,
+            "losses",
+            List.of(1.5, 0.5),
+            "seen",
+            true,
+            "last",
+            null,
+            "per",
+            map("python", List.of(1.0)));
+    BalancerState base =
+        new BalancerState(
+            1,
+            "coba",
+            List.of("python", EMOJI),
+            map("warmupSteps", 3L, "tau", 2.5),
+            map("python", 2.0),
+            data);
+    return new RunState(
+        RunState.CURRENT_VERSION,
+        spec(),
+        base,
         List.of(new RankReport(5, 0, map("python", 0.5, EMOJI, 0.75), null, null, null)));
   }
 
-  private static final String SPEC = "{\"runId\":\"run-1\",\"tasks\":[\"python\",\"" + EMOJI + "\"],\"method\":\"coba\","
-      + "\"params\":{\"warmupSteps\":3,\"tau\":2.5},\"worldSize\":2,\"initialLosses\":{\"python\":2.0,\"" + EMOJI + "\":0.5}}";
+  private static final String SPEC =
+      "{\"runId\":\"run-1\",\"tasks\":[\"python\",\""
+          + EMOJI
+          + "\"],\"method\":\"coba\","
+          + "\"params\":{\"warmupSteps\":3,\"tau\":2.5},\"worldSize\":2,\"initialLosses\":{\"python\":2.0,\""
+          + EMOJI
+          + "\":0.5}}";
 
   /** Every kind of event, and its line as this format writes it (after the checksum). */
-  private static final Map<Event, String> GOLDEN = map(
-      Event.create(spec()), "{\"type\":\"create\",\"runId\":\"run-1\",\"spec\":" + SPEC + "}",
-      Event.report("run-1", report()), "{\"type\":\"report\",\"runId\":\"run-1\",\"report\":{\"step\":7,\"rank\":1,"
-          + "\"valLosses\":{\"python\":0.1,\"" + EMOJI + "\":1.0E-12},\"trainLosses\":{\"python\":0.25},"
-          + "\"gradNorms\":{\"" + EMOJI + "\":3.0},\"counts\":{\"python\":8.0},"
-          + "\"weightsUsed\":{\"python\":0.75,\"" + EMOJI + "\":0.25}}}",
-      Event.rewind("run-1", 3), "{\"type\":\"rewind\",\"runId\":\"run-1\",\"step\":3}",
-      Event.restore("run-1", state()), "{\"type\":\"restore\",\"runId\":\"run-1\",\"state\":{\"version\":1,"
-          + "\"run\":" + SPEC + ",\"base\":{\"version\":1,\"method\":\"coba\",\"tasks\":[\"python\",\"" + EMOJI + "\"],"
-          + "\"params\":{\"warmupSteps\":3,\"tau\":2.5},\"initialLosses\":{\"python\":2.0},"
-          + "\"data\":{\"step\":4,\"losses\":[1.5,0.5],\"seen\":true,\"last\":null,\"per\":{\"python\":[1.0]}}},"
-          + "\"reports\":[{\"step\":5,\"rank\":0,\"valLosses\":{\"python\":0.5,\"" + EMOJI + "\":0.75},"
-          + "\"trainLosses\":{},\"gradNorms\":{},\"counts\":{},\"weightsUsed\":{}}]}}",
-      Event.delete("run-1"), "{\"type\":\"delete\",\"runId\":\"run-1\"}");
+  private static final Map<Event, String> GOLDEN =
+      map(
+          Event.create(spec()), "{\"type\":\"create\",\"runId\":\"run-1\",\"spec\":" + SPEC + "}",
+          Event.report("run-1", report()),
+              "{\"type\":\"report\",\"runId\":\"run-1\",\"report\":{\"step\":7,\"rank\":1,"
+                  + "\"valLosses\":{\"python\":0.1,\""
+                  + EMOJI
+                  + "\":1.0E-12},\"trainLosses\":{\"python\":0.25},"
+                  + "\"gradNorms\":{\""
+                  + EMOJI
+                  + "\":3.0},\"counts\":{\"python\":8.0},"
+                  + "\"weightsUsed\":{\"python\":0.75,\""
+                  + EMOJI
+                  + "\":0.25}}}",
+          Event.rewind("run-1", 3), "{\"type\":\"rewind\",\"runId\":\"run-1\",\"step\":3}",
+          Event.restore("run-1", state()),
+              "{\"type\":\"restore\",\"runId\":\"run-1\",\"state\":{\"version\":1,"
+                  + "\"run\":"
+                  + SPEC
+                  + ",\"base\":{\"version\":1,\"method\":\"coba\",\"tasks\":[\"python\",\""
+                  + EMOJI
+                  + "\"],"
+                  + "\"params\":{\"warmupSteps\":3,\"tau\":2.5},\"initialLosses\":{\"python\":2.0},"
+                  + "\"data\":{\"step\":4,\"losses\":[1.5,0.5],\"seen\":true,\"last\":null,\"per\":{\"python\":[1.0]}}},"
+                  + "\"reports\":[{\"step\":5,\"rank\":0,\"valLosses\":{\"python\":0.5,\""
+                  + EMOJI
+                  + "\":0.75},"
+                  + "\"trainLosses\":{},\"gradNorms\":{},\"counts\":{},\"weightsUsed\":{}}]}}",
+          Event.delete("run-1"), "{\"type\":\"delete\",\"runId\":\"run-1\"}");
 
   /** The JSON of a line, after its checksum and without its newline. */
   private static String body(byte[] line) {
@@ -118,25 +168,33 @@ class JournalFormatTest {
   @Test
   void coresRecordsComeBackWhole() {
     assertEquals(spec(), ((Event.Create) read(CODEC.encode(Event.create(spec())))).spec().toCore());
-    assertEquals(report(), ((Event.Report) read(CODEC.encode(Event.report("run-1", report())))).report().toCore());
-    assertEquals(state(), ((Event.Restore) read(CODEC.encode(Event.restore("run-1", state())))).state().toCore());
+    assertEquals(
+        report(),
+        ((Event.Report) read(CODEC.encode(Event.report("run-1", report())))).report().toCore());
+    assertEquals(
+        state(),
+        ((Event.Restore) read(CODEC.encode(Event.restore("run-1", state())))).state().toCore());
   }
 
   /** A kind this build does not know is a newer format's, which its header refuses first: here, a bug. */
   @Test
   void aLineOfAnUnknownKindIsUnreadable() {
-    byte[] line = "00000000 {\"type\":\"rename\",\"runId\":\"r\"}\n".getBytes(StandardCharsets.UTF_8);
+    byte[] line =
+        "00000000 {\"type\":\"rename\",\"runId\":\"r\"}\n".getBytes(StandardCharsets.UTF_8);
     java.util.zip.CRC32 crc = new java.util.zip.CRC32();
     crc.update(line, 9, line.length - 10);
     byte[] hex = String.format("%08x", crc.getValue()).getBytes(StandardCharsets.US_ASCII);
     System.arraycopy(hex, 0, line, 0, 8);
     StoreException e = assertThrows(StoreException.class, () -> read(line));
-    assertTrue(e.getMessage().contains("unreadable line") && e.getMessage().contains("'rename'"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("unreadable line") && e.getMessage().contains("'rename'"),
+        e.getMessage());
   }
 
   @Test
   void theGoldenLinesCoverEveryKind() {
-    assertEquals(Set.of(Event.class.getPermittedSubclasses()),
+    assertEquals(
+        Set.of(Event.class.getPermittedSubclasses()),
         GOLDEN.keySet().stream().map(Object::getClass).collect(Collectors.toSet()));
   }
 
@@ -152,7 +210,9 @@ class JournalFormatTest {
       visit(kind, seen);
     }
     for (Class<?> c : seen) {
-      assertFalse(c.getName().startsWith("dev.coba.core."), () -> c + " is written to the journal as it is");
+      assertFalse(
+          c.getName().startsWith("dev.coba.core."),
+          () -> c + " is written to the journal as it is");
     }
     assertTrue(seen.contains(JournalValues.JournalBalancerState.class), seen.toString());
   }
@@ -177,7 +237,8 @@ class JournalFormatTest {
       }
       String original = body(line);
       String again = body(CODEC.encode(read(line)));
-      if (fixture.equals("journal-v1")) { // written with escaped surrogate pairs, now as UTF-8: the same JSON
+      if (fixture.equals(
+          "journal-v1")) { // written with escaped surrogate pairs, now as UTF-8: the same JSON
         assertEquals(tree.readTree(original), tree.readTree(again), original);
       } else {
         assertEquals(original, again);

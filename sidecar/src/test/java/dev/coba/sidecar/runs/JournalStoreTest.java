@@ -25,8 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class JournalStoreTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private static Event report(long step) {
     return Event.report("r", new RankReport(step, 0, Map.of("a", 1.0 / step), null, null, null));
@@ -40,7 +39,9 @@ class JournalStoreTest {
 
   @Test
   void eventsComeBackInOrderAfterReopening() {
-    RunSpec spec = new RunSpec("r", List.of("a"), "coba", Map.of("tau", 2.5, "warmupSteps", 3L), 1, Map.of("a", 2.0));
+    RunSpec spec =
+        new RunSpec(
+            "r", List.of("a"), "coba", Map.of("tau", 2.5, "warmupSteps", 3L), 1, Map.of("a", 2.0));
     try (JournalStore store = JournalStore.open(dir)) {
       replayed(store);
       store.append(Event.create(spec));
@@ -116,19 +117,26 @@ class JournalStoreTest {
         int thread = t;
         List<Long> mine = new ArrayList<>();
         acknowledged.add(mine);
-        appenders.add(new Thread(() -> {
-          for (long i = 1; i <= each; i++) {
-            try {
-              store.append(Event.report("r" + thread, new RankReport(i, 0, Map.of("a", 1.0 / i), null, null, null)));
-              mine.add(i);
-            } catch (StoreException e) {
-              if (!e.getMessage().startsWith("interrupted while making the report durable")) {
-                unexpected.add(e);
-              }
-            }
-            Thread.interrupted(); // an interrupt meant for the wait: not for the next append
-          }
-        }));
+        appenders.add(
+            new Thread(
+                () -> {
+                  for (long i = 1; i <= each; i++) {
+                    try {
+                      store.append(
+                          Event.report(
+                              "r" + thread,
+                              new RankReport(i, 0, Map.of("a", 1.0 / i), null, null, null)));
+                      mine.add(i);
+                    } catch (StoreException e) {
+                      if (!e.getMessage()
+                          .startsWith("interrupted while making the report durable")) {
+                        unexpected.add(e);
+                      }
+                    }
+                    Thread
+                        .interrupted(); // an interrupt meant for the wait: not for the next append
+                  }
+                }));
       }
       appenders.forEach(Thread::start);
       java.util.Random random = new java.util.Random(3);
@@ -147,7 +155,11 @@ class JournalStoreTest {
     List<Event> events = replayedAfterReopen();
     for (int t = 0; t < threads; t++) {
       String run = "r" + t;
-      List<Long> steps = events.stream().filter(e -> e.runId().equals(run)).map(e -> ((Event.Report) e).report().step()).toList();
+      List<Long> steps =
+          events.stream()
+              .filter(e -> e.runId().equals(run))
+              .map(e -> ((Event.Report) e).report().step())
+              .toList();
       // an interrupted append may still have been written: every acknowledged one is, in order
       List<Long> landed = new ArrayList<>(steps);
       landed.retainAll(acknowledged.get(t));
@@ -165,21 +177,29 @@ class JournalStoreTest {
     }
     Path journal = dir.resolve(JournalStore.JOURNAL);
     long intact = Files.size(journal);
-    Files.write(journal, "1234abcd {\"type\":\"rep".getBytes(StandardCharsets.UTF_8), StandardOpenOption.APPEND);
-    String log = logOf(() -> {
-      try (JournalStore store = JournalStore.open(dir)) {
-        assertEquals(2, replayed(store).size());
-        store.append(report(3)); // appends after the cut, not after the torn bytes
-      }
-    });
-    assertTrue(log.contains("cut off its last line, 21 bytes at byte " + intact + " (no newline)"), log);
+    Files.write(
+        journal,
+        "1234abcd {\"type\":\"rep".getBytes(StandardCharsets.UTF_8),
+        StandardOpenOption.APPEND);
+    String log =
+        logOf(
+            () -> {
+              try (JournalStore store = JournalStore.open(dir)) {
+                assertEquals(2, replayed(store).size());
+                store.append(report(3)); // appends after the cut, not after the torn bytes
+              }
+            });
+    assertTrue(
+        log.contains("cut off its last line, 21 bytes at byte " + intact + " (no newline)"), log);
     assertEquals(3, replayedAfterReopen().size());
     assertTrue(Files.size(journal) > intact);
 
     byte[] bytes = Files.readAllBytes(journal);
     bytes[12] ^= 1; // flip a bit inside the first event
     Files.write(journal, bytes);
-    StoreException e = assertThrows(StoreException.class, this::replayedAfterReopen); // streamed: found while replaying
+    StoreException e =
+        assertThrows(
+            StoreException.class, this::replayedAfterReopen); // streamed: found while replaying
     assertTrue(e.getMessage().contains("damaged at byte 0"), e.getMessage());
   }
 
@@ -204,14 +224,22 @@ class JournalStoreTest {
     }
     Path journal = dir.resolve(JournalStore.JOURNAL);
     long intact = Files.size(journal);
-    String damaged = "0badc0de {\"type\":\"delete\",\"runId\":\"r\"}\n"; // complete, but its checksum does not match
+    String damaged =
+        "0badc0de {\"type\":\"delete\",\"runId\":\"r\"}\n"; // complete, but its checksum does not
+    // match
     Files.writeString(journal, damaged, StandardOpenOption.APPEND);
     List<Event> events = new ArrayList<>();
     String log = logOf(() -> events.addAll(replayedAfterReopen()));
     assertEquals(List.of(report(1)), events);
     assertEquals(intact, Files.size(journal));
-    assertTrue(log.contains("cut off its last line, " + damaged.length() + " bytes at byte " + intact
-        + " (its checksum does not match)"), log);
+    assertTrue(
+        log.contains(
+            "cut off its last line, "
+                + damaged.length()
+                + " bytes at byte "
+                + intact
+                + " (its checksum does not match)"),
+        log);
   }
 
   private List<Event> replayedAfterReopen() {
@@ -222,18 +250,22 @@ class JournalStoreTest {
 
   @Test
   void reportsKeepWeightsUsedAndLinesOfOlderBuildsStillLoad() throws Exception {
-    Event withUsed = Event.report("r", new RankReport(1, 0, Map.of("a", 1.0), null, null, null, Map.of("a", 0.25)));
+    Event withUsed =
+        Event.report(
+            "r", new RankReport(1, 0, Map.of("a", 1.0), null, null, null, Map.of("a", 0.25)));
     try (JournalStore store = JournalStore.open(dir)) {
       replayed(store);
       store.append(withUsed);
     }
     // a report line exactly as the build before weightsUsed wrote it
-    appendLine("{\"type\":\"report\",\"runId\":\"r\",\"report\":{\"step\":2,\"rank\":0,\"valLosses\":{\"a\":0.5},"
-        + "\"trainLosses\":{},\"gradNorms\":{},\"counts\":{}}}");
+    appendLine(
+        "{\"type\":\"report\",\"runId\":\"r\",\"report\":{\"step\":2,\"rank\":0,\"valLosses\":{\"a\":0.5},"
+            + "\"trainLosses\":{},\"gradNorms\":{},\"counts\":{}}}");
     List<Event> events = replayedAfterReopen();
     assertEquals(withUsed, events.get(0));
     assertEquals(Map.of("a", 0.25), ((Event.Report) events.get(0)).report().toCore().weightsUsed());
-    assertEquals(Event.report("r", new RankReport(2, 0, Map.of("a", 0.5), null, null, null)), events.get(1));
+    assertEquals(
+        Event.report("r", new RankReport(2, 0, Map.of("a", 0.5), null, null, null)), events.get(1));
     assertEquals(Map.of(), ((Event.Report) events.get(1)).report().toCore().weightsUsed());
   }
 
@@ -241,26 +273,37 @@ class JournalStoreTest {
   private void appendLine(String body) throws Exception {
     java.util.zip.CRC32 crc = new java.util.zip.CRC32();
     crc.update(body.getBytes(StandardCharsets.UTF_8));
-    Files.writeString(dir.resolve(JournalStore.JOURNAL), String.format("%08x ", crc.getValue()) + body + "\n",
-        StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    Files.writeString(
+        dir.resolve(JournalStore.JOURNAL),
+        String.format("%08x ", crc.getValue()) + body + "\n",
+        StandardCharsets.UTF_8,
+        StandardOpenOption.CREATE,
+        StandardOpenOption.APPEND);
   }
 
   @Test
   void taskNamesBeyondTheBasicPlaneComeBackAlsoFromLinesOfOlderBuilds() throws Exception {
     String emoji = "\ud83d\ude00";
-    Event written = Event.report("r", new RankReport(1, 0, Map.of(emoji, 1.0, "\ud840\udc00", 2.0), null, null, null));
+    Event written =
+        Event.report(
+            "r", new RankReport(1, 0, Map.of(emoji, 1.0, "\ud840\udc00", 2.0), null, null, null));
     try (JournalStore store = JournalStore.open(dir)) {
       replayed(store);
       store.append(written);
     }
-    assertTrue(Files.readString(dir.resolve(JournalStore.JOURNAL), StandardCharsets.UTF_8).contains(emoji),
+    assertTrue(
+        Files.readString(dir.resolve(JournalStore.JOURNAL), StandardCharsets.UTF_8).contains(emoji),
         "written as UTF-8, not as an escaped surrogate pair");
-    // the line as older builds wrote it: the pair escaped inside an object key, which bricked their start
-    appendLine("{\"type\":\"report\",\"runId\":\"r\",\"report\":{\"step\":2,\"rank\":0,"
-        + "\"valLosses\":{\"\\uD83D\\uDE00\":0.5,\"\\uD840\\uDC00\":1.5}}}");
+    // the line as older builds wrote it: the pair escaped inside an object key, which bricked their
+    // start
+    appendLine(
+        "{\"type\":\"report\",\"runId\":\"r\",\"report\":{\"step\":2,\"rank\":0,"
+            + "\"valLosses\":{\"\\uD83D\\uDE00\":0.5,\"\\uD840\\uDC00\":1.5}}}");
     List<Event> events = replayedAfterReopen();
     assertEquals(written, events.get(0));
-    assertEquals(Map.of(emoji, 0.5, "\ud840\udc00", 1.5), ((Event.Report) events.get(1)).report().toCore().valLosses());
+    assertEquals(
+        Map.of(emoji, 0.5, "\ud840\udc00", 1.5),
+        ((Event.Report) events.get(1)).report().toCore().valLosses());
   }
 
   @Test
@@ -269,12 +312,17 @@ class JournalStoreTest {
       replayed(store);
     }
     String header = Files.readString(dir.resolve(JournalStore.JOURNAL));
-    assertTrue(header.matches("[0-9a-f]{8} \\{\"format\":\"coba-sidecar-journal\",\"version\":2,\"snapshotEnd\":\\d+ *}\n"), header);
+    assertTrue(
+        header.matches(
+            "[0-9a-f]{8} \\{\"format\":\"coba-sidecar-journal\",\"version\":2,\"snapshotEnd\":\\d+ *}\n"),
+        header);
     Files.delete(dir.resolve(JournalStore.JOURNAL));
     appendLine("{\"format\":\"coba-sidecar-journal\",\"version\":3,\"snapshotEnd\":0}");
     appendLine("{\"type\":\"delete\",\"runId\":\"r\"}");
     StoreException e = assertThrows(StoreException.class, () -> JournalStore.open(dir));
-    assertTrue(e.getMessage().contains("is of format version 3; this build reads versions 1 to 2"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("is of format version 3; this build reads versions 1 to 2"),
+        e.getMessage());
   }
 
   /** A full disk in the middle of a line: the 503'd fragment never stays under acknowledged lines. */
@@ -292,7 +340,8 @@ class JournalStoreTest {
       assertThrows(StoreException.class, () -> store.append(report(3)));
       assertTrue(Files.size(journal) > good, "the fragment is there");
       assertNotNull(store.failure());
-      disk.truncateFails = true; // space comes back, but the fragment cannot be cut yet: still refused
+      disk.truncateFails =
+          true; // space comes back, but the fragment cannot be cut yet: still refused
       disk.room = DiskFull.UNLIMITED;
       assertThrows(StoreException.class, () -> store.append(report(4)));
       assertNotNull(store.failure());
@@ -341,13 +390,21 @@ class JournalStoreTest {
     try (JournalStore store = JournalStore.open(dir)) {
       replayed(store);
       store.append(report(1));
-      Files.deleteIfExists(dir.resolve("lock")); // what older builds locked; it stayed after a clean stop
-      assertTrue(assertThrows(StoreException.class, () -> JournalStore.open(dir)).getMessage().contains("in use"));
+      Files.deleteIfExists(
+          dir.resolve("lock")); // what older builds locked; it stayed after a clean stop
+      assertTrue(
+          assertThrows(StoreException.class, () -> JournalStore.open(dir))
+              .getMessage()
+              .contains("in use"));
       store.rewrite(List.of(report(1))); // a new journal.log took the name
-      assertTrue(assertThrows(StoreException.class, () -> JournalStore.open(dir)).getMessage().contains("in use"));
+      assertTrue(
+          assertThrows(StoreException.class, () -> JournalStore.open(dir))
+              .getMessage()
+              .contains("in use"));
       store.append(report(2));
     }
-    assertEquals(List.of(report(1), report(2)), replayedAfterReopen()); // closed: the lock went with it
+    assertEquals(
+        List.of(report(1), report(2)), replayedAfterReopen()); // closed: the lock went with it
   }
 
   @Test

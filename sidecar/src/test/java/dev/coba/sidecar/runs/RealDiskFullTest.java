@@ -25,19 +25,23 @@ import org.junit.jupiter.api.io.TempDir;
  * is handled the same way: the fragment is cut, acknowledged lines all come back.
  */
 class RealDiskFullTest {
-  @TempDir
-  Path mountPoint;
+  @TempDir Path mountPoint;
 
   private boolean mounted;
 
   @BeforeEach
   void mountTmpfs() throws Exception {
     assumeTrue(System.getProperty("os.name").startsWith("Linux"), "tmpfs is Linux's");
-    Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", mountPoint.toString())
-        .redirectErrorStream(true).start();
+    Process mount =
+        new ProcessBuilder(
+                "mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", mountPoint.toString())
+            .redirectErrorStream(true)
+            .start();
     mounted = mount.waitFor(10, TimeUnit.SECONDS) && mount.exitValue() == 0;
-    assumeTrue(mounted, "cannot mount a tmpfs here (not root, or no CAP_SYS_ADMIN): "
-        + new String(mount.getInputStream().readAllBytes()).trim());
+    assumeTrue(
+        mounted,
+        "cannot mount a tmpfs here (not root, or no CAP_SYS_ADMIN): "
+            + new String(mount.getInputStream().readAllBytes()).trim());
   }
 
   @AfterEach
@@ -48,7 +52,8 @@ class RealDiskFullTest {
   }
 
   private static Event report(long step) {
-    return Event.report("r", new RankReport(step, 0, Map.of("a", 1.0 / step, "b", 2.0 / step), null, null, null));
+    return Event.report(
+        "r", new RankReport(step, 0, Map.of("a", 1.0 / step, "b", 2.0 / step), null, null, null));
   }
 
   @Test
@@ -58,7 +63,7 @@ class RealDiskFullTest {
     Files.write(filler, new byte[64 * 1024]); // what an operator frees later
     List<Event> acknowledged = new ArrayList<>();
     try (JournalStore store = JournalStore.open(data)) {
-      store.replay(e -> { });
+      store.replay(e -> {});
       long step = 1;
       while (true) { // until the kernel says the disk is full
         Event e = report(step++);
@@ -69,7 +74,8 @@ class RealDiskFullTest {
           break;
         }
       }
-      assertTrue(acknowledged.size() > 100, "the disk took " + acknowledged.size() + " lines first");
+      assertTrue(
+          acknowledged.size() > 100, "the disk took " + acknowledged.size() + " lines first");
       assertNotNull(store.failure(), "the store says it fails (/readyz: not ready)");
       Files.delete(filler);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

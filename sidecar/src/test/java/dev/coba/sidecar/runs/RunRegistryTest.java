@@ -28,17 +28,30 @@ import org.junit.jupiter.api.io.TempDir;
 class RunRegistryTest {
   private static final RegistryLimits LIMITS = new RegistryLimits(5, 50);
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private static RunSpec spec(String id, int worldSize) {
-    return new RunSpec(id, List.of("a", "b"), "coba", Map.of("warmupSteps", 3, "historyLength", 8), worldSize,
+    return new RunSpec(
+        id,
+        List.of("a", "b"),
+        "coba",
+        Map.of("warmupSteps", 3, "historyLength", 8),
+        worldSize,
         Map.of("a", 2.0, "b", 3.0));
   }
 
   private static RankReport report(long step, int rank, Random rnd) {
-    return new RankReport(step, rank, Map.of("a", 2 * Math.exp(-0.02 * step) + 0.01 * rnd.nextDouble(),
-        "b", 3 * Math.exp(-0.005 * step) + 0.01 * rnd.nextDouble()), null, null, null);
+    return new RankReport(
+        step,
+        rank,
+        Map.of(
+            "a",
+            2 * Math.exp(-0.02 * step) + 0.01 * rnd.nextDouble(),
+            "b",
+            3 * Math.exp(-0.005 * step) + 0.01 * rnd.nextDouble()),
+        null,
+        null,
+        null);
   }
 
   @Test
@@ -78,8 +91,11 @@ class RunRegistryTest {
         RankReport r1 = report(s, 1, rnd);
         registry.submit("z", new RankReport(s, 0, r0.valLosses(), null, null, null));
         uninterrupted.submit(r0);
-        assertEquals(uninterrupted.submit(r1), registry.submit("y", r0) instanceof StepOutcome.Pending
-            ? registry.submit("y", r1) : null);
+        assertEquals(
+            uninterrupted.submit(r1),
+            registry.submit("y", r0) instanceof StepOutcome.Pending
+                ? registry.submit("y", r1)
+                : null);
       }
       registry.submit("y", report(151, 0, rnd)); // one rank of a step in flight
       uninterrupted.submit(report(151, 0, new Random(2)));
@@ -114,7 +130,8 @@ class RunRegistryTest {
   void aJournalThatGrewBeforeThisStartIsCompactedAtStartAndOnlyThen() throws Exception {
     Random rnd = new Random(4);
     Run uninterrupted = Run.create(spec("c", 1), LIMITS.maxHistory());
-    try (RunRegistry registry = RunRegistry.open(JournalStore.open(dir), LIMITS)) { // 64 MiB: no compaction
+    try (RunRegistry registry =
+        RunRegistry.open(JournalStore.open(dir), LIMITS)) { // 64 MiB: no compaction
       registry.create(spec("c", 1));
       steps(registry, uninterrupted, 1, 100, rnd);
     }
@@ -122,14 +139,17 @@ class RunRegistryTest {
     assertTrue(Files.size(journal) > 10_000);
     assertTrue(firstEvent().contains("\"type\":\"create\""), firstEvent());
     try (RunRegistry registry = RunRegistry.open(JournalStore.open(dir), LIMITS, 10_000)) {
-      assertTrue(firstEvent().contains("\"type\":\"restore\""), "compacted at start: " + firstEvent());
+      assertTrue(
+          firstEvent().contains("\"type\":\"restore\""), "compacted at start: " + firstEvent());
       assertEquals(uninterrupted.weights(), registry.get("c").weights());
     }
     byte[] compacted = Files.readAllBytes(journal);
     try (RunRegistry registry = RunRegistry.open(JournalStore.open(dir), LIMITS, 10_000)) {
       assertEquals(100L, registry.get("c").step());
     }
-    assertTrue(java.util.Arrays.equals(compacted, Files.readAllBytes(journal)), "not compacted again at each start");
+    assertTrue(
+        java.util.Arrays.equals(compacted, Files.readAllBytes(journal)),
+        "not compacted again at each start");
   }
 
   @Test
@@ -143,7 +163,9 @@ class RunRegistryTest {
     assertTrue(firstEvent().contains("\"type\":\"create\""), "not yet compacted: " + firstEvent());
     try (RunRegistry registry = RunRegistry.open(JournalStore.open(dir), LIMITS, 20_000)) {
       steps(registry, uninterrupted, 81, 120, rnd); // about 7 KB more: 21 KB in all
-      assertTrue(firstEvent().contains("\"type\":\"restore\""), "compacted during the run: " + firstEvent());
+      assertTrue(
+          firstEvent().contains("\"type\":\"restore\""),
+          "compacted during the run: " + firstEvent());
       assertEquals(uninterrupted.weights(), registry.get("c").weights());
     }
   }
@@ -161,7 +183,9 @@ class RunRegistryTest {
       assertTrue(firstEvent().contains("\"type\":\"create\""), firstEvent());
       disk.compactionFails = false;
       steps(registry, uninterrupted, 31, 40, rnd);
-      assertTrue(firstEvent().contains("\"type\":\"create\""), "not retried on every change: " + firstEvent());
+      assertTrue(
+          firstEvent().contains("\"type\":\"create\""),
+          "not retried on every change: " + firstEvent());
       steps(registry, uninterrupted, 41, 60, rnd); // another 4,000 bytes since the failure
       assertTrue(firstEvent().contains("\"type\":\"restore\""), "tried again: " + firstEvent());
       assertEquals(uninterrupted.weights(), registry.get("c").weights());
@@ -183,16 +207,23 @@ class RunRegistryTest {
     BalancerState b = now.base();
     Map<String, Object> data = new java.util.LinkedHashMap<>(b.data());
     assertTrue(data.remove("warmupReports") != null);
-    RunState old = new RunState(now.version(), now.run(),
-        new BalancerState(b.version(), b.method(), b.tasks(), b.params(), b.initialLosses(), data), now.reports());
+    RunState old =
+        new RunState(
+            now.version(),
+            now.run(),
+            new BalancerState(
+                b.version(), b.method(), b.tasks(), b.params(), b.initialLosses(), data),
+            now.reports());
     try (JournalStore store = JournalStore.open(dir)) {
-      store.replay(e -> { });
+      store.replay(e -> {});
       store.append(Event.create(spec("old", 1)));
       store.append(Event.restore("old", old));
     }
     try (RunRegistry registry = RunRegistry.open(JournalStore.open(dir), LIMITS)) {
       assertEquals(80L, registry.get("old").step());
-      assertEquals(Json.mapper().writeValueAsString(now), Json.mapper().writeValueAsString(registry.exportState("old")));
+      assertEquals(
+          Json.mapper().writeValueAsString(now),
+          Json.mapper().writeValueAsString(registry.exportState("old")));
       for (RankReport r : reports.subList(80, 100)) {
         assertEquals(uninterrupted.submit(r), registry.submit("old", r));
       }
@@ -204,14 +235,21 @@ class RunRegistryTest {
     try (RunRegistry registry = RunRegistry.open(new MemoryStore(), LIMITS)) {
       assertTrue(registry.create(spec("a", 1)).created());
       // the same definition, with a default spelled out, is the same run
-      RunSpec same = new RunSpec("a", List.of("a", "b"), "coba", Map.of("warmupSteps", 3, "historyLength", 8, "tau", 5),
-          1, Map.of("a", 2.0, "b", 3.0));
+      RunSpec same =
+          new RunSpec(
+              "a",
+              List.of("a", "b"),
+              "coba",
+              Map.of("warmupSteps", 3, "historyLength", 8, "tau", 5),
+              1,
+              Map.of("a", 2.0, "b", 3.0));
       assertFalse(registry.create(same).created());
       assertThrows(RunConflictException.class, () -> registry.create(spec("a", 2)));
       for (String id : List.of("b", "c", "d", "e")) {
         registry.create(spec(id, 1));
       }
-      RunConflictException full = assertThrows(RunConflictException.class, () -> registry.create(spec("f", 1)));
+      RunConflictException full =
+          assertThrows(RunConflictException.class, () -> registry.create(spec("f", 1)));
       assertTrue(full.getMessage().contains("limit"), full.getMessage());
       registry.delete("e");
       assertThrows(RunNotFoundException.class, () -> registry.get("e"));
@@ -219,7 +257,8 @@ class RunRegistryTest {
       RunPage first = registry.list(null, 2);
       assertEquals(List.of("a", "b"), first.runs().stream().map(v -> v.spec().runId()).toList());
       RunPage second = registry.list(first.next(), 10);
-      assertEquals(List.of("c", "d", "f"), second.runs().stream().map(v -> v.spec().runId()).toList());
+      assertEquals(
+          List.of("c", "d", "f"), second.runs().stream().map(v -> v.spec().runId()).toList());
       assertNull(second.next());
     }
   }
@@ -230,7 +269,8 @@ class RunRegistryTest {
       registry.create(spec("p", 2));
       Random rnd = new Random(3);
       registry.submit("p", report(1, 0, rnd));
-      CompletableFuture<StepOutcome> waiting = CompletableFuture.supplyAsync(() -> registry.awaitOutcome("p", 1, 10_000));
+      CompletableFuture<StepOutcome> waiting =
+          CompletableFuture.supplyAsync(() -> registry.awaitOutcome("p", 1, 10_000));
       Thread.sleep(100);
       assertFalse(waiting.isDone());
       StepOutcome done = registry.submit("p", report(1, 1, rnd));
@@ -250,7 +290,10 @@ class RunRegistryTest {
       CompletableFuture<StepOutcome> dropped = registry.whenDone("w", 1, 60_000);
       CompletableFuture<StepOutcome> timedOut = registry.whenDone("w", 1, 1);
       assertFalse(dropped.isDone());
-      assertInstanceOf(StepOutcome.Pending.class, timedOut.join(), "answers the step as it is when waitMs ran out");
+      assertInstanceOf(
+          StepOutcome.Pending.class,
+          timedOut.join(),
+          "answers the step as it is when waitMs ran out");
       assertEquals(1, registry.waitingPolls());
       registry.rewind("w", 0); // step 1's report is gone: nobody reported it any more
       assertTrue(dropped.isDone());
@@ -260,8 +303,9 @@ class RunRegistryTest {
       registry.submit("w", report(1, 0, rnd));
       CompletableFuture<StepOutcome> deleted = registry.whenDone("w", 1, 60_000);
       registry.delete("w");
-      assertInstanceOf(RunNotFoundException.class, assertThrows(java.util.concurrent.CompletionException.class,
-          deleted::join).getCause());
+      assertInstanceOf(
+          RunNotFoundException.class,
+          assertThrows(java.util.concurrent.CompletionException.class, deleted::join).getCause());
       assertEquals(0, registry.waitingPolls());
     }
   }
@@ -275,7 +319,10 @@ class RunRegistryTest {
         registry.submit("s", report(s, 0, rnd));
       }
       var state = registry.exportState("s");
-      assertEquals("run.runId", assertThrows(InvalidInputException.class, () -> registry.restoreState("t", state)).field());
+      assertEquals(
+          "run.runId",
+          assertThrows(InvalidInputException.class, () -> registry.restoreState("t", state))
+              .field());
       registry.delete("s");
       assertEquals(20L, registry.restoreState("s", state).step());
     }
@@ -311,16 +358,25 @@ class RunRegistryTest {
       }
       assertTrue(refused != null && accepted > 0, "accepted " + accepted);
       assertEquals("step", refused.field());
-      assertTrue(refused.getMessage().contains("1024 tasks") && refused.getMessage().contains("1.0 MiB"), refused.getMessage());
+      assertTrue(
+          refused.getMessage().contains("1024 tasks") && refused.getMessage().contains("1.0 MiB"),
+          refused.getMessage());
       assertEquals((long) accepted, registry.get("a").step(), "the refused step changed nothing");
       assertTrue(registry.budget().used() <= limit, "used " + registry.budget().used());
 
       long events = store.bytesSinceRewrite();
-      MemoryBudgetException run = assertThrows(MemoryBudgetException.class, () -> registry.create(wide("b", "coba")));
+      MemoryBudgetException run =
+          assertThrows(MemoryBudgetException.class, () -> registry.create(wide("b", "coba")));
       assertEquals("tasks", run.field());
       RunState state = registry.exportState("a");
-      MemoryBudgetException put = assertThrows(MemoryBudgetException.class,
-          () -> registry.restoreState("c", new RunState(state.version(), wide("c", "uniform"), state.base(), state.reports())));
+      MemoryBudgetException put =
+          assertThrows(
+              MemoryBudgetException.class,
+              () ->
+                  registry.restoreState(
+                      "c",
+                      new RunState(
+                          state.version(), wide("c", "uniform"), state.base(), state.reports())));
       assertEquals("run", put.field());
       assertEquals(events, store.bytesSinceRewrite(), "nothing journaled");
       assertEquals(1, registry.size());
@@ -335,7 +391,8 @@ class RunRegistryTest {
   @Test
   void theEstimateIsTheSameLiveAndReplayedAndReplayIsNeverRefused() {
     long live;
-    try (RunRegistry registry = RunRegistry.open(JournalStore.open(dir), new RegistryLimits(10, 20, 1L << 30))) {
+    try (RunRegistry registry =
+        RunRegistry.open(JournalStore.open(dir), new RegistryLimits(10, 20, 1L << 30))) {
       Random rnd = new Random(8);
       registry.create(spec("two", 2));
       registry.create(wide("wide", "uniform"));
@@ -349,18 +406,25 @@ class RunRegistryTest {
         }
       }
       registry.rewind("two", 30);
-      registry.restoreState("copy", new RunState(RunState.CURRENT_VERSION, spec("copy", 2),
-          registry.exportState("two").base(), registry.exportState("two").reports()));
+      registry.restoreState(
+          "copy",
+          new RunState(
+              RunState.CURRENT_VERSION,
+              spec("copy", 2),
+              registry.exportState("two").base(),
+              registry.exportState("two").reports()));
       live = registry.budget().used();
       assertTrue(live > 0);
     }
     // a budget far smaller than what the journal holds: every run comes back all the same
-    try (RunRegistry registry = RunRegistry.open(JournalStore.open(dir), new RegistryLimits(10, 20, 100_000))) {
+    try (RunRegistry registry =
+        RunRegistry.open(JournalStore.open(dir), new RegistryLimits(10, 20, 100_000))) {
       assertEquals(3, registry.size());
       assertEquals(live, registry.budget().used(), "replay charges what the live registry charged");
       assertEquals(29L, registry.get("two").step()); // step 30 was pending
       assertThrows(MemoryBudgetException.class, () -> registry.create(spec("more", 1)));
-      assertThrows(MemoryBudgetException.class, () -> registry.submit("wide", wideReport(4, new Random(9))));
+      assertThrows(
+          MemoryBudgetException.class, () -> registry.submit("wide", wideReport(4, new Random(9))));
       registry.delete("wide");
       registry.delete("two");
       registry.delete("copy");
@@ -370,10 +434,12 @@ class RunRegistryTest {
 
   @Test
   void manyWideRunsAreRefusedCleanlyWithinTheBudget() {
-    // the sidecar died of OOM after 31 one-report runs of 1,024 tasks: here each is charged, and
+    // the sidecar died of OOM after 31 one-report runs of 1,024 tasks: here each is
+    // charged, and
     // the budget (not the heap) says no
     long limit = 64L << 20;
-    try (RunRegistry registry = RunRegistry.open(new MemoryStore(), new RegistryLimits(10_000, 2_000, limit))) {
+    try (RunRegistry registry =
+        RunRegistry.open(new MemoryStore(), new RegistryLimits(10_000, 2_000, limit))) {
       Random rnd = new Random(10);
       int runs = 0;
       while (true) {

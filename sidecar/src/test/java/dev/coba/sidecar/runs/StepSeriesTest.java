@@ -23,9 +23,16 @@ class StepSeriesTest {
     double[] w = {0.2, 0.3, 0.5};
     Map<String, double[]> perTask = new LinkedHashMap<>();
     perTask.put("ratios", new double[] {step, step, step});
-    perTask.put("slopes", step < 10 ? new double[] {Double.NaN, Double.NaN, Double.NaN} : new double[] {step, step, step});
-    return new Run.CompletedStep(new Report(step, losses, Map.of(), Map.of()),
-        new Update(step, new Weights(TASKS, w), Objective.LINEAR, perTask, Map.of("df", (double) step)), Map.of());
+    perTask.put(
+        "slopes",
+        step < 10
+            ? new double[] {Double.NaN, Double.NaN, Double.NaN}
+            : new double[] {step, step, step});
+    return new Run.CompletedStep(
+        new Report(step, losses, Map.of(), Map.of()),
+        new Update(
+            step, new Weights(TASKS, w), Objective.LINEAR, perTask, Map.of("df", (double) step)),
+        Map.of());
   }
 
   static StepSeries fed(long from, long to) {
@@ -37,7 +44,13 @@ class StepSeriesTest {
   }
 
   static float[] line(Downsampled d, String chart, int index) {
-    return d.charts().stream().filter(c -> c.name().equals(chart)).findFirst().orElseThrow().lines().get(index).values();
+    return d.charts().stream()
+        .filter(c -> c.name().equals(chart))
+        .findFirst()
+        .orElseThrow()
+        .lines()
+        .get(index)
+        .values();
   }
 
   @Test
@@ -45,10 +58,14 @@ class StepSeriesTest {
     Downsampled d = fed(1, 300).downsample(StepSeries.BUCKETS);
     assertEquals(300, d.steps().length);
     assertEquals(1, d.stepsPerPoint());
-    assertEquals(List.of("weights", "valLosses", "ratios", "slopes", "df"),
+    assertEquals(
+        List.of("weights", "valLosses", "ratios", "slopes", "df"),
         d.charts().stream().map(Downsampled.ChartPoints::name).toList());
-    assertEquals(List.of("a", "b", "c"), d.charts().get(0).lines().stream().map(Downsampled.Line::label).toList());
-    assertEquals(List.of("df"), d.charts().get(4).lines().stream().map(Downsampled.Line::label).toList());
+    assertEquals(
+        List.of("a", "b", "c"),
+        d.charts().get(0).lines().stream().map(Downsampled.Line::label).toList());
+    assertEquals(
+        List.of("df"), d.charts().get(4).lines().stream().map(Downsampled.Line::label).toList());
     assertEquals(0.5, line(d, "weights", 2)[299], 1e-7);
     assertTrue(Double.isNaN(line(d, "slopes", 0)[0]), "no slope before the warm-up");
     assertEquals(10.0, line(d, "slopes", 0)[9]);
@@ -57,7 +74,8 @@ class StepSeriesTest {
   @Test
   void aLongRunStaysWithinTheBucketsAndEndsAtItsLastStep() {
     StepSeries s = fed(1, 300_000);
-    assertTrue(s.size() >= StepSeries.BUCKETS / 2 && s.size() <= StepSeries.BUCKETS, "size " + s.size());
+    assertTrue(
+        s.size() >= StepSeries.BUCKETS / 2 && s.size() <= StepSeries.BUCKETS, "size " + s.size());
     assertEquals(1024, s.stepsPerBucket()); // 300,000 / 512 rounded up to a power of two
     Downsampled d = s.downsample(StepSeries.BUCKETS);
     assertEquals(300_000, d.steps()[d.steps().length - 1]);
@@ -68,7 +86,9 @@ class StepSeriesTest {
       assertEquals(step, line(d, "valLosses", 1)[i], step * 1e-6);
     }
     Downsampled fewer = s.downsample(100);
-    assertTrue(fewer.steps().length <= 100 && fewer.steps().length >= 50, "points " + fewer.steps().length);
+    assertTrue(
+        fewer.steps().length <= 100 && fewer.steps().length >= 50,
+        "points " + fewer.steps().length);
     assertEquals(300_000, fewer.steps()[fewer.steps().length - 1]);
   }
 
@@ -76,8 +96,17 @@ class StepSeriesTest {
   void aBucketKeepsTheLastFiniteValueItSaw() {
     StepSeries s = fed(1, 9); // slopes NaN throughout
     s.add(10, step(10));
-    s.add(11, new Run.CompletedStep(step(11).combined(), new Update(11, new Weights(TASKS, new double[] {0.2, 0.3, 0.5}),
-        Objective.LINEAR, Map.of("slopes", new double[] {Double.NaN, 11, 11}), Map.of()), Map.of()));
+    s.add(
+        11,
+        new Run.CompletedStep(
+            step(11).combined(),
+            new Update(
+                11,
+                new Weights(TASKS, new double[] {0.2, 0.3, 0.5}),
+                Objective.LINEAR,
+                Map.of("slopes", new double[] {Double.NaN, 11, 11}),
+                Map.of()),
+            Map.of()));
     Downsampled d = s.downsample(2); // 11 buckets in groups of 6: steps 5 and 11
     assertEquals(List.of(5L, 11L), List.of(d.steps()[0], d.steps()[1]));
     assertEquals(10.0, line(d, "slopes", 0)[1], "step 11 has no slope for a: step 10's stands");
@@ -95,8 +124,11 @@ class StepSeriesTest {
     }
     Downsampled expected = fed(1, 150).downsample(StepSeries.BUCKETS);
     Downsampled got = s.downsample(StepSeries.BUCKETS);
-    assertEquals(java.util.Arrays.toString(expected.steps()), java.util.Arrays.toString(got.steps()));
-    assertEquals(java.util.Arrays.toString(line(expected, "df", 0)), java.util.Arrays.toString(line(got, "df", 0)));
+    assertEquals(
+        java.util.Arrays.toString(expected.steps()), java.util.Arrays.toString(got.steps()));
+    assertEquals(
+        java.util.Arrays.toString(line(expected, "df", 0)),
+        java.util.Arrays.toString(line(got, "df", 0)));
   }
 
   /** One step of 1,024 tasks, each per-task chart and a scalar: the run with one report. */
@@ -109,8 +141,10 @@ class StepSeriesTest {
     for (String d : List.of("ratios", "slopes", "rcs", "acs")) {
       perTask.put(d, w.clone());
     }
-    return new Run.CompletedStep(new Report(step, losses, losses, Map.of()),
-        new Update(step, new Weights(tasks, w), Objective.LINEAR, perTask, Map.of("df", 0.5)), Map.of());
+    return new Run.CompletedStep(
+        new Report(step, losses, losses, Map.of()),
+        new Update(step, new Weights(tasks, w), Objective.LINEAR, perTask, Map.of("df", 0.5)),
+        Map.of());
   }
 
   @Test
@@ -131,7 +165,8 @@ class StepSeriesTest {
     assertTrue(full > 40 * one && full < 16_000_000, "bytes at 512 points " + full);
     long before = s.retainedBytes();
     s.add(601, wide(601, tasks));
-    assertEquals(before, s.retainedBytes(), "at its capacity the curve merges points instead of growing");
+    assertEquals(
+        before, s.retainedBytes(), "at its capacity the curve merges points instead of growing");
   }
 
   @Test

@@ -8,15 +8,15 @@ package dev.coba.trainer.cli;
  * machines of one's own.
  */
 final class Threads {
-    private Threads() {}
+  private Threads() {}
 
-    static void use(int threads) {
-        if (threads < 1) {
-            throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
-        }
-        // a -D on the java command line wins
-        if (System.getProperty("ai.djl.pytorch.num_threads") == null) {
-            System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
-        }
+  static void use(int threads) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
     }
+    // a -D on the java command line wins
+    if (System.getProperty("ai.djl.pytorch.num_threads") == null) {
+      System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
+    }
+  }
 }

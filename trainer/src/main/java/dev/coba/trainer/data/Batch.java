@@ -6,11 +6,11 @@ package dev.coba.trainer.data;
  * The arrays are shared, not copied: treat them as read-only (and compare with {@code Arrays.deepEquals}).
  */
 public record Batch(int[][] ids, boolean[][] mask, int[] taskOfRow) {
-    public int rows() {
-        return ids.length;
-    }
+  public int rows() {
+    return ids.length;
+  }
 
-    public int length() {
-        return ids.length == 0 ? 0 : ids[0].length;
-    }
+  public int length() {
+    return ids.length == 0 ? 0 : ids[0].length;
+  }
 }

@@ -9,8 +9,8 @@ import java.util.List;
  * agent needs DJL, which the core must not depend on.
  */
 public final class IgbV2Provider implements MethodProvider {
-    @Override
-    public List<MethodDescriptor> methods() {
-        return List.of(IgbV2.DESCRIPTOR);
-    }
+  @Override
+  public List<MethodDescriptor> methods() {
+    return List.of(IgbV2.DESCRIPTOR);
+  }
 }

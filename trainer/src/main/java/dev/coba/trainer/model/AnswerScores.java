@@ -17,63 +17,65 @@ import dev.coba.trainer.data.ByteVocabulary;
  * next-token accuracy, the share of its target tokens predicted right, which every task gets too.
  */
 public final class AnswerScores {
-    private final long[] examples;
-    private final long[] exact;
-    private final long[] targets;
-    private final long[] correct;
-    private final boolean[] text;
+  private final long[] examples;
+  private final long[] exact;
+  private final long[] targets;
+  private final long[] correct;
+  private final boolean[] text;
 
-    public AnswerScores(int tasks) {
-        examples = new long[tasks];
-        exact = new long[tasks];
-        targets = new long[tasks];
-        correct = new long[tasks];
-        text = new boolean[tasks];
+  public AnswerScores(int tasks) {
+    examples = new long[tasks];
+    exact = new long[tasks];
+    targets = new long[tasks];
+    correct = new long[tasks];
+    text = new boolean[tasks];
+  }
+
+  /**
+   * Scores one example of {@code task}: {@code ids} and {@code mask} as in a {@link
+   * dev.coba.trainer.data.Batch} row (padding allowed), {@code predicted[i]} the model's most
+   * likely token after {@code ids[0..i]} (so it is compared with {@code ids[i + 1]}).
+   */
+  public void add(int task, int[] ids, boolean[] mask, long[] predicted) {
+    if (predicted.length < ids.length - 1) {
+      throw new IllegalArgumentException(
+          predicted.length + " predictions for " + ids.length + " tokens");
     }
-
-    /**
-     * Scores one example of {@code task}: {@code ids} and {@code mask} as in a {@link
-     * dev.coba.trainer.data.Batch} row (padding allowed), {@code predicted[i]} the model's most
-     * likely token after {@code ids[0..i]} (so it is compared with {@code ids[i + 1]}).
-     */
-    public void add(int task, int[] ids, boolean[] mask, long[] predicted) {
-        if (predicted.length < ids.length - 1) {
-            throw new IllegalArgumentException(predicted.length + " predictions for " + ids.length + " tokens");
+    int rowTargets = 0;
+    int rowCorrect = 0;
+    boolean hasPrompt = false;
+    for (int i = 1; i < ids.length; i++) {
+      if (mask[i]) {
+        rowTargets++;
+        if (predicted[i - 1] == ids[i]) {
+          rowCorrect++;
         }
-        int rowTargets = 0;
-        int rowCorrect = 0;
-        boolean hasPrompt = false;
-        for (int i = 1; i < ids.length; i++) {
-            if (mask[i]) {
-                rowTargets++;
-                if (predicted[i - 1] == ids[i]) {
-                    rowCorrect++;
-                }
-            } else if (ids[i] != ByteVocabulary.PAD) {
-                hasPrompt = true; // a token after BOS the model is given, not asked: a prompt or a human turn
-            }
-        }
-        examples[task]++;
-        targets[task] += rowTargets;
-        correct[task] += rowCorrect;
-        if (rowCorrect == rowTargets) {
-            exact[task]++;
-        }
-        text[task] |= !hasPrompt;
+      } else if (ids[i] != ByteVocabulary.PAD) {
+        hasPrompt =
+            true; // a token after BOS the model is given, not asked: a prompt or a human turn
+      }
     }
+    examples[task]++;
+    targets[task] += rowTargets;
+    correct[task] += rowCorrect;
+    if (rowCorrect == rowTargets) {
+      exact[task]++;
+    }
+    text[task] |= !hasPrompt;
+  }
 
-    /** The share of {@code task}'s examples answered exactly; null for a task of plain texts (or no examples). */
-    public Double exactMatch(int task) {
-        return text[task] || examples[task] == 0 ? null : (double) exact[task] / examples[task];
-    }
+  /** The share of {@code task}'s examples answered exactly; null for a task of plain texts (or no examples). */
+  public Double exactMatch(int task) {
+    return text[task] || examples[task] == 0 ? null : (double) exact[task] / examples[task];
+  }
 
-    /** The share of {@code task}'s target tokens that were the model's most likely next token (NaN without any). */
-    public double nextTokenAccuracy(int task) {
-        return targets[task] == 0 ? Double.NaN : (double) correct[task] / targets[task];
-    }
+  /** The share of {@code task}'s target tokens that were the model's most likely next token (NaN without any). */
+  public double nextTokenAccuracy(int task) {
+    return targets[task] == 0 ? Double.NaN : (double) correct[task] / targets[task];
+  }
 
-    /** Whether {@code task} has a plain-text example, so that it is judged by next-token accuracy. */
-    public boolean isText(int task) {
-        return text[task];
-    }
+  /** Whether {@code task} has a plain-text example, so that it is judged by next-token accuracy. */
+  public boolean isText(int task) {
+    return text[task];
+  }
 }

@@ -6,15 +6,15 @@ package dev.coba.trainer.model;
  * {@code Σ w_i log L_i} (IGB's objective, scale-free across tasks).
  */
 public enum Objective {
-    LINEAR,
-    LOG;
+  LINEAR,
+  LOG;
 
-    /** {@code linear} or {@code log}, as the balancer protocol names them. */
-    public static Objective parse(String name) {
-        return switch (name) {
-            case "linear" -> LINEAR;
-            case "log" -> LOG;
-            default -> throw new IllegalArgumentException("objective must be linear or log, got " + name);
-        };
-    }
+  /** {@code linear} or {@code log}, as the balancer protocol names them. */
+  public static Objective parse(String name) {
+    return switch (name) {
+      case "linear" -> LINEAR;
+      case "log" -> LOG;
+      default -> throw new IllegalArgumentException("objective must be linear or log, got " + name);
+    };
+  }
 }

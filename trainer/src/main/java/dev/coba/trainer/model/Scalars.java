@@ -12,12 +12,12 @@ import ai.djl.ndarray.types.DataType;
  * eight processes. An array on the step's manager lives until the step ends.
  */
 public final class Scalars {
-    private Scalars() {}
+  private Scalars() {}
 
-    /** {@code value} as a 0-d array of {@code like}'s type (double or float) on its manager (freed with it). */
-    public static NDArray of(NDArray like, double value) {
-        return like.getDataType() == DataType.FLOAT64
-                ? like.getManager().create(value)
-                : like.getManager().create((float) value);
-    }
+  /** {@code value} as a 0-d array of {@code like}'s type (double or float) on its manager (freed with it). */
+  public static NDArray of(NDArray like, double value) {
+    return like.getDataType() == DataType.FLOAT64
+        ? like.getManager().create(value)
+        : like.getManager().create((float) value);
+  }
 }

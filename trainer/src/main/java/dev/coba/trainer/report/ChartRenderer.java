@@ -12,9 +12,10 @@ import org.knowm.xchart.XYChart;
  * IOException, which {@link ReportWriter} catches so that the report is still written.
  */
 interface ChartRenderer {
-    /** XChart's PNG encoder. */
-    ChartRenderer PNG = (chart, file) -> BitmapEncoder.saveBitmap(chart, file.toString(), BitmapFormat.PNG);
+  /** XChart's PNG encoder. */
+  ChartRenderer PNG =
+      (chart, file) -> BitmapEncoder.saveBitmap(chart, file.toString(), BitmapFormat.PNG);
 
-    /** Writes {@code chart} as the PNG {@code file}. */
-    void save(XYChart chart, Path file) throws IOException;
+  /** Writes {@code chart} as the PNG {@code file}. */
+  void save(XYChart chart, Path file) throws IOException;
 }

@@ -7,18 +7,18 @@ import java.util.Locale;
  * text as {@code results.json}, which Jackson writes with {@link Double#toString}) for checking.
  */
 final class NumberFormatter {
-    private NumberFormatter() {}
+  private NumberFormatter() {}
 
-    /** Four significant digits, the same in every locale; NaN and infinities as Java names them. */
-    static String fourSignificant(double value) {
-        if (!Double.isFinite(value)) {
-            return Double.toString(value);
-        }
-        return String.format(Locale.ROOT, "%.4g", value);
+  /** Four significant digits, the same in every locale; NaN and infinities as Java names them. */
+  static String fourSignificant(double value) {
+    if (!Double.isFinite(value)) {
+      return Double.toString(value);
     }
+    return String.format(Locale.ROOT, "%.4g", value);
+  }
 
-    /** The shortest text that reads back as exactly {@code value}. */
-    static String exact(double value) {
-        return Double.toString(value);
-    }
+  /** The shortest text that reads back as exactly {@code value}. */
+  static String exact(double value) {
+    return Double.toString(value);
+  }
 }

@@ -23,52 +23,58 @@ import java.util.Map;
  * the client gave its last weights again and training went on with them.
  */
 public record MethodResult(
-        long bestStep,
-        double meanValLossRatio,
-        double meanTestLossRatio,
-        Double meanExactMatch,
-        Double meanNextTokenAccuracy,
-        double bestStepSpread,
-        double meanEndAboveBest,
-        double secondsPerStep,
-        long steps,
-        boolean stoppedEarly,
-        boolean diverged,
-        long balancerReports,
-        long fallbackReports,
-        Map<String, TaskResult> tasks,
-        List<ValidationPoint> validation,
-        List<WeightPoint> weights,
-        List<DfPoint> df) {
-    public MethodResult {
-        tasks = Results.orderedCopy(tasks);
-        validation = List.copyOf(validation);
-        weights = List.copyOf(weights);
-        df = List.copyOf(df);
-    }
+    long bestStep,
+    double meanValLossRatio,
+    double meanTestLossRatio,
+    Double meanExactMatch,
+    Double meanNextTokenAccuracy,
+    double bestStepSpread,
+    double meanEndAboveBest,
+    double secondsPerStep,
+    long steps,
+    boolean stoppedEarly,
+    boolean diverged,
+    long balancerReports,
+    long fallbackReports,
+    Map<String, TaskResult> tasks,
+    List<ValidationPoint> validation,
+    List<WeightPoint> weights,
+    List<DfPoint> df) {
+  public MethodResult {
+    tasks = Results.orderedCopy(tasks);
+    validation = List.copyOf(validation);
+    weights = List.copyOf(weights);
+    df = List.copyOf(df);
+  }
 
-    /** The mean of the tasks' exact match (null where a task has none), null when no task has one. */
-    public static Double meanExactMatch(Map<String, TaskResult> tasks) {
-        return mean(tasks.values().stream().filter(t -> t.exactMatch() != null).mapToDouble(TaskResult::exactMatch)
-                .toArray());
-    }
+  /** The mean of the tasks' exact match (null where a task has none), null when no task has one. */
+  public static Double meanExactMatch(Map<String, TaskResult> tasks) {
+    return mean(
+        tasks.values().stream()
+            .filter(t -> t.exactMatch() != null)
+            .mapToDouble(TaskResult::exactMatch)
+            .toArray());
+  }
 
-    /** The mean next-token accuracy of the tasks without exact match (plain texts), null when there are none. */
-    public static Double meanNextTokenAccuracy(Map<String, TaskResult> tasks) {
-        return mean(tasks.values().stream().filter(t -> t.exactMatch() == null)
-                .mapToDouble(TaskResult::nextTokenAccuracy).toArray());
-    }
+  /** The mean next-token accuracy of the tasks without exact match (plain texts), null when there are none. */
+  public static Double meanNextTokenAccuracy(Map<String, TaskResult> tasks) {
+    return mean(
+        tasks.values().stream()
+            .filter(t -> t.exactMatch() == null)
+            .mapToDouble(TaskResult::nextTokenAccuracy)
+            .toArray());
+  }
 
-    private static Double mean(double[] values) {
-        return values.length == 0 ? null : java.util.Arrays.stream(values).sum() / values.length;
-    }
+  private static Double mean(double[] values) {
+    return values.length == 0 ? null : java.util.Arrays.stream(values).sum() / values.length;
+  }
 
-    /**
-     * True when more than half of the reports were not answered: the method's weights came mostly
-     * from the fallback, so its numbers say little about the method. Written to results.json.
-     */
-    @JsonProperty("mostlyFallback")
-    public boolean mostlyFallback() {
-        return 2 * fallbackReports > balancerReports;
-    }
+  /**
+   * True when more than half of the reports were not answered: the method's weights came mostly
+   * from the fallback, so its numbers say little about the method. Written to results.json.
+   */
+  @JsonProperty("mostlyFallback")
+  public boolean mostlyFallback() {
+    return 2 * fallbackReports > balancerReports;
+  }
 }

@@ -13,5 +13,13 @@ package dev.coba.trainer.results;
  * answer); {@code nextTokenAccuracy}: the share of the test split's target tokens that were the
  * model's most likely next token (the figure of a text task).
  */
-public record TaskResult(long bestStep, double bestValLoss, double endValLoss, double endAboveBest,
-        double initialTestLoss, double testLoss, double testLossRatio, Double exactMatch, double nextTokenAccuracy) {}
+public record TaskResult(
+    long bestStep,
+    double bestValLoss,
+    double endValLoss,
+    double endAboveBest,
+    double initialTestLoss,
+    double testLoss,
+    double testLossRatio,
+    Double exactMatch,
+    double nextTokenAccuracy) {}

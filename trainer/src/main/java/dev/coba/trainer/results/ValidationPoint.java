@@ -4,7 +4,7 @@ import java.util.Map;
 
 /** One full validation pass at {@code step}: per task (in task order) its mean validation loss. */
 public record ValidationPoint(long step, Map<String, Double> losses) {
-    public ValidationPoint {
-        losses = Results.orderedCopy(losses);
-    }
+  public ValidationPoint {
+    losses = Results.orderedCopy(losses);
+  }
 }

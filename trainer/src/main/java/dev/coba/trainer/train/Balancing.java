@@ -14,55 +14,62 @@ import java.util.Map;
  * both through the same client API and protocol.
  */
 public final class Balancing {
-    private final URI sidecar;
-    private final String token;
-    private volatile String lastFallbackCause = "no answer in time";
+  private final URI sidecar;
+  private final String token;
+  private volatile String lastFallbackCause = "no answer in time";
 
-    private Balancing(URI sidecar, String token) {
-        this.sidecar = sidecar;
-        this.token = token;
+  private Balancing(URI sidecar, String token) {
+    this.sidecar = sidecar;
+    this.token = token;
+  }
+
+  public static Balancing inProcess() {
+    return new Balancing(null, null);
+  }
+
+  /** A sidecar at {@code url}; {@code token} may be null (a sidecar without a token). */
+  public static Balancing sidecar(URI url, String token) {
+    return new Balancing(url, token);
+  }
+
+  public static Balancing of(TrainSettings settings) {
+    return settings.sidecar() == null ? inProcess() : sidecar(settings.sidecar(), settings.token());
+  }
+
+  /** A client of a new run ({@code initialLosses}: the tasks' validation losses at step 0). */
+  public CobaClient open(
+      String runId, String method, List<String> tasks, Map<String, Double> initialLosses) {
+    RunDefinition run =
+        RunDefinition.builder(runId)
+            .tasks(tasks)
+            .method(method)
+            .initialLosses(initialLosses)
+            .build();
+    if (sidecar == null) {
+      return CobaClient.inProcess(run);
     }
-
-    public static Balancing inProcess() {
-        return new Balancing(null, null);
+    RemoteConfig.Builder config = RemoteConfig.builder(sidecar.toString(), run);
+    if (token != null) {
+      config.token(token);
     }
-
-    /** A sidecar at {@code url}; {@code token} may be null (a sidecar without a token). */
-    public static Balancing sidecar(URI url, String token) {
-        return new Balancing(url, token);
-    }
-
-    public static Balancing of(TrainSettings settings) {
-        return settings.sidecar() == null ? inProcess() : sidecar(settings.sidecar(), settings.token());
-    }
-
-    /** A client of a new run ({@code initialLosses}: the tasks' validation losses at step 0). */
-    public CobaClient open(String runId, String method, List<String> tasks, Map<String, Double> initialLosses) {
-        RunDefinition run = RunDefinition.builder(runId).tasks(tasks).method(method)
-                .initialLosses(initialLosses).build();
-        if (sidecar == null) {
-            return CobaClient.inProcess(run);
-        }
-        RemoteConfig.Builder config = RemoteConfig.builder(sidecar.toString(), run);
-        if (token != null) {
-            config.token(token);
-        }
-        config.listener(new ClientListener() {
-            @Override
-            public void onFallback(StepReport report, Throwable cause) {
-                lastFallbackCause = cause.getClass().getSimpleName()
-                        + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
-            }
+    config.listener(
+        new ClientListener() {
+          @Override
+          public void onFallback(StepReport report, Throwable cause) {
+            lastFallbackCause =
+                cause.getClass().getSimpleName()
+                    + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
+          }
         });
-        return CobaClient.remote(config.build());
-    }
+    return CobaClient.remote(config.build());
+  }
 
-    /** Why the sidecar's client last gave its last weights again instead of an answer, for the console. */
-    public String lastFallbackCause() {
-        return lastFallbackCause;
-    }
+  /** Why the sidecar's client last gave its last weights again instead of an answer, for the console. */
+  public String lastFallbackCause() {
+    return lastFallbackCause;
+  }
 
-    public String describe() {
-        return sidecar == null ? "in process" : "sidecar " + sidecar;
-    }
+  public String describe() {
+    return sidecar == null ? "in process" : "sidecar " + sidecar;
+  }
 }

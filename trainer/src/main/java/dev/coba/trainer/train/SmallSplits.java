@@ -12,28 +12,46 @@ import java.util.List;
  * whole, so any size is fine there.
  */
 final class SmallSplits {
-    private SmallSplits() {}
+  private SmallSplits() {}
 
-    static List<String> describe(List<TaskData> tasks, TrainSettings settings) {
-        List<String> notes = new ArrayList<>();
-        for (TaskData task : tasks) {
-            int train = task.train().size();
-            if (train < settings.batchPerTask()) {
-                notes.add("task \"" + task.name() + "\": " + examples(train, "training") + ", fewer than "
-                        + "--batch-per-task " + settings.batchPerTask() + ": each batch has all " + train + " and "
-                        + (settings.batchPerTask() - train) + " more drawn again at random");
-            }
-            int valid = task.valid().size();
-            if (valid < settings.valBatchPerTask()) {
-                notes.add("task \"" + task.name() + "\": " + examples(valid, "validation") + ", fewer than "
-                        + "--val-batch-per-task " + settings.valBatchPerTask() + ": the balancer's validation "
-                        + "mini-batch is all " + valid);
-            }
-        }
-        return notes;
+  static List<String> describe(List<TaskData> tasks, TrainSettings settings) {
+    List<String> notes = new ArrayList<>();
+    for (TaskData task : tasks) {
+      int train = task.train().size();
+      if (train < settings.batchPerTask()) {
+        notes.add(
+            "task \""
+                + task.name()
+                + "\": "
+                + examples(train, "training")
+                + ", fewer than "
+                + "--batch-per-task "
+                + settings.batchPerTask()
+                + ": each batch has all "
+                + train
+                + " and "
+                + (settings.batchPerTask() - train)
+                + " more drawn again at random");
+      }
+      int valid = task.valid().size();
+      if (valid < settings.valBatchPerTask()) {
+        notes.add(
+            "task \""
+                + task.name()
+                + "\": "
+                + examples(valid, "validation")
+                + ", fewer than "
+                + "--val-batch-per-task "
+                + settings.valBatchPerTask()
+                + ": the balancer's validation "
+                + "mini-batch is all "
+                + valid);
+      }
     }
+    return notes;
+  }
 
-    private static String examples(int n, String kind) {
-        return n + " " + kind + (n == 1 ? " example" : " examples");
-    }
+  private static String examples(int n, String kind) {
+    return n + " " + kind + (n == 1 ? " example" : " examples");
+  }
 }

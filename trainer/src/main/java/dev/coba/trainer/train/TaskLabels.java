@@ -9,23 +9,23 @@ import java.util.List;
  * {@code code_java} and {@code code_python} would both read {@code code}, as if one task.
  */
 final class TaskLabels {
-    static final int MIN = 4;
+  static final int MIN = 4;
 
-    private TaskLabels() {}
+  private TaskLabels() {}
 
-    static List<String> of(List<String> names) {
-        List<String> labels = new ArrayList<>();
-        for (String name : names) {
-            String label = name;
-            for (int n = Math.min(MIN, name.length()); n < name.length(); n++) {
-                String prefix = name.substring(0, n);
-                if (names.stream().filter(other -> other.startsWith(prefix)).count() == 1) {
-                    label = prefix;
-                    break;
-                }
-            }
-            labels.add(label);
+  static List<String> of(List<String> names) {
+    List<String> labels = new ArrayList<>();
+    for (String name : names) {
+      String label = name;
+      for (int n = Math.min(MIN, name.length()); n < name.length(); n++) {
+        String prefix = name.substring(0, n);
+        if (names.stream().filter(other -> other.startsWith(prefix)).count() == 1) {
+          label = prefix;
+          break;
         }
-        return labels;
+      }
+      labels.add(label);
     }
+    return labels;
+  }
 }

@@ -12,14 +12,17 @@ import org.junit.jupiter.api.Test;
  * names it uses are these classes, with the {@code run} method it calls.
  */
 class SidecarEntriesTest {
-    @Test
-    void theSidecarsTrainerEntriesAreTheseClasses() throws ReflectiveOperationException {
-        assertEquals(TrainCli.class, Class.forName(TrainCommand.TRAINER_ENTRY));
-        assertEquals(TrainerBench.class, Class.forName(BenchTrainCommand.TRAINER_ENTRY));
-        for (Class<?> entry : new Class<?>[] {TrainCli.class, TrainerBench.class}) {
-            assertEquals(int.class,
-                    entry.getMethod("run", String[].class, PrintStream.class, PrintStream.class).getReturnType(),
-                    entry.getName());
-        }
+  @Test
+  void theSidecarsTrainerEntriesAreTheseClasses() throws ReflectiveOperationException {
+    assertEquals(TrainCli.class, Class.forName(TrainCommand.TRAINER_ENTRY));
+    assertEquals(TrainerBench.class, Class.forName(BenchTrainCommand.TRAINER_ENTRY));
+    for (Class<?> entry : new Class<?>[] {TrainCli.class, TrainerBench.class}) {
+      assertEquals(
+          int.class,
+          entry
+              .getMethod("run", String[].class, PrintStream.class, PrintStream.class)
+              .getReturnType(),
+          entry.getName());
     }
+  }
 }

@@ -15,15 +15,23 @@ import java.util.stream.Stream;
  */
 class IgbV2ContractTest extends MethodContract {
 
-    @Override
-    protected Stream<Profile> profiles() {
-        return Profile.of(new IgbV2Provider()).map(p -> p.withoutPermutation().withRuns(2)
-                .withHistories(rnd -> RandomHistories.METHODS.history(rnd, 1 + rnd.nextInt(5), 120 + rnd.nextInt(41)))
-                .withParams(rnd -> {
-                    Map<String, Object> params = new LinkedHashMap<>(IgbV2Test.FAST);
-                    params.put("bufferSize", 50);
-                    params.put("seed", rnd.nextInt(1000));
-                    return params;
-                }));
-    }
+  @Override
+  protected Stream<Profile> profiles() {
+    return Profile.of(new IgbV2Provider())
+        .map(
+            p ->
+                p.withoutPermutation()
+                    .withRuns(2)
+                    .withHistories(
+                        rnd ->
+                            RandomHistories.METHODS.history(
+                                rnd, 1 + rnd.nextInt(5), 120 + rnd.nextInt(41)))
+                    .withParams(
+                        rnd -> {
+                          Map<String, Object> params = new LinkedHashMap<>(IgbV2Test.FAST);
+                          params.put("bufferSize", 50);
+                          params.put("seed", rnd.nextInt(1000));
+                          return params;
+                        }));
+  }
 }
