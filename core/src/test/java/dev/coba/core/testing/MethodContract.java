@@ -351,29 +351,11 @@ public abstract class MethodContract {
     }
 
     public Profile named(String name) {
-      return new Profile(
-          name,
-          descriptor,
-          histories,
-          params,
-          extremeParams,
-          runs,
-          permutes,
-          scaleFree,
-          refusesEmptyReports);
+      return with(b -> b.name = name);
     }
 
     public Profile withHistories(Function<Random, History> histories) {
-      return new Profile(
-          name,
-          descriptor,
-          histories,
-          params,
-          extremeParams,
-          runs,
-          permutes,
-          scaleFree,
-          refusesEmptyReports);
+      return with(b -> b.histories = histories);
     }
 
     /**
@@ -381,77 +363,74 @@ public abstract class MethodContract {
      * {@link #withExtremeParams} follows.
      */
     public Profile withParams(Function<Random, Map<String, Object>> params) {
-      return new Profile(
-          name,
-          descriptor,
-          histories,
-          params,
-          params,
-          runs,
-          permutes,
-          scaleFree,
-          refusesEmptyReports);
+      return with(
+          b -> {
+            b.params = params;
+            b.extremeParams = params;
+          });
     }
 
     /** Parameters drawn per history for the valid-weights property only. */
     public Profile withExtremeParams(Function<Random, Map<String, Object>> extremeParams) {
-      return new Profile(
-          name,
-          descriptor,
-          histories,
-          params,
-          extremeParams,
-          runs,
-          permutes,
-          scaleFree,
-          refusesEmptyReports);
+      return with(b -> b.extremeParams = extremeParams);
     }
 
     public Profile withRuns(int runs) {
-      return new Profile(
-          name,
-          descriptor,
-          histories,
-          params,
-          extremeParams,
-          runs,
-          permutes,
-          scaleFree,
-          refusesEmptyReports);
+      return with(b -> b.runs = runs);
     }
 
     /** For a method that does not promise permutation equivariance (say why in its Javadoc). */
     public Profile withoutPermutation() {
-      return new Profile(
-          name,
-          descriptor,
-          histories,
-          params,
-          extremeParams,
-          runs,
-          false,
-          scaleFree,
-          refusesEmptyReports);
+      return with(b -> b.permutes = false);
     }
 
     /** For a method that promises scale freedom. */
     public Profile withScaleFreedom() {
-      return new Profile(
-          name,
-          descriptor,
-          histories,
-          params,
-          extremeParams,
-          runs,
-          permutes,
-          true,
-          refusesEmptyReports);
+      return with(b -> b.scaleFree = true);
     }
 
     /** For a method that reads an input but takes a report naming no task (every task absent). */
     public Profile acceptingEmptyReports() {
+      return with(b -> b.refusesEmptyReports = false);
+    }
+
+    /** A copy with {@code change} applied: each wither names only the fields it sets. */
+    private Profile with(java.util.function.Consumer<Copy> change) {
+      Copy c = new Copy(this);
+      change.accept(c);
       return new Profile(
-          name, descriptor, histories, params, extremeParams, runs, permutes, scaleFree, false);
+          c.name,
+          descriptor,
+          c.histories,
+          c.params,
+          c.extremeParams,
+          c.runs,
+          c.permutes,
+          c.scaleFree,
+          c.refusesEmptyReports);
+    }
+
+    /** The fields a wither may change, copied from a profile. */
+    private static final class Copy {
+      String name;
+      Function<Random, History> histories;
+      Function<Random, Map<String, Object>> params;
+      Function<Random, Map<String, Object>> extremeParams;
+      int runs;
+      boolean permutes;
+      boolean scaleFree;
+      boolean refusesEmptyReports;
+
+      Copy(Profile p) {
+        name = p.name;
+        histories = p.histories;
+        params = p.params;
+        extremeParams = p.extremeParams;
+        runs = p.runs;
+        permutes = p.permutes;
+        scaleFree = p.scaleFree;
+        refusesEmptyReports = p.refusesEmptyReports;
+      }
     }
 
     /**
