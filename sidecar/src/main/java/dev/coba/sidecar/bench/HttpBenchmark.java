@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -126,32 +127,62 @@ public final class HttpBenchmark {
     };
   }
 
-  /** One client, {@code warmup} unmeasured then {@code count} measured requests. */
-  public LatencySummary sequential(Target target, int warmup, int count) {
+  /** A measured figure, and how its warm-up went: how long it took, and whether it reached a plateau. */
+  public record Measured<T>(T value, long warmupMs, boolean steady) {}
+
+  /** Requests per round of the sequential warm-up: enough for a stable median. */
+  static final int ROUND_REQUESTS = 2_000;
+
+  /** Length of a round of the concurrent warm-up. */
+  static final long ROUND_MS = 5_000;
+
+  /**
+   * One client: at least {@code leastWarmup} unmeasured requests, more in rounds until the
+   * rounds' medians reach a plateau (or {@code warmup}'s most has passed), then {@code count}
+   * measured requests.
+   */
+  public Measured<LatencySummary> sequential(
+      Target target, int leastWarmup, Warmup warmup, int count) {
     try (LoopbackClient client = new LoopbackClient(base, token)) {
       target.prepare(client);
-      long[] nanos = new long[count];
-      for (int i = 0; i < warmup + count; i++) {
-        byte[] body = target.body(i);
-        long t0 = System.nanoTime();
-        int status = client.send(target.method(), target.path(), body);
-        long dt = System.nanoTime() - t0;
-        check(status, target);
-        if (i >= warmup) {
-          nanos[i - warmup] = dt;
+      Warmup.Progress progress = warmup.start();
+      long[] round = new long[ROUND_REQUESTS];
+      long n = 0;
+      while (n < leastWarmup || !(progress.steady() || progress.elapsedMs() >= warmup.mostMs())) {
+        round[(int) (n % ROUND_REQUESTS)] = timed(client, target, n);
+        n++;
+        if (n % ROUND_REQUESTS == 0) {
+          progress.round(LatencySummary.of(round).medianUs());
         }
       }
-      return LatencySummary.of(nanos);
+      long warmupMs = progress.elapsedMs();
+      long[] nanos = new long[count];
+      for (int i = 0; i < count; i++) {
+        nanos[i] = timed(client, target, n + i);
+      }
+      return new Measured<>(LatencySummary.of(nanos), warmupMs, progress.steady());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  /** {@code targets.size()} clients in a closed loop for {@code warmupMs} then {@code measureMs}; requests per second. */
-  public double throughput(List<Target> targets, long warmupMs, long measureMs) {
+  private static long timed(LoopbackClient client, Target target, long n) throws IOException {
+    byte[] body = target.body(n);
+    long t0 = System.nanoTime();
+    int status = client.send(target.method(), target.path(), body);
+    long dt = System.nanoTime() - t0;
+    check(status, target);
+    return dt;
+  }
+
+  /**
+   * {@code targets.size()} clients in a closed loop: warmed up in rounds of {@link #ROUND_MS}
+   * until their rates reach a plateau (see {@link Warmup}), then measured for {@code
+   * measureMs}; requests per second.
+   */
+  public Measured<Double> throughput(List<Target> targets, Warmup warmup, long measureMs) {
     AtomicLong done = new AtomicLong();
-    AtomicLong deadline = new AtomicLong(Long.MAX_VALUE); // set once every client is connected
-    long[] window = new long[2];
+    AtomicBoolean stop = new AtomicBoolean();
     CountDownLatch ready = new CountDownLatch(targets.size());
     List<Thread> threads = new ArrayList<>();
     List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -163,7 +194,7 @@ public final class HttpBenchmark {
                   target.prepare(client);
                   ready.countDown();
                   ready.await();
-                  for (long n = 0; System.nanoTime() < deadline.get(); n++) {
+                  for (long n = 0; !stop.get(); n++) {
                     check(client.send(target.method(), target.path(), target.body(n)), target);
                     done.incrementAndGet();
                   }
@@ -177,25 +208,36 @@ public final class HttpBenchmark {
     threads.forEach(Thread::start);
     try {
       ready.await();
-      long start = System.nanoTime();
-      deadline.set(start + (warmupMs + measureMs) * 1_000_000L);
-      Thread.sleep(warmupMs);
-      window[0] = done.get();
-      long t0 = System.nanoTime();
-      Thread.sleep(measureMs);
-      window[1] = done.get();
-      long t1 = System.nanoTime();
+      Warmup.Progress progress = warmup.start();
+      while (!progress.done() && failures.isEmpty()) {
+        // the last round is cut short rather than run past the most
+        long roundMs = Math.max(1, Math.min(ROUND_MS, warmup.mostMs() - progress.elapsedMs()));
+        progress.round(rate(done, roundMs));
+      }
+      long warmupMs = progress.elapsedMs();
+      double rate = failures.isEmpty() ? rate(done, measureMs) : 0;
+      stop.set(true);
       for (Thread t : threads) {
         t.join();
       }
       if (!failures.isEmpty()) {
         throw new IllegalStateException("a client failed: " + failures.get(0), failures.get(0));
       }
-      return (window[1] - window[0]) / ((t1 - t0) / 1e9);
+      return new Measured<>(rate, warmupMs, progress.steady());
     } catch (InterruptedException e) {
+      stop.set(true);
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);
     }
+  }
+
+  /** Requests per second completed during the next {@code ms}. */
+  private static double rate(AtomicLong done, long ms) throws InterruptedException {
+    long n0 = done.get();
+    long t0 = System.nanoTime();
+    Thread.sleep(ms);
+    long n1 = done.get();
+    return (n1 - n0) / ((System.nanoTime() - t0) / 1e9);
   }
 
   private static void check(int status, Target target) throws IOException {

@@ -6,6 +6,7 @@ import dev.coba.core.cli.ExitCodes;
 import dev.coba.sidecar.bench.HttpBenchmark;
 import dev.coba.sidecar.bench.LatencySummary;
 import dev.coba.sidecar.bench.SyntheticReports;
+import dev.coba.sidecar.bench.Warmup;
 import dev.coba.sidecar.http.ServerConfig;
 import dev.coba.sidecar.http.SidecarServer;
 import dev.coba.sidecar.runs.JournalStore;
@@ -48,6 +49,8 @@ import picocli.CommandLine.Spec;
       "to its own run in a closed loop (reports per second); the same for the trivial",
       "route. Prints one JSON line. With --url, measures that sidecar instead, from this",
       "process (an external client), and as its trivial route GET /healthz of that sidecar.",
+      "Each phase warms up until its rounds agree (the JIT has caught up with the load; on",
+      "2 cores that takes a minute or more) and says so: <name>_warmup_s, <name>_steady.",
       ""
     },
     footerHeading = "%nExit codes:%n",
@@ -90,15 +93,27 @@ public final class BenchHttpCommand implements Callable<Integer> {
       paramLabel = "N",
       defaultValue = "20000",
       description =
-          "unmeasured sequential requests first, so that the JIT has compiled the path (default: ${DEFAULT-VALUE})")
+          "least unmeasured sequential requests; more follow in rounds of 2,000 until their medians"
+              + " agree (default: ${DEFAULT-VALUE})")
   int warmupRequests;
 
   @Option(
       names = "--warmup-seconds",
       paramLabel = "S",
-      defaultValue = "5",
-      description = "unmeasured seconds of the concurrent load (default: ${DEFAULT-VALUE})")
+      defaultValue = "10",
+      description =
+          "least unmeasured seconds of the concurrent load; more follow in 5 s rounds until three"
+              + " rounds agree within 3 % (default: ${DEFAULT-VALUE})")
   int warmupSeconds;
+
+  @Option(
+      names = "--max-warmup-seconds",
+      paramLabel = "S",
+      defaultValue = "180",
+      description =
+          "most seconds each warm-up may take when its rounds do not agree; the line then says"
+              + " steady: false (default: ${DEFAULT-VALUE})")
+  int maxWarmupSeconds;
 
   @Option(
       names = "--url",
@@ -124,6 +139,15 @@ public final class BenchHttpCommand implements Callable<Integer> {
       throw new ParameterException(
           spec.commandLine(),
           "--clients, --tasks, --requests and --seconds must be at least 1, the warm-ups at least 0");
+    }
+    if (maxWarmupSeconds < warmupSeconds) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--max-warmup-seconds ("
+              + maxWarmupSeconds
+              + ") must be at least --warmup-seconds ("
+              + warmupSeconds
+              + ")");
     }
     List<String> names = SyntheticReports.tasks(tasks);
     Map<String, Object> line = new LinkedHashMap<>();
@@ -178,29 +202,44 @@ public final class BenchHttpCommand implements Callable<Integer> {
         reports
             ? bench.steps("bench-seq-" + System.nanoTime())
             : HttpBenchmark.fixed("/noop", "{\"step\":1,\"valLosses\":{\"a\":1.0}}");
-    LatencySummary latency = bench.sequential(one, warmupRequests, requests);
-    line.put(name + "_median_us", latency.medianUs());
-    line.put(name + "_p99_us", latency.p99Us());
     List<HttpBenchmark.Target> targets = new ArrayList<>();
     for (int c = 0; c < clients; c++) {
       targets.add(reports ? bench.steps("bench-" + c + "-" + System.nanoTime()) : one);
     }
-    double rate = bench.throughput(targets, warmupSeconds * 1000L, seconds * 1000L);
-    line.put(name + (reports ? "_reports_per_s" : "_requests_per_s"), Math.round(rate) * 1.0);
+    measure(bench, one, targets, line, name, reports ? "_reports_per_s" : "_requests_per_s");
   }
 
   /** The same clients on a route that does nothing: what the framework and the loopback cost. */
   private void measure(
       HttpBenchmark bench, HttpBenchmark.Target trivial, Map<String, Object> line, String name) {
-    LatencySummary latency = bench.sequential(trivial, warmupRequests, requests);
-    line.put(name + "_median_us", latency.medianUs());
-    line.put(name + "_p99_us", latency.p99Us());
-    double rate =
+    measure(
+        bench,
+        trivial,
+        java.util.Collections.nCopies(clients, trivial),
+        line,
+        name,
+        "_requests_per_s");
+  }
+
+  /** One client's latency, then the clients' throughput; each phase warmed up to its plateau. */
+  private void measure(
+      HttpBenchmark bench,
+      HttpBenchmark.Target one,
+      List<HttpBenchmark.Target> many,
+      Map<String, Object> line,
+      String name,
+      String rateKey) {
+    Warmup most = new Warmup(0, maxWarmupSeconds * 1000L);
+    HttpBenchmark.Measured<LatencySummary> latency =
+        bench.sequential(one, warmupRequests, most, requests);
+    line.put(name + "_median_us", latency.value().medianUs());
+    line.put(name + "_p99_us", latency.value().p99Us());
+    HttpBenchmark.Measured<Double> rate =
         bench.throughput(
-            java.util.Collections.nCopies(clients, trivial),
-            warmupSeconds * 1000L,
-            seconds * 1000L);
-    line.put(name + "_requests_per_s", Math.round(rate) * 1.0);
+            many, new Warmup(warmupSeconds * 1000L, maxWarmupSeconds * 1000L), seconds * 1000L);
+    line.put(name + rateKey, Math.round(rate.value()) * 1.0);
+    line.put(name + "_warmup_s", Math.round((latency.warmupMs() + rate.warmupMs()) / 100.0) / 10.0);
+    line.put(name + "_steady", latency.steady() && rate.steady());
   }
 
   private static void ratios(Map<String, Object> line, String trivial) {

@@ -27,6 +27,8 @@ class BenchHttpCommandTest {
     "--warmup-requests",
     "10",
     "--warmup-seconds",
+    "0",
+    "--max-warmup-seconds",
     "0"
   };
 
@@ -68,6 +70,11 @@ class BenchHttpCommandTest {
           line.has(key) && line.get(key).doubleValue() > 0,
           "missing or not positive: " + key + " in " + line);
     }
+    for (String name : List.of("sidecar", trivial)) {
+      // no warm-up time: no plateau can be claimed
+      assertTrue(line.get(name + "_warmup_s").isNumber(), line::toString);
+      assertEquals(false, line.get(name + "_steady").asBoolean(), line::toString);
+    }
     double median =
         line.get("sidecar_median_us").doubleValue()
             / line.get(trivial + "_median_us").doubleValue();
@@ -84,6 +91,16 @@ class BenchHttpCommandTest {
         line.get("throughput_ratio").doubleValue(),
         1e-9,
         line::toString);
+  }
+
+  @Test
+  void aMostBelowTheLeastIsRefused() {
+    CliRun r =
+        CliRun.run("", "bench", "http", "--warmup-seconds", "20", "--max-warmup-seconds", "10");
+    assertEquals(2, r.code(), r::toString);
+    assertTrue(
+        r.err().contains("--max-warmup-seconds (10) must be at least --warmup-seconds (20)"),
+        r::toString);
   }
 
   private static JsonNode oneLine(CliRun r) {
