@@ -7,10 +7,12 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * Drives HTTP load at a sidecar: sequential latency of one client, and the throughput of many
@@ -22,10 +24,18 @@ public final class HttpBenchmark {
   private final String token;
   private final List<String> tasks;
 
+  private Consumer<String> log = line -> {};
+
   public HttpBenchmark(URI base, String token, List<String> tasks) {
     this.base = base;
     this.token = token;
     this.tasks = tasks;
+  }
+
+  /** Where each warm-up round is told (a warm-up can take minutes). */
+  public HttpBenchmark logTo(Consumer<String> log) {
+    this.log = log;
+    return this;
   }
 
   /** What one client posts: where, and the body of its n-th request. */
@@ -152,7 +162,15 @@ public final class HttpBenchmark {
         round[(int) (n % ROUND_REQUESTS)] = timed(client, target, n);
         n++;
         if (n % ROUND_REQUESTS == 0) {
-          progress.round(LatencySummary.of(round).medianUs());
+          double median = LatencySummary.of(round).medianUs();
+          progress.round(median);
+          log.accept(
+              String.format(
+                  Locale.ROOT,
+                  "warm-up %s, one client, %.0f s: median %.0f µs",
+                  target.path(),
+                  progress.elapsedMs() / 1e3,
+                  median));
         }
       }
       long warmupMs = progress.elapsedMs();
@@ -212,7 +230,16 @@ public final class HttpBenchmark {
       while (!progress.done() && failures.isEmpty()) {
         // the last round is cut short rather than run past the most
         long roundMs = Math.max(1, Math.min(ROUND_MS, warmup.mostMs() - progress.elapsedMs()));
-        progress.round(rate(done, roundMs));
+        double rate = rate(done, roundMs);
+        progress.round(rate);
+        log.accept(
+            String.format(
+                Locale.ROOT,
+                "warm-up %s, %d clients, %.0f s: %.0f requests/s",
+                targets.get(0).path(),
+                targets.size(),
+                progress.elapsedMs() / 1e3,
+                rate));
       }
       long warmupMs = progress.elapsedMs();
       double rate = failures.isEmpty() ? rate(done, measureMs) : 0;

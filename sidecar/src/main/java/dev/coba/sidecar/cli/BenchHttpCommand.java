@@ -49,8 +49,8 @@ import picocli.CommandLine.Spec;
       "to its own run in a closed loop (reports per second); the same for the trivial",
       "route. Prints one JSON line. With --url, measures that sidecar instead, from this",
       "process (an external client), and as its trivial route GET /healthz of that sidecar.",
-      "Each phase warms up until its rounds agree (the JIT has caught up with the load; on",
-      "2 cores that takes a minute or more) and says so: <name>_warmup_s, <name>_steady.",
+      "Each phase warms up until its rounds stop improving (the JIT has caught up with the",
+      "load: on 2 cores a minute or more) and says so: <name>_warmup_s, <name>_steady.",
       ""
     },
     footerHeading = "%nExit codes:%n",
@@ -94,7 +94,7 @@ public final class BenchHttpCommand implements Callable<Integer> {
       defaultValue = "20000",
       description =
           "least unmeasured sequential requests; more follow in rounds of 2,000 until their medians"
-              + " agree (default: ${DEFAULT-VALUE})")
+              + " stop falling (default: ${DEFAULT-VALUE})")
   int warmupRequests;
 
   @Option(
@@ -102,8 +102,8 @@ public final class BenchHttpCommand implements Callable<Integer> {
       paramLabel = "S",
       defaultValue = "10",
       description =
-          "least unmeasured seconds of the concurrent load; more follow in 5 s rounds until three"
-              + " rounds agree within 3 % (default: ${DEFAULT-VALUE})")
+          "least unmeasured seconds of the concurrent load; more follow in 5 s rounds until the"
+              + " mean of the last three is within 10 % of the three before (default: ${DEFAULT-VALUE})")
   int warmupSeconds;
 
   @Option(
@@ -111,7 +111,7 @@ public final class BenchHttpCommand implements Callable<Integer> {
       paramLabel = "S",
       defaultValue = "180",
       description =
-          "most seconds each warm-up may take when its rounds do not agree; the line then says"
+          "most seconds each warm-up may take when its rounds keep moving; the line then says"
               + " steady: false (default: ${DEFAULT-VALUE})")
   int maxWarmupSeconds;
 
@@ -154,7 +154,7 @@ public final class BenchHttpCommand implements Callable<Integer> {
     line.put("tasks", tasks);
     line.put("clients", clients);
     if (url != null) {
-      HttpBenchmark remote = new HttpBenchmark(url, token, names);
+      HttpBenchmark remote = new HttpBenchmark(url, token, names).logTo(this::progress);
       measure(remote, line, "sidecar", true);
       measure(remote, HttpBenchmark.get("/healthz"), line, "healthz");
       ratios(line, "healthz");
@@ -172,12 +172,14 @@ public final class BenchHttpCommand implements Callable<Integer> {
     try {
       line.put("store", "journal (fsync per group commit)");
       measure(
-          new HttpBenchmark(URI.create("http://127.0.0.1:" + sidecar.port()), null, names),
+          new HttpBenchmark(URI.create("http://127.0.0.1:" + sidecar.port()), null, names)
+              .logTo(this::progress),
           line,
           "sidecar",
           true);
       measure(
-          new HttpBenchmark(URI.create("http://127.0.0.1:" + trivial.port()), null, names),
+          new HttpBenchmark(URI.create("http://127.0.0.1:" + trivial.port()), null, names)
+              .logTo(this::progress),
           line,
           "trivial",
           false);
@@ -240,6 +242,12 @@ public final class BenchHttpCommand implements Callable<Integer> {
     line.put(name + rateKey, Math.round(rate.value()) * 1.0);
     line.put(name + "_warmup_s", Math.round((latency.warmupMs() + rate.warmupMs()) / 100.0) / 10.0);
     line.put(name + "_steady", latency.steady() && rate.steady());
+  }
+
+  /** A warm-up round, on standard error: the line on standard output stays the one result. */
+  private void progress(String line) {
+    console.err().println(line);
+    console.err().flush();
   }
 
   private static void ratios(Map<String, Object> line, String trivial) {

@@ -8,32 +8,44 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The plateau rule of the benchmarks' warm-up, on rounds computed by hand. */
+/**
+ * The plateau rule of the benchmarks' warm-up, on rounds computed by hand; the rates are those
+ * of a real `bench http` warm-up (2026-11-30, journal on disk, 64 clients, 5 s rounds).
+ */
 class WarmupTest {
+  private static final List<Double> MEASURED =
+      List.of(
+          3659.0, 3927.0, 5058.0, 5222.0, 5505.0, 8033.0, 6758.0, 7248.0, 7263.0, 5576.0, 6542.0,
+          6998.0, 5737.0, 6511.0, 5446.0);
+
   @Test
-  void threeRoundsWithin3PercentAreAPlateau() {
-    // 6,800 / 6,700 = 1.0149; 6,900 / 6,700 = 1.0299: within 3 %
-    assertTrue(Warmup.plateau(List.of(3_500.0, 5_200.0, 6_700.0, 6_800.0, 6_900.0)));
-    // only the last three count: the climb before them does not matter
-    assertTrue(Warmup.plateau(List.of(1.0, 100.0, 100.0, 101.0)));
+  void theMeasuredClimbEndsOnAPlateauAtTheFifteenthRound() {
+    // rounds 1-6: means 4,214.7 and 6,253.3, 48 % apart: climbing
+    assertFalse(Warmup.plateau(MEASURED.subList(0, 6)));
+    // rounds 4-9: 6,253.3 and 7,089.7, 13.4 % apart
+    assertFalse(Warmup.plateau(MEASURED.subList(0, 9)));
+    // rounds 7-12: 7,089.7 and 6,372.0, 10.1 % apart: just outside
+    assertFalse(Warmup.plateau(MEASURED.subList(0, 12)));
+    // rounds 10-15: 6,372.0 and 5,898.0, 7.4 % apart: a plateau
+    assertTrue(Warmup.plateau(MEASURED));
   }
 
   @Test
-  void aClimbIsNotAPlateau() {
-    // 6,910 / 6,700 = 1.0313: just past 3 %
-    assertFalse(Warmup.plateau(List.of(6_700.0, 6_800.0, 6_910.0)));
-    // a JIT still catching up: each round some 10 % faster
-    assertFalse(Warmup.plateau(List.of(3_500.0, 3_900.0, 4_300.0)));
-    // a latency that drops is a climb too
-    assertFalse(Warmup.plateau(List.of(400.0, 350.0, 300.0)));
+  void onlyTheLastSixRoundsCount() {
+    assertTrue(Warmup.plateau(List.of(1.0, 100.0, 100.0, 100.0, 105.0, 95.0, 100.0)));
+    // 100 against 111: 11 % apart
+    assertFalse(Warmup.plateau(List.of(100.0, 100.0, 100.0, 111.0, 111.0, 111.0)));
+    // a latency that falls counts like a rate that climbs: 300 against 400 is 25 % apart
+    assertFalse(Warmup.plateau(List.of(400.0, 400.0, 400.0, 300.0, 300.0, 300.0)));
   }
 
   @Test
-  void fewerThanThreeRoundsOrEmptyRoundsAreNoPlateau() {
+  void fewerThanSixRoundsOrBrokenRoundsAreNoPlateau() {
     assertFalse(Warmup.plateau(List.of()));
-    assertFalse(Warmup.plateau(List.of(100.0, 100.0)));
-    assertFalse(Warmup.plateau(List.of(0.0, 0.0, 0.0)), "no request answered is no plateau");
-    assertFalse(Warmup.plateau(List.of(100.0, Double.NaN, 100.0)));
+    assertFalse(Warmup.plateau(List.of(100.0, 100.0, 100.0, 100.0, 100.0)));
+    assertFalse(
+        Warmup.plateau(List.of(0.0, 0.0, 0.0, 0.0, 0.0, 0.0)), "no request answered is no plateau");
+    assertFalse(Warmup.plateau(List.of(100.0, 100.0, 100.0, 100.0, Double.NaN, 100.0)));
   }
 
   @Test
@@ -46,24 +58,29 @@ class WarmupTest {
   @Test
   void theLeastHoldsEvenOnAPlateau() {
     Warmup.Progress p = new Warmup(60_000, 120_000).start();
-    p.round(100);
-    p.round(100);
-    p.round(100);
+    for (int i = 0; i < 6; i++) {
+      p.round(100);
+    }
     assertTrue(p.steady());
     assertFalse(p.done(), "a plateau before the least does not end the warm-up");
-    assertEquals(List.of(100.0, 100.0, 100.0), p.rounds());
+    assertEquals(6, p.rounds().size());
   }
 
   @Test
   void aPlateauPastTheLeastEndsIt() {
     Warmup.Progress p = new Warmup(0, 120_000).start();
+    for (double r : List.of(50.0, 60.0, 70.0, 100.0, 100.0)) {
+      p.round(r);
+      assertFalse(p.done());
+    }
     p.round(100);
-    p.round(150);
-    assertFalse(p.done());
-    p.round(149);
-    assertFalse(p.done(), "100, 150, 149 differ by 50 %");
-    p.round(151);
-    assertTrue(p.done(), "150, 149, 151 agree within 3 %");
+    assertFalse(p.done(), "means 60 and 100: still climbing");
+    for (double r : List.of(101.0, 99.0)) {
+      p.round(r);
+      assertFalse(p.done());
+    }
+    p.round(100);
+    assertTrue(p.done(), "means 100 and 100");
   }
 
   @Test
