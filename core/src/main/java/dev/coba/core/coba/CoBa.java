@@ -61,6 +61,12 @@ public final class CoBa extends AbstractBalancer {
   }
 
   @Override
+  protected void check(TaskReport report) {
+    super.check(report);
+    reference.refuseOverflowing(report, tasks());
+  }
+
+  @Override
   protected Update apply(TaskReport report) {
     long t = report.step();
     warmupReports = CoBaState.countReport(warmupReports, settings.warmup());

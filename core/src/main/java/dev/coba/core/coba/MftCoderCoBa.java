@@ -103,6 +103,7 @@ public final class MftCoderCoBa extends AbstractBalancer {
   @Override
   protected void check(TaskReport report) {
     // a report naming no task is legal here: every task is absent (MFTCoder's all-zero column)
+    reference.refuseOverflowing(report, tasks());
   }
 
   @Override

@@ -84,11 +84,28 @@ public final class DivergenceFactor {
       return 1;
     }
     double c = -tau * count / absSum;
+    if (Double.isInfinite(c)) {
+      return coldLimit();
+    }
     double top = Math.exp(c * (history[count - 1] - min));
     return count * top / normaliser(c);
   }
 
   /** {@code sum_s exp(c * (a_s - min))}. */
+  /**
+   * The DF as c goes to minus infinity, where every term but those at the minimum vanishes:
+   * {@code T / (values at the minimum)} when the last value is the minimum, else 0. Reached when
+   * the values are so small (all below about 10^-300) that {@code tau * T / sum|amax|}
+   * overflows; computed as usual, {@code c * 0} would be NaN, and the weights with it.
+   */
+  private double coldLimit() {
+    int atMin = 0;
+    for (int s = 0; s < count; s++) {
+      atMin += history[s] == min ? 1 : 0;
+    }
+    return history[count - 1] == min ? (double) count / atMin : 0;
+  }
+
   private double normaliser(double c) {
     if (count < EXACT_BELOW) {
       double sum = 0;

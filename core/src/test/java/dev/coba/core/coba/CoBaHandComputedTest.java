@@ -1,9 +1,12 @@
 package dev.coba.core.coba;
 
+import static dev.coba.core.testing.BalancerAssertions.assertRefusedWithoutChange;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coba.core.Balancer;
+import dev.coba.core.InvalidInputException;
 import dev.coba.core.Methods;
 import dev.coba.core.Report;
 import dev.coba.core.Update;
@@ -175,6 +178,37 @@ class CoBaHandComputedTest {
   }
 
   @Test
+  void aLossMoreThan1e100TimesItsReferenceIsRefusedAndChangesNothing() {
+    for (String variant : List.of("paper", "mftcoder")) {
+      Balancer coba =
+          Methods.create(
+              "coba",
+              List.of("a", "b"),
+              Map.of("variant", variant, "warmupSteps", 3, "historyLength", 3),
+              null);
+      // a's first loss 1e-300 is its reference; b's 1
+      coba.update(Report.of(1, Map.of("a", 1e-300, "b", 1.0)));
+      // 1e10 / 1e-300 = 1e310: beyond the doubles (it made the weights NaN for good, before)
+      InvalidInputException e =
+          assertRefusedWithoutChange(
+              "valLosses.a", coba, Report.of(2, Map.of("a", 1e10, "b", 1.0)));
+      assertTrue(e.getMessage().contains("step 2") && e.getMessage().contains("'a'"), variant);
+      // b = 2e100 is 2e100 times b's reference 1: refused too, named
+      assertRefusedWithoutChange(
+          "valLosses.b", coba, Report.of(2, Map.of("a", 1e-300, "b", 2e100)));
+      // exactly 1e100 times the reference is allowed (1e-200 / 1e-300 rounds above 1e100: not used)
+      Update u = coba.update(Report.of(2, Map.of("a", 1e-300, "b", 1e100)));
+      assertTrue(u.weights().values()[0] > 0 && u.weights().values()[1] > 0, variant);
+      assertEquals(1, u.weights().values()[0] + u.weights().values()[1], EPS, variant);
+      // a loss far below its reference is no overflow: the ratio 1e-300 / 1e300 is 0
+      Balancer small =
+          Methods.create(
+              "coba", List.of("a", "b"), Map.of("variant", variant), Map.of("a", 1e300, "b", 1.0));
+      small.update(Report.of(1, Map.of("a", 1e-300, "b", 1.0)));
+    }
+  }
+
+  @Test
   void aMissingTaskKeepsItsSlope() {
     Balancer coba = twoTasks(0);
     coba.update(Report.of(1, Map.of("a", 1.8, "b", 4.0)));
@@ -218,7 +252,8 @@ class CoBaHandComputedTest {
             "coba", List.of("a", "b"), Map.of("warmupSteps", 0, "historyLength", 4), null);
     // a zero before a reference exists is skipped; a later zero is a ratio of 0
     coba.update(Report.of(1, Map.of("a", 0.0, "b", 1.0)));
-    coba.update(Report.of(2, Map.of("a", 2.0, "b", 1e300)));
+    // 1e100 times b's reference: the most allowed (1e300 is refused: see above)
+    coba.update(Report.of(2, Map.of("a", 2.0, "b", 1e100)));
     coba.update(Report.of(3, Map.of("a", 0.0, "b", 0.5)));
     Update u = coba.update(Report.of(4, Map.of("a", 1.0, "b", 1e-300)));
     for (double w : u.weights().values()) {

@@ -89,6 +89,28 @@ class DivergenceFactorTest {
   }
 
   @Test
+  void valuesTooSmallForTheTemperatureGiveTheLimit() {
+    // sum|a| = 1.5e-323 (denormals): tau * T / sum|a| = 10 / 1.5e-323 overflows, c = -inf.
+    // The limit keeps only the terms at the minimum: T / (count at the minimum) when the last
+    // value is the minimum, else 0 (computed as usual: -inf * 0 = NaN, and NaN weights)
+    DivergenceFactor rising = new DivergenceFactor();
+    rising.append(Double.MIN_VALUE); // 4.9e-324
+    rising.append(2 * Double.MIN_VALUE);
+    assertEquals(0, rising.uncapped(5));
+    assertEquals(0, rising.value(5));
+    DivergenceFactor falling = new DivergenceFactor();
+    falling.append(2 * Double.MIN_VALUE);
+    falling.append(Double.MIN_VALUE);
+    assertEquals(2, falling.uncapped(5)); // T = 2, one value at the minimum
+    assertEquals(1, falling.value(5));
+    DivergenceFactor flat = new DivergenceFactor();
+    flat.append(-Double.MIN_VALUE);
+    flat.append(Double.MIN_VALUE);
+    flat.append(-Double.MIN_VALUE);
+    assertEquals(1.5, flat.uncapped(5)); // T = 3, two values at the minimum, the last one of them
+  }
+
+  @Test
   void constantHistoryGivesOne() {
     DivergenceFactor df = new DivergenceFactor();
     for (int i = 0; i < 1000; i++) {

@@ -17,6 +17,7 @@ import dev.coba.core.InvalidInputException;
 import dev.coba.core.MethodDescriptor;
 import dev.coba.core.Methods;
 import dev.coba.core.Report;
+import dev.coba.core.Update;
 import dev.coba.core.spi.MethodProvider;
 import dev.coba.core.testing.RandomHistories.History;
 import java.util.ArrayList;
@@ -48,6 +49,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  *       {@link Balancer#verify} and {@link Balancer#update} naming the field, and changes
  *       nothing: the state is what it was, and the next answers are those of a twin that never
  *       saw it;
+ *   <li>losses and gradient norms anywhere in the range of doubles (10^-300 to 10^300, the
+ *       smallest and largest doubles, zero) give valid weights, or are refused (naming the
+ *       value's field, changing nothing): a valid report never leaves a run with NaN weights;
  *   <li>reordering the tasks reorders the weights (within {@link BalancerAssertions#TOL}),
  *       unless its profile says the method does not promise it;
  *   <li>multiplying one task's losses by a constant changes no weight, where its profile says
@@ -146,6 +150,72 @@ public abstract class MethodContract {
         p.runs() / 4,
         p.params(),
         (hist, params, rnd) -> assertRefusalsChangeNothing(p, params, hist, rnd));
+  }
+
+  /**
+   * The histories' reports with every value replaced by one drawn over the whole range of
+   * doubles: each report gives valid weights, or is refused by {@code verify} naming one of its
+   * values and changing nothing (then the run goes on without it). Found CoBa answering NaN
+   * for good after a loss of 10^-300 and then 10^10 (the ratio overflowed).
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("profiles")
+  void valuesOfAnyMagnitudeGiveValidWeightsOrAClearRefusal(Profile p) {
+    p.forEachHistory(
+        "magnitudes",
+        p.runs(),
+        p.params(),
+        (hist, params, rnd) -> {
+          Map<String, Double> initial = new LinkedHashMap<>();
+          // initial losses must be > 0 (a zero is refused at creation: it divides later losses)
+          hist.initialLosses()
+              .forEach(
+                  (task, v) -> initial.put(task, Math.max(Double.MIN_VALUE, anyMagnitude(rnd))));
+          Balancer b = Methods.create(p.method(), hist.tasks(), params, initial);
+          for (Report r : hist.reports()) {
+            Report extreme =
+                new Report(
+                    r.step(),
+                    anyMagnitudes(r.valLosses(), rnd),
+                    anyMagnitudes(r.trainLosses(), rnd),
+                    anyMagnitudes(r.gradNorms(), rnd));
+            String where = "step " + r.step() + ", " + extreme;
+            BalancerState before = b.exportState();
+            try {
+              b.verify(extreme);
+            } catch (InvalidInputException e) {
+              String field = e.field() == null ? "" : e.field();
+              assertTrue(
+                  FIELDS.stream().anyMatch(f -> field.equals(f) || field.startsWith(f + ".")),
+                  where + ": refused for '" + field + "', not one of its values");
+              assertEquals(before, b.exportState(), where + ": refusing changed the state");
+              continue;
+            }
+            Update u = b.update(extreme);
+            // the method's diagnostics in a failure show where a NaN came from
+            StringBuilder seen = new StringBuilder(", diagnostics " + u.diagnostics());
+            u.taskDiagnostics()
+                .forEach((k, v) -> seen.append(' ').append(k).append(Arrays.toString(v)));
+            assertValidWeights(u.weights().values(), where + seen);
+          }
+        });
+  }
+
+  private static Map<String, Double> anyMagnitudes(Map<String, Double> values, Random rnd) {
+    Map<String, Double> out = new LinkedHashMap<>();
+    values.forEach((task, v) -> out.put(task, anyMagnitude(rnd)));
+    return out;
+  }
+
+  /** A value >= 0 from anywhere in the doubles: mostly 10^-300..10^300, sometimes the ends or 0. */
+  private static double anyMagnitude(Random rnd) {
+    return switch (rnd.nextInt(8)) {
+      case 0 -> Double.MIN_VALUE * (1 + rnd.nextInt(10));
+      case 1 -> Double.MAX_VALUE * rnd.nextDouble();
+      case 2 -> 0.0;
+      case 3 -> rnd.nextDouble() * 10;
+      default -> Math.pow(10, -300 + 600 * rnd.nextDouble());
+    };
   }
 
   @ParameterizedTest(name = "{0}", allowZeroInvocations = true)

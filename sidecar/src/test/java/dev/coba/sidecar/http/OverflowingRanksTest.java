@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Issue 11, item 7: two ranks whose losses are finite one by one but overflow when combined.
  * The completing report is refused before it is stored, on every retry; the pending report
- * stays; the run's own checkpoint can be PUT back.
+ * stays; the run's own checkpoint can be PUT back. And a loss whose ratio would overflow.
  */
 class OverflowingRanksTest {
   static TestServer server;
@@ -67,5 +67,43 @@ class OverflowingRanksTest {
     assertEquals(state, server.get("/v1/runs/big/state").body());
     Response done = expect(200, server.post("/v1/runs/big/steps", report(1, "1.0")));
     assertTrue(done.json().get("complete").asBoolean());
+  }
+
+  /**
+   * A loss finite on its own whose ratio to the task's first loss is not (1e10 after 1e-300):
+   * it used to be stored, then every answer of the run was NaN for good. Now a 400 naming it.
+   */
+  @Test
+  void aLossWhoseRatioWouldOverflowIsRefusedAndTheRunGoesOn() {
+    expect(
+        201,
+        server.post(
+            "/v1/runs",
+            "{\"runId\": \"ratio\", \"tasks\": [\"python\", \"java\"], \"method\": \"coba\","
+                + " \"params\": {\"warmupSteps\": 0}}"));
+    String first = "{\"step\": 1, \"valLosses\": {\"python\": 1e-300, \"java\": 2.0}}";
+    expect(200, server.post("/v1/runs/ratio/steps", first));
+    String state = expect(200, server.get("/v1/runs/ratio/state")).body();
+    Response refused =
+        expect(
+            400,
+            server.post(
+                "/v1/runs/ratio/steps",
+                "{\"step\": 2, \"valLosses\": {\"python\": 1e10, \"java\": 1.9}}"));
+    assertEquals("valLosses.python", refused.errorField());
+    assertTrue(refused.body().contains("1e100 times"), refused::toString);
+    assertEquals(state, server.get("/v1/runs/ratio/state").body(), "nothing changed");
+    Response next =
+        expect(
+            200,
+            server.post(
+                "/v1/runs/ratio/steps",
+                "{\"step\": 2, \"valLosses\": {\"python\": 2e-300, \"java\": 1.9}}"));
+    double sum = 0;
+    for (var w : next.json().get("weights")) {
+      assertTrue(w.isNumber() && w.asDouble() > 0, next::toString);
+      sum += w.asDouble();
+    }
+    assertEquals(1, sum, 1e-12);
   }
 }
