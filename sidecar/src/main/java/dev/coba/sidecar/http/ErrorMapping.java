@@ -56,7 +56,13 @@ public final class ErrorMapping {
   static void handle(Exception e, Context ctx) {
     Mapped m = map(e);
     if (m.status() == 503) {
-      LOG.error("store failure on {} {}; nothing was acknowledged", ctx.method(), ctx.path(), e);
+      // one line each: during a full disk every change fails, and the store has logged the
+      // cause (with its stack trace) once already
+      LOG.warn(
+          "store failure on {} {}: {}; nothing was acknowledged",
+          ctx.method(),
+          ctx.path(),
+          e.getMessage());
     } else if (m.status() == 507) {
       LOG.warn("memory budget full, refused {} {}: {}", ctx.method(), ctx.path(), e.getMessage());
     } else if (m.status() >= 500) {

@@ -399,7 +399,8 @@ public final class JournalStore implements Store {
       LOG.error(
           "journal {}: a write failed ({}); every change is refused until the disk takes writes again",
           file,
-          failure);
+          failure,
+          e); // the stack trace once per failure, not once per refused request
     }
   }
 

@@ -533,17 +533,39 @@ class RoutesTest {
     expect(200, s.post("/v1/runs/durable/steps", report(1, 0, 2.0, 2.1)));
     String state = s.get("/v1/runs/durable/state").body();
     store.failing = true;
-    expect(503, s.post("/v1/runs", run("not-created", 1)));
-    expect(503, s.post("/v1/runs/durable/steps", report(2, 0, 1.9, 2.0)));
-    expect(503, s.post("/v1/runs/durable/rewind", "{\"step\": 0}"));
-    expect(503, s.put("/v1/runs/durable/state", state));
-    expect(503, s.put("/v1/runs/restored/state", state.replace("\"durable\"", "\"restored\"")));
-    expect(503, s.delete("/v1/runs/durable"));
+    String log =
+        stderrOf(
+            () -> {
+              expect(503, s.post("/v1/runs", run("not-created", 1)));
+              expect(503, s.post("/v1/runs/durable/steps", report(2, 0, 1.9, 2.0)));
+              expect(503, s.post("/v1/runs/durable/rewind", "{\"step\": 0}"));
+              expect(503, s.put("/v1/runs/durable/state", state));
+              expect(
+                  503,
+                  s.put("/v1/runs/restored/state", state.replace("\"durable\"", "\"restored\"")));
+              expect(503, s.delete("/v1/runs/durable"));
+            });
     store.failing = false;
+    // one line per refused change, no stack trace each (they flooded the log of a full disk)
+    assertEquals(6, log.lines().filter(l -> l.contains("store failure on")).count(), log);
+    assertFalse(log.contains("\tat "), log);
     assertEquals(state, s.get("/v1/runs/durable/state").body());
     expect(404, s.get("/v1/runs/not-created"));
     expect(404, s.get("/v1/runs/restored"));
     expect(200, s.post("/v1/runs/durable/steps", report(2, 0, 1.9, 2.0)));
+  }
+
+  /** What {@code action} writes to standard error, where the server logs (slf4j-simple). */
+  private static String stderrOf(Runnable action) {
+    java.io.PrintStream was = System.err;
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      action.run();
+    } finally {
+      System.setErr(was);
+    }
+    return bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
   }
 
   // ---------------------------------------------------------------- auth, unknown routes
