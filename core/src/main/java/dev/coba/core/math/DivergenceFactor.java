@@ -91,7 +91,6 @@ public final class DivergenceFactor {
     return count * top / normaliser(c);
   }
 
-  /** {@code sum_s exp(c * (a_s - min))}. */
   /**
    * The DF as c goes to minus infinity, where every term but those at the minimum vanishes:
    * {@code T / (values at the minimum)} when the last value is the minimum, else 0. Reached when
@@ -106,6 +105,7 @@ public final class DivergenceFactor {
     return history[count - 1] == min ? (double) count / atMin : 0;
   }
 
+  /** {@code sum_s exp(c * (a_s - min))}. */
   private double normaliser(double c) {
     if (count < EXACT_BELOW) {
       double sum = 0;
