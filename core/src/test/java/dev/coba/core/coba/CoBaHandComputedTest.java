@@ -196,7 +196,7 @@ class CoBaHandComputedTest {
       // b = 2e100 is 2e100 times b's reference 1: refused too, named
       assertRefusedWithoutChange(
           "valLosses.b", coba, Report.of(2, Map.of("a", 1e-300, "b", 2e100)));
-      // exactly 1e100 times the reference is allowed (1e-200 / 1e-300 rounds above 1e100: not used)
+      // exactly 1e100 times b's reference 1 is allowed
       Update u = coba.update(Report.of(2, Map.of("a", 1e-300, "b", 1e100)));
       assertTrue(u.weights().values()[0] > 0 && u.weights().values()[1] > 0, variant);
       assertEquals(1, u.weights().values()[0] + u.weights().values()[1], EPS, variant);
