@@ -64,6 +64,9 @@ public record Warmup(long leastMs, long mostMs) {
     private final long startNanos;
     private final List<Double> rounds = new ArrayList<>();
 
+    /** Whether the rounds so far end on a plateau: known when a round is recorded. */
+    private boolean steady;
+
     private Progress(long startNanos) {
       this.startNanos = startNanos;
     }
@@ -71,12 +74,13 @@ public record Warmup(long leastMs, long mostMs) {
     /** Records one round's figure (a rate, or a median latency). */
     public void round(double figure) {
       rounds.add(figure);
+      steady = plateau(rounds);
     }
 
     /** Whether the warm-up is over: past the least and on a plateau, or past the most. */
     public boolean done() {
       long elapsed = elapsedMs();
-      return elapsed >= mostMs || (elapsed >= leastMs && plateau(rounds));
+      return elapsed >= mostMs || (elapsed >= leastMs && steady);
     }
 
     /** Milliseconds since the warm-up began. */
@@ -86,7 +90,7 @@ public record Warmup(long leastMs, long mostMs) {
 
     /** Whether it ended on a plateau (false when it ran out of time first). */
     public boolean steady() {
-      return plateau(rounds);
+      return steady;
     }
 
     public List<Double> rounds() {
