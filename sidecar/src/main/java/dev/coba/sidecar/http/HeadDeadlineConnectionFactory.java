@@ -97,10 +97,15 @@ final class HeadDeadlineConnectionFactory extends HttpConnectionFactory {
       };
     }
 
+    /**
+     * Armed before the connection opens: opening it asks for its first bytes, which another
+     * thread may then read and hand to a worker before this one returns; armed after, the
+     * deadline of a request already handled was never disarmed and cut it at the timeout.
+     */
     @Override
     public void onOpen() {
-      super.onOpen();
       arm();
+      super.onOpen();
     }
 
     /** Bytes arrived: of a request not yet handed to a worker while the channel is idle (else of a body being read). */
