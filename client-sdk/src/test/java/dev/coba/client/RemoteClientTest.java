@@ -240,7 +240,9 @@ class RemoteClientTest {
         worstMs = Math.max(worstMs, Duration.ofNanos(System.nanoTime() - t0).toMillis());
         assertTrue(w.fallback(), "step " + step);
       }
-      assertTrue(worstMs < limit.toMillis() + 150, "worst report took " + worstMs + " ms");
+      // fell back at the limit, not when the slow answer came (1,000 ms); the margin is for a
+      // loaded 2-core machine
+      assertTrue(worstMs < limit.toMillis() + 450, "worst report took " + worstMs + " ms");
       proxy.delayMs(0);
       Thread.sleep(1100); // let the slow requests that were sent land, and the breaker half-open
       Weights last = null;
