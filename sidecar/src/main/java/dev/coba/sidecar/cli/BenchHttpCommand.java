@@ -103,7 +103,7 @@ public final class BenchHttpCommand implements Callable<Integer> {
       defaultValue = "10",
       description =
           "least unmeasured seconds of the concurrent load; more follow in 5 s rounds until the"
-              + " mean of the last three is within 10 % of the three before (default: ${DEFAULT-VALUE})")
+              + " mean of the last three is within 10 %% of the three before (default: ${DEFAULT-VALUE})")
   int warmupSeconds;
 
   @Option(
