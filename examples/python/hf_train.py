@@ -138,4 +138,11 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        code = main()
+    finally:
+        # the process group is this script's (the Trainer's arguments started it under torchrun):
+        # left to the interpreter's shutdown, gloo's threads can abort the process
+        if torch.distributed.is_available() and torch.distributed.is_initialized():
+            torch.distributed.destroy_process_group()
+    sys.exit(code)
