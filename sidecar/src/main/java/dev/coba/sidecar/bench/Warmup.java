@@ -8,11 +8,11 @@ import java.util.List;
  * the rounds stop climbing (a plateau: the mean of the last {@link #ROUNDS} rounds within
  * {@link #TOLERANCE} of the mean of the {@link #ROUNDS} before), or {@code most} has passed.
  *
- * <p>Why not a fixed time: on a 2-core machine under 64 clients the JIT's optimising compiler
- * gets little CPU, and its queue was measured 20 s and more behind the load (methods such as
- * Jetty's header parser reached C2 only after 28 s). A fixed 5 s warm-up measured mostly
- * profiled C1 code: 3,500–4,000 reports/s, against 6,800 once warm (tmpfs journal, same
- * build). Why means of rounds: with the journal on disk single 5 s rounds vary by ±15 % once
+ * <p>Why not a fixed time: on a 2-core machine the JIT's optimising compiler competes with the
+ * load for the CPU, and how long it lags varies from run to run (in one profile Jetty's header
+ * parser reached C2 only after 28 s; in another, C2 still took a sixth of the server's CPU 36 s
+ * in). A fixed 5 s warm-up measured mostly profiled C1 code in one run: 3,500–4,000 reports/s,
+ * against 6,800 once warm (tmpfs journal, same build). Why means of rounds: with the journal on disk single 5 s rounds vary by ±15 % once
  * warm (the fsyncs), while the climb being waited out is about 2×.
  */
 public record Warmup(long leastMs, long mostMs) {
